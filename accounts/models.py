@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """What a user may see. Staff: the whole chapter; captain: their hubs; organizer: their own
+    people and their hubs' people; volunteer: only their own assignments."""
+
+    STAFF = "staff", _("Staff")
+    CAPTAIN = "captain", _("Hub captain")
+    ORGANIZER = "organizer", _("Organizer")
+    VOLUNTEER = "volunteer", _("Volunteer")
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **fields):
+        if not email:
+            raise ValueError("An email address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **fields):
+        fields.setdefault("is_superuser", False)
+        return self._create(email, password, **fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **fields):
+        fields.update(is_superuser=True, is_staff=True, role=Role.STAFF)
+        return self._create(email, password, **fields)
+
+    def get_by_natural_key(self, username: str):
+        return self.get(email__iexact=username.strip())
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(_("email"), max_length=254, unique=True)
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.VOLUNTEER)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(
+        _("admin site access"), default=False, help_text=_("May sign in to the Django admin.")
+    )
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    invited_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+    def save(self, *args, **kwargs):
+        # Emails are stored lower-cased so that sign-in and uniqueness ignore case.
+        self.email = (self.email or "").strip().lower()
+        super().save(*args, **kwargs)
+
+    def get_full_name(self) -> str:
+        return self.name or self.email
+
+    def get_short_name(self) -> str:
+        return (self.name or self.email).split(" ")[0]
+
+    @property
+    def is_chapter_staff(self) -> bool:
+        return self.role == Role.STAFF
+
+    @property
+    def needs_second_factor(self) -> bool:
+        return self.role in (Role.STAFF, Role.CAPTAIN)

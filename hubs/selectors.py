@@ -1,0 +1,38 @@
+"""Reads for hubs, scoped to what a user may see. Every hub a user asks for goes through here."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Role
+from hubs.models import Hub, HubMembership
+
+
+def hub_ids_for_user(user, *, roles: tuple[str, ...] | None = None) -> QuerySet:
+    """IDs of the hubs the user belongs to (optionally with one of ``roles``), as a subquery."""
+    memberships = HubMembership.objects.filter(user_id=user.pk)
+    if roles:
+        memberships = memberships.filter(role__in=roles)
+    return memberships.values("hub_id")
+
+
+def hubs_for_user(user) -> QuerySet[Hub]:
+    if not user.is_authenticated or not user.is_active:
+        return Hub.objects.none()
+    if user.role == Role.STAFF:
+        return Hub.objects.all()
+    return Hub.objects.filter(pk__in=hub_ids_for_user(user))
+
+
+def hub_for_user(user, slug: str) -> Hub:
+    """The hub, or 404 when it does not exist or the user may not see it."""
+    return get_object_or_404(hubs_for_user(user), slug=slug)
+
+
+def can_manage_hub(user, hub: Hub) -> bool:
+    if user.role == Role.STAFF:
+        return True
+    return HubMembership.objects.filter(
+        user_id=user.pk, hub=hub, role=HubMembership.Role.CAPTAIN
+    ).exists()

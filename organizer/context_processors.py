@@ -1,0 +1,7 @@
+from __future__ import annotations
+
+from django.conf import settings
+
+
+def site(request):
+    return {"DEMO_MODE": settings.DEMO_MODE}

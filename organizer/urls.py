@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from organizer import health, views
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("accounts.urls")),
+    path("people/", include("contacts.urls")),
+    path("hubs/", include("hubs.urls")),
+    path("campaigns/", include("campaigns.urls")),
+    path("reports/", views.reports, name="reports"),
+    path("admin/", admin.site.urls),
+    path("", RedirectView.as_view(pattern_name="contacts:my_day", permanent=False), name="home"),
+]
+
+handler403 = "organizer.views.permission_denied"
+handler404 = "organizer.views.page_not_found"
+handler500 = "organizer.views.server_error"
+
