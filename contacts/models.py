@@ -48,7 +48,10 @@ class Contact(models.Model):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        indexes = [models.Index(fields=["owner"]), models.Index(Lower("last_name"), "first_name", name="contact_name_idx")]
+        indexes = [
+            models.Index(fields=["owner"]),
+            models.Index(Lower("last_name"), "first_name", name="contact_name_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name
@@ -76,6 +79,9 @@ class HubMember(models.Model):
             models.UniqueConstraint(fields=["contact", "hub"], name="hub_member_unique_contact")
         ]
         indexes = [models.Index(fields=["hub", "contact"])]
+
+    def __str__(self) -> str:
+        return f"{self.contact} in {self.hub}"
 
 
 class Phone(models.Model):
@@ -115,15 +121,13 @@ class Email(models.Model):
             models.UniqueConstraint(
                 fields=["contact"], condition=models.Q(is_primary=True), name="one_primary_email"
             ),
-            models.UniqueConstraint(
-                "contact", Lower("address"), name="email_unique_per_contact"
-            ),
+            models.UniqueConstraint("contact", Lower("address"), name="email_unique_per_contact"),
         ]
         indexes = [models.Index(Lower("address"), name="email_address_lower_idx")]
+
+    def __str__(self) -> str:
+        return self.address
 
     def save(self, *args, **kwargs):
         self.address = (self.address or "").strip().lower()
         super().save(*args, **kwargs)
-
-    def __str__(self) -> str:
-        return self.address

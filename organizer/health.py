@@ -15,7 +15,7 @@ def _check_database() -> str | None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:  # noqa: BLE001 - any failure means "down"
+    except Exception as exc:
         return f"{type(exc).__name__}: {exc}".strip()[:200]
     return None
 
@@ -26,7 +26,7 @@ def _check_redis() -> str | None:
             settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1
         )
         client.ping()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return f"{type(exc).__name__}: {exc}".strip()[:200]
     return None
 

@@ -21,4 +21,3 @@ urlpatterns = [
 handler403 = "organizer.views.permission_denied"
 handler404 = "organizer.views.page_not_found"
 handler500 = "organizer.views.server_error"
-

@@ -1,0 +1,84 @@
+"""The persona cast every permission test uses.
+
+staff · captain of hub A · organizer in hub A · organizer in hub B · volunteer · anonymous,
+plus a person in each hub (``person_a``, ``person_b``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from accounts.models import Role
+from hubs.models import HubMembership
+from tests.factories import (
+    PASSWORD,
+    ContactFactory,
+    HubFactory,
+    HubMemberFactory,
+    HubMembershipFactory,
+    UserFactory,
+)
+
+
+@dataclass
+class Cast:
+    hub_a: object
+    hub_b: object
+    staff: object
+    captain_a: object
+    organizer_a: object
+    organizer_b: object
+    volunteer_a: object
+    person_a: object
+    person_b: object
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    hub_a = HubFactory(name="Hub A", slug="hub-a")
+    hub_b = HubFactory(name="Hub B", slug="hub-b")
+    staff = UserFactory(email="staff@example.org", role=Role.STAFF)
+    captain_a = UserFactory(email="captain.a@example.org", role=Role.CAPTAIN)
+    organizer_a = UserFactory(email="organizer.a@example.org", role=Role.ORGANIZER)
+    organizer_b = UserFactory(email="organizer.b@example.org", role=Role.ORGANIZER)
+    volunteer_a = UserFactory(email="volunteer.a@example.org", role=Role.VOLUNTEER)
+    HubMembershipFactory(hub=hub_a, user=captain_a, role=HubMembership.Role.CAPTAIN)
+    HubMembershipFactory(hub=hub_a, user=organizer_a, role=HubMembership.Role.ORGANIZER)
+    HubMembershipFactory(hub=hub_b, user=organizer_b, role=HubMembership.Role.ORGANIZER)
+    HubMembershipFactory(hub=hub_a, user=volunteer_a, role=HubMembership.Role.VOLUNTEER)
+    person_a = ContactFactory(first_name="Ana", last_name="Alvarez")
+    HubMemberFactory(contact=person_a, hub=hub_a)
+    person_b = ContactFactory(first_name="Bo", last_name="Baker")
+    HubMemberFactory(contact=person_b, hub=hub_b)
+    return Cast(
+        hub_a, hub_b, staff, captain_a, organizer_a, organizer_b, volunteer_a, person_a, person_b
+    )
+
+
+def login(client: Client, user, *, verified: bool = True) -> Client:
+    """Sign ``user`` in. ``verified`` marks the session as past the second factor."""
+    client.force_login(user)
+    if verified and user.needs_second_factor:
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", confirmed=True)
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+    return client
+
+
+@pytest.fixture
+def client_for(client):
+    """``client_for(user)``: a test client signed in as that user (past 2FA)."""
+
+    def make(user, *, verified: bool = True) -> Client:
+        return login(Client(), user, verified=verified)
+
+    return make
+
+
+__all__ = ["PASSWORD", "Cast", "login"]
