@@ -33,6 +33,8 @@ def _file_lock(name: str):
 
 def postgres_url() -> str:
     """Start (or join) the embedded PostgreSQL and return a URL for the organizer database."""
+    runtime = Path(os.environ.setdefault("XDG_RUNTIME_DIR", f"/tmp/runtime-{os.getuid()}"))  # noqa: S108
+    runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
     import pgserver
 
     with _file_lock("postgres"):
