@@ -35,6 +35,8 @@ def postgres_url() -> str:
     """Start (or join) the embedded PostgreSQL and return a URL for the organizer database."""
     runtime = Path(os.environ.setdefault("XDG_RUNTIME_DIR", f"/tmp/runtime-{os.getuid()}"))  # noqa: S108
     runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if runtime.stat().st_uid == os.getuid():
+        runtime.chmod(0o700)
     import pgserver
 
     with _file_lock("postgres"):
