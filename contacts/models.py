@@ -1,25 +1,110 @@
+"""People and everything the organization records about them.
+
+One person is one record (``Contact``). Phones and emails are rows of their own, normalized
+(E.164, lower-case) so that duplicates are found by matching them. What happened with a person
+is kept as rows too — interactions (one-on-ones and lighter touches), assessments, follow-ups,
+and ``ContactEvent`` for edits, merges and imports — so the person's page is a timeline and
+nothing is overwritten.
+"""
+
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from organizer.lib.text import fold
+
+USER = settings.AUTH_USER_MODEL
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Issue(models.Model):
+    """An issue people care about (childcare, housing, transit, …): an editable list."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    is_active = models.BooleanField(_("offered in forms"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("issue")
+        verbose_name_plural = _("issues")
+
+    def __str__(self) -> str:
+        return self.name
+
 
 class Contact(models.Model):
     """One person the organization knows. One person is one record."""
 
+    class Membership(models.TextChoices):
+        GOOD_STANDING = "good_standing", _("In good standing")
+        LAPSED = "lapsed", _("Lapsed")
+        NOT_MEMBER = "not_member", _("Not a member")
+
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     preferred_name = models.CharField(_("preferred name"), max_length=100, blank=True)
-    languages = models.CharField(
-        _("languages spoken"), max_length=200, blank=True, help_text=_("e.g. English, Spanish")
+    pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
+    languages = ArrayField(
+        models.CharField(max_length=40),
+        verbose_name=_("languages spoken"),
+        default=list,
+        blank=True,
     )
+
+    street = models.CharField(_("street address"), max_length=200, blank=True)
+    unit = models.CharField(_("unit"), max_length=40, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    state = models.CharField(_("state"), max_length=40, blank=True)
+    zip_code = models.CharField(_("ZIP code"), max_length=10, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
     neighborhood = models.CharField(_("neighborhood"), max_length=120, blank=True)
+
     employer = models.CharField(_("employer / workplace"), max_length=200, blank=True)
+    union = models.CharField(_("union"), max_length=120, blank=True)
+
+    membership_status = models.CharField(
+        _("membership"), max_length=16, choices=Membership.choices, default=Membership.NOT_MEMBER
+    )
+    member_since = models.DateField(_("member since"), null=True, blank=True)
+    dues = models.DecimalField(
+        _("monthly dues"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+
+    email_ok = models.BooleanField(_("email OK"), default=True)
+    sms_ok = models.BooleanField(_("texts OK"), default=False)
+    do_not_contact = models.BooleanField(_("do not contact"), default=False)
+
+    tags = models.ManyToManyField(Tag, blank=True, related_name="contacts", verbose_name=_("tags"))
+    issues = models.ManyToManyField(
+        Issue, blank=True, related_name="contacts", verbose_name=_("issues they care about")
+    )
+    hubs = models.ManyToManyField("hubs.Hub", through="HubMember", related_name="people")
+
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+        USER,
         verbose_name=_("organizer"),
         null=True,
         blank=True,
@@ -28,38 +113,71 @@ class Contact(models.Model):
         help_text=_("The organizer who owns the relationship."),
     )
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
+        USER,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="contact",
         help_text=_("The user account of this person, if they have one."),
     )
-    hubs = models.ManyToManyField("hubs.Hub", through="HubMember", related_name="people")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    recruited_by = models.ForeignKey(
+        "self",
+        verbose_name=_("recruited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="recruits",
+    )
+    source = models.CharField(_("source"), max_length=120, blank=True)
+
+    # Derived, kept in step by the services in the same transaction as their cause.
+    assessment = models.PositiveSmallIntegerField(
+        _("latest assessment"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    last_contacted_at = models.DateTimeField(_("last contacted"), null=True, blank=True)
+    name_search = models.TextField(editable=False, default="")
+    search_vector = models.GeneratedField(
+        expression=SearchVector("name_search", config="simple"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
         indexes = [
-            models.Index(fields=["owner"]),
-            models.Index(Lower("last_name"), "first_name", name="contact_name_idx"),
+            models.Index(fields=["owner", "last_contacted_at"]),
+            models.Index(Lower("last_name"), Lower("first_name"), "id", name="contact_sort_idx"),
+            GinIndex(fields=["search_vector"], name="contact_search_gin"),
+            models.Index(fields=["zip_code"]),
         ]
 
     def __str__(self) -> str:
         return self.display_name
 
+    def save(self, *args, **kwargs):
+        self.name_search = self.build_name_search()
+        super().save(*args, **kwargs)
+
+    def build_name_search(self) -> str:
+        return fold(" ".join((self.first_name, self.preferred_name, self.last_name)))
+
     @property
     def display_name(self) -> str:
         first = self.preferred_name or self.first_name
-        return " ".join(part for part in (first, self.last_name) if part) or _("(no name)")
+        return " ".join(part for part in (first, self.last_name) if part) or str(_("(no name)"))
 
 
 class HubMember(models.Model):
@@ -95,7 +213,7 @@ class Phone(models.Model):
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="phones")
     raw = models.CharField(_("as typed"), max_length=64)
-    e164 = models.CharField(_("number"), max_length=20, db_index=True)
+    e164 = models.CharField(_("number"), max_length=20)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.MOBILE)
     is_primary = models.BooleanField(_("primary"), default=False)
 
@@ -105,6 +223,11 @@ class Phone(models.Model):
                 fields=["contact"], condition=models.Q(is_primary=True), name="one_primary_phone"
             ),
             models.UniqueConstraint(fields=["contact", "e164"], name="phone_unique_per_contact"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["e164"], name="phone_e164_pattern_idx", opclasses=["text_pattern_ops"]
+            )
         ]
 
     def __str__(self) -> str:
@@ -121,13 +244,288 @@ class Email(models.Model):
             models.UniqueConstraint(
                 fields=["contact"], condition=models.Q(is_primary=True), name="one_primary_email"
             ),
-            models.UniqueConstraint("contact", Lower("address"), name="email_unique_per_contact"),
+            models.UniqueConstraint(fields=["contact", "address"], name="email_unique_per_contact"),
         ]
-        indexes = [models.Index(Lower("address"), name="email_address_lower_idx")]
+        indexes = [
+            models.Index(
+                fields=["address"], name="email_address_pattern_idx", opclasses=["text_pattern_ops"]
+            )
+        ]
 
     def __str__(self) -> str:
         return self.address
 
     def save(self, *args, **kwargs):
+        # Stored trimmed and lower-cased: matching is case-insensitive by construction.
         self.address = (self.address or "").strip().lower()
         super().save(*args, **kwargs)
+
+
+class ExternalId(models.Model):
+    """An identifier another tool gave this person; imports match on these first."""
+
+    class System(models.TextChoices):
+        VAN = "van", _("VAN ID")
+        ACTION_NETWORK = "action_network", _("Action Network")
+        MOBILIZE = "mobilize", _("Mobilize")
+        SOLIDARITY_TECH = "solidarity_tech", _("Solidarity Tech")
+        MEMBER_NUMBER = "member_number", _("Member number")
+        OTHER = "other", _("Other")
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="external_ids")
+    system = models.CharField(_("system"), max_length=20, choices=System.choices)
+    value = models.CharField(_("identifier"), max_length=120)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["system", "value"], name="external_id_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_system_display()} {self.value}"
+
+
+class Relationship(models.Model):
+    """Who knows whom (recruitment is ``Contact.recruited_by``)."""
+
+    class Kind(models.TextChoices):
+        FAMILY = "family", _("Family")
+        COWORKER = "coworker", _("Coworker")
+        NEIGHBOR = "neighbor", _("Neighbor")
+        FRIEND = "friend", _("Friend")
+
+    from_contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="relationships_from"
+    )
+    to_contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="relationships_to"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_contact", "to_contact", "kind"], name="relationship_unique"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(from_contact=models.F("to_contact")),
+                name="relationship_not_self",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_contact} — {self.get_kind_display()} — {self.to_contact}"
+
+
+class Interaction(models.Model):
+    """A conversation or touch: a one-on-one, or a lighter call/text/door knock/meeting."""
+
+    class Kind(models.TextChoices):
+        ONE_ON_ONE = "one_on_one", _("One-on-one")
+        CALL = "call", _("Call")
+        TEXT = "text", _("Text")
+        DOOR_KNOCK = "door_knock", _("Door knock")
+        MEETING = "meeting", _("Meeting")
+        OTHER = "other", _("Other")
+
+    class Medium(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        PHONE = "phone", _("Phone")
+        VIDEO = "video", _("Video")
+
+    class Answer(models.TextChoices):
+        YES = "yes", _("Yes")
+        MAYBE = "maybe", _("Maybe")
+        NO = "no", _("No")
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="interactions")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    happened_at = models.DateTimeField(_("when"), default=timezone.now)
+    medium = models.CharField(_("how"), max_length=12, choices=Medium.choices, blank=True)
+    notes = models.TextField(_("their story / notes"), blank=True)
+    issues = models.ManyToManyField(Issue, blank=True, related_name="interactions")
+    ask = models.CharField(_("the ask"), max_length=300, blank=True)
+    answer = models.CharField(_("their answer"), max_length=8, choices=Answer.choices, blank=True)
+    commitment = models.CharField(_("what they committed to"), max_length=300, blank=True)
+    is_sensitive = models.BooleanField(
+        _("sensitive"), default=False, help_text=_("Visible only to its author and staff.")
+    )
+    author = models.ForeignKey(
+        USER, null=True, on_delete=models.SET_NULL, related_name="interactions"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Sent by the form; a second submit with the same token returns the first record.
+    client_token = models.UUIDField(null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["-happened_at", "-pk"]
+        indexes = [
+            models.Index(fields=["contact", "-happened_at"]),
+            models.Index(fields=["author", "-happened_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} with {self.contact} on {self.happened_at:%Y-%m-%d}"
+
+
+class Assessment(models.Model):
+    """The union-organizing 1–5 scale (1 strongest). Dated and by someone; the latest counts."""
+
+    class Level(models.IntegerChoices):
+        LEADER = 1, _("1 · Leader")
+        SUPPORTER = 2, _("2 · Supporter who takes action")
+        UNDECIDED = 3, _("3 · Undecided")
+        LEANING_AGAINST = 4, _("4 · Leaning against")
+        OPPOSED = 5, _("5 · Opposed")
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="assessments")
+    level = models.PositiveSmallIntegerField(_("assessment"), choices=Level.choices)
+    assessed_at = models.DateTimeField(default=timezone.now)
+    assessed_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    interaction = models.ForeignKey(
+        Interaction, null=True, blank=True, on_delete=models.SET_NULL, related_name="assessments"
+    )
+
+    class Meta:
+        ordering = ["-assessed_at", "-pk"]
+        indexes = [models.Index(fields=["contact", "-assessed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.contact}: {self.level}"
+
+
+class FollowUp(models.Model):
+    """A dated task for an organizer about a person ("call Ana back about the potluck")."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="follow_ups")
+    assigned_to = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="follow_ups")
+    due_on = models.DateField(_("due"))
+    what = models.CharField(_("what"), max_length=300)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    interaction = models.ForeignKey(
+        Interaction, null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        indexes = [
+            models.Index(
+                fields=["assigned_to", "due_on"],
+                condition=models.Q(status="open"),
+                name="followup_open_due_idx",
+            ),
+            models.Index(fields=["contact", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.what} ({self.contact}, {self.due_on})"
+
+
+class ContactEvent(models.Model):
+    """The history of a person: who changed what and when (edits, merges, imports, exports)."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        EDITED = "edited", _("Edited")
+        MERGED = "merged", _("Merged")
+        IMPORTED = "imported", _("Imported")
+        FOLLOW_UP = "follow_up", _("Follow-up")
+        OTHER = "other", _("Other")
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    summary = models.CharField(max_length=300)
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["contact", "-at"])]
+
+    def __str__(self) -> str:
+        return self.summary
+
+
+class ImportJob(models.Model):
+    """A CSV import: the file, the column mapping, its progress and its report."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to start")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Finished")
+        FAILED = "failed", _("Failed — nothing was changed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField()
+    encoding = models.CharField(max_length=20, blank=True)
+    source_format = models.CharField(max_length=40, blank=True)
+    mapping = models.JSONField(default=dict)
+    dry_run = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    rejected_count = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Import {self.filename} ({self.get_status_display()})"
+
+
+class ImportRejection(models.Model):
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rejections")
+    line = models.PositiveIntegerField()
+    reason = models.CharField(max_length=300)
+    row = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["line"]
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"
+
+
+class ExportLog(models.Model):
+    """Every export is recorded: who, when, what filter, how many rows."""
+
+    user = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    what = models.CharField(max_length=60)
+    query = models.CharField(max_length=1000, blank=True)
+    row_count = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.what} by {self.user} ({self.row_count} rows)"
