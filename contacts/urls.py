@@ -2,12 +2,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from contacts import views
+from contacts.views import conversations, imports, people
 
 app_name = "contacts"
 
 urlpatterns = [
-    path("", views.people, name="list"),
-    path("my-day/", views.my_day, name="my_day"),
-    path("<int:pk>/", views.detail, name="detail"),
+    # --- people: list, search, person page, edit, merge, export (views/people.py) ---
+    path("", people.people, name="list"),
+    path("<int:pk>/", people.detail, name="detail"),
+    # --- conversations: log a one-on-one, interactions, follow-ups, My day (views/conversations.py)
+    path("my-day/", conversations.my_day, name="my_day"),
+    # --- imports (views/imports.py) ---
 ]

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
-from contacts.selectors import contact_for_user, contacts_for_user
+from contacts.selectors.access import contact_for_user, contacts_for_user
 from tests.factories import ContactFactory
 
 

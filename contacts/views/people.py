@@ -4,13 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from contacts.selectors import contact_for_user, contacts_for_user
-
-
-@login_required
-def my_day(request):
-    mine = contacts_for_user(request.user).filter(owner=request.user).order_by("last_name")
-    return render(request, "contacts/my_day.html", {"my_people": mine[:20]})
+from contacts.selectors.access import contact_for_user, contacts_for_user
 
 
 @login_required

@@ -1,0 +1,1 @@
+"""Writes for people: every change that matters goes through a function here."""
