@@ -103,7 +103,11 @@ def contact_create(
             continue
         seen.add(e164)
         Phone.objects.create(
-            contact=contact, raw=phone.raw.strip(), e164=e164, kind=phone.kind, is_primary=index == 0
+            contact=contact,
+            raw=phone.raw.strip(),
+            e164=e164,
+            kind=phone.kind,
+            is_primary=index == 0,
         )
     for index, address in enumerate(dict.fromkeys(emails)):
         Email.objects.create(contact=contact, address=address, is_primary=index == 0)
