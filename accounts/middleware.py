@@ -1,11 +1,23 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 
-# Paths a signed-in user may reach before confirming the second factor.
-_OPEN_PREFIXES = ("/accounts/", "/healthz", "/i18n/", "/static/")
+# Paths a signed-in user may reach before confirming the second factor: signing in and out,
+# the second factor itself and password reset. Everything else (the staff users page too) waits.
+_OPEN_PREFIXES = (
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/two-factor/",
+    "/accounts/password-reset/",
+    "/accounts/reset/",
+    "/healthz",
+    "/i18n/",
+    "/static/",
+)
 
 
 class SecondFactorRequiredMiddleware:
@@ -26,5 +38,12 @@ class SecondFactorRequiredMiddleware:
             and not user.is_verified()
             and not request.path.startswith(_OPEN_PREFIXES)
         ):
-            return redirect(f"{reverse('accounts:two_factor')}?next={request.get_full_path()}")
+            two_factor = reverse("accounts:two_factor")
+            if request.headers.get("HX-Request"):
+                # htmx would swap the whole page into a fragment; ask it to navigate instead,
+                # and come back to the page the user was on.
+                back = request.headers.get("HX-Current-URL", "")
+                url = f"{two_factor}?{urlencode({'next': back})}"
+                return HttpResponse(status=204, headers={"HX-Redirect": url})
+            return redirect(f"{two_factor}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
