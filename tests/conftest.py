@@ -36,6 +36,12 @@ class Cast:
     person_b: object
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests sign in hundreds of times; the real hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def cast(db) -> Cast:
     hub_a = HubFactory(name="Hub A", slug="hub-a")
