@@ -1,25 +1,29 @@
+"""Project-wide pages: the reports placeholder and the 403/404/500 handlers."""
+
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 
 
 @login_required
-def reports(request):
+def reports(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/index.html")
 
 
-def permission_denied(request, exception=None):
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "errors/403.html", status=403)
 
 
-def page_not_found(request, exception=None):
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # The same page whether the address never existed or belongs to someone else's hub:
+    # outsiders learn nothing from it.
     return render(request, "errors/404.html", status=404)
 
 
-def server_error(request):
-    # No context processors that touch the database: the error may be the database.
-    from django.http import HttpResponseServerError
-    from django.template import loader
-
+def server_error(request: HttpRequest) -> HttpResponse:
+    # Rendered without the request, so no context processor (user, session: the database)
+    # runs. The error being handled may be the database itself.
     return HttpResponseServerError(loader.get_template("errors/500.html").render())
