@@ -1,9 +1,16 @@
 # Organizer: `make run` serves the demo, `make test` runs every check. See README.md.
+#
+#   make run                  demo at http://$(HOST):$(PORT) (web + worker + beat; Ctrl-C stops all)
+#   make test                 ruff, Django checks, migrations up to date, pytest
+#   make bench [ONLY=word] [SCALE=0.01]   benchmarks (see bench/RESULTS.md)
+#
+# Without DATABASE_URL / REDIS_URL an embedded PostgreSQL and Redis start under .data/.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+SCALE ?= 1
 export HOST PORT
 
 .PHONY: install run test lint format bench seed clean-data
@@ -11,6 +18,7 @@ export HOST PORT
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# Reinstalled whenever pyproject.toml changes (new or re-pinned dependency).
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -19,6 +27,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 
 run: install
+	@mkdir -p .data
 	DEBUG=1 REQUIRE_2FA=0 DEMO_MODE=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 REQUIRE_2FA=0 DEMO_MODE=1 $(BIN)/python manage.py seed_demo --if-empty
 	DEBUG=1 REQUIRE_2FA=0 DEMO_MODE=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start
@@ -31,13 +40,14 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Every step must pass; the last line pytest prints is its summary ("N passed in Xs").
 test: install lint
 	DEBUG=1 $(BIN)/python manage.py check
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	DEBUG=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install
-	DEBUG=1 $(BIN)/python -m bench $(if $(ONLY),--only $(ONLY),)
+	DEBUG=1 SCALE=$(SCALE) $(BIN)/python -m bench $(if $(ONLY),--only $(ONLY),)
 
 seed: install
 	DEBUG=1 $(BIN)/python manage.py seed_demo
