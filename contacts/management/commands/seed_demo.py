@@ -30,6 +30,7 @@ from contacts.models import (
 )
 from hubs.models import Hub, HubMembership
 from organizer.lib.phones import normalize_phone
+from organizer.lib.text import fold
 
 DEMO_PASSWORD = "organize-demo"  # noqa: S105 - printed in the README on purpose
 
@@ -228,7 +229,7 @@ class Command(BaseCommand):
                     break
             Phone.objects.create(contact=contact, raw=raw, e164=e164, is_primary=True)
             if rng.random() < 0.7:
-                local = f"{first}.{last}{i}".lower().replace(" ", "").replace("'", "")
+                local = ".".join(fold(f"{first} {last}").split()) + str(i)
                 Email.objects.create(
                     contact=contact, address=f"{local}@example.org", is_primary=True
                 )
