@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("people/", include("contacts.urls")),
+    path("api/", include("contacts.api_urls")),
     path("hubs/", include("hubs.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("reports/", views.reports, name="reports"),

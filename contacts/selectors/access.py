@@ -4,6 +4,7 @@ pages, API, exports and search all start from ``contacts_for_user``."""
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role
@@ -34,3 +35,13 @@ def contacts_for_user(user) -> QuerySet[Contact]:
 def contact_for_user(user, pk: int) -> Contact:
     """The person, or 404 when they do not exist or the user may not see them."""
     return get_object_or_404(contacts_for_user(user), pk=pk)
+
+
+def is_staff(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.role == Role.STAFF)
+
+
+def require_staff(user) -> None:
+    """Staff-only pages answer 404 to everyone else, like a person outside their scope."""
+    if not is_staff(user):
+        raise Http404

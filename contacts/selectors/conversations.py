@@ -1,8 +1,234 @@
-"""Reads for conversations, follow-ups and a person's timeline (scoped)."""
+"""Reads for conversations, follow-ups, My day and a person's timeline — always scoped.
+
+Every follow-up a user acts on is loaded through ``follow_up_for_user`` (404 to outsiders), and
+every list starts from ``contacts_for_user``. Reads use a fixed number of queries whatever the
+number of rows shown (prefetches, never a query per row).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, field
 
-def person_timeline(user, contact) -> list:
-    """Everything that happened with ``contact`` that ``user`` may see, newest first."""
-    return []
+from django.contrib.auth import get_user_model
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.models import Role
+from contacts.models import (
+    Assessment,
+    Contact,
+    ContactEvent,
+    FollowUp,
+    HubMember,
+    Interaction,
+    Phone,
+)
+from contacts.selectors.access import contacts_for_user
+from hubs.models import HubMembership
+from organizer.lib.text import search_terms
+
+UPCOMING_DAYS = 14
+STALE_AFTER_DAYS = 30
+TIMELINE_LIMIT = 200
+
+
+def _primary_phone(lookup: str = "phones") -> Prefetch:
+    """Prefetch a person's primary phone as ``primary_phones`` (a list of zero or one)."""
+    return Prefetch(
+        lookup, queryset=Phone.objects.filter(is_primary=True), to_attr="primary_phones"
+    )
+
+
+def can_read_sensitive(user, interaction: Interaction) -> bool:
+    """A sensitive note is for its author and staff only."""
+    if not interaction.is_sensitive:
+        return True
+    return user.role == Role.STAFF or interaction.author_id == user.pk
+
+
+# --- picking a person ---------------------------------------------------------------------------
+
+
+def people_matching(user, query: str, *, limit: int = 8) -> list[Contact]:
+    """People the user may see whose name words start with the typed words, or whose phone
+    number contains the typed digits."""
+    terms = search_terms(query)
+    digits = "".join(ch for ch in query if ch.isdigit())
+    if not terms and len(digits) < 3:
+        return []
+    match = Q()
+    if terms:
+        by_name = Q()
+        for term in terms:
+            by_name &= Q(name_search__startswith=term) | Q(name_search__contains=f" {term}")
+        match |= by_name
+    if len(digits) >= 3:
+        match |= Q(pk__in=Phone.objects.filter(e164__contains=digits).values("contact_id"))
+    return list(
+        contacts_for_user(user)
+        .filter(match)
+        .prefetch_related(_primary_phone())
+        .order_by("last_name", "first_name", "pk")[:limit]
+    )
+
+
+# --- follow-ups ---------------------------------------------------------------------------------
+
+
+def follow_ups_for_user(user) -> QuerySet[FollowUp]:
+    """Follow-ups about the people the user may see."""
+    return FollowUp.objects.filter(contact_id__in=contacts_for_user(user).values("pk"))
+
+
+def follow_up_for_user(user, pk: int, *, for_update: bool = False) -> FollowUp:
+    """The follow-up, or 404 when it does not exist or its person is out of the user's scope."""
+    qs = follow_ups_for_user(user)
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    return get_object_or_404(qs.select_related("contact", "assigned_to"), pk=pk)
+
+
+def assignable_users(contact: Contact) -> QuerySet:
+    """Users who may see ``contact`` (and so may own a follow-up about them): staff, the
+    person's organizer, and captains/organizers of the person's hubs."""
+    hubs = HubMember.objects.filter(contact_id=contact.pk).values("hub_id")
+    in_hubs = HubMembership.objects.filter(hub_id__in=hubs).values("user_id")
+    users = get_user_model().objects.filter(is_active=True)
+    return users.filter(
+        Q(role=Role.STAFF)
+        | Q(pk=contact.owner_id, role__in=[Role.CAPTAIN, Role.ORGANIZER, Role.VOLUNTEER])
+        | Q(role__in=[Role.CAPTAIN, Role.ORGANIZER], pk__in=in_hubs)
+    ).order_by("name", "email")
+
+
+@dataclass
+class MyDay:
+    today: dt.date
+    due: list[FollowUp] = field(default_factory=list)
+    upcoming: list[FollowUp] = field(default_factory=list)
+    recent: list[Interaction] = field(default_factory=list)
+    stale: list[Contact] = field(default_factory=list)
+    team: list[FollowUp] | None = None
+
+    @property
+    def due_count(self) -> int:
+        return len(self.due)
+
+
+def sees_team_follow_ups(user) -> bool:
+    return user.role in (Role.STAFF, Role.CAPTAIN)
+
+
+def my_follow_ups(user, *, today: dt.date) -> tuple[list[FollowUp], list[FollowUp]]:
+    """(due today or overdue, upcoming in the next two weeks) — open, assigned to the user."""
+    rows = list(
+        follow_ups_for_user(user)
+        .filter(
+            assigned_to_id=user.pk,
+            status=FollowUp.Status.OPEN,
+            due_on__lte=today + dt.timedelta(days=UPCOMING_DAYS),
+        )
+        .select_related("contact")
+        .prefetch_related(_primary_phone("contact__phones"))
+        .order_by("due_on", "pk")[:300]
+    )
+    return [f for f in rows if f.due_on <= today], [f for f in rows if f.due_on > today]
+
+
+def team_follow_ups(user, *, today: dt.date, assignee_id: int | None = None) -> list[FollowUp]:
+    """Open follow-ups about the people in a captain's or staff member's scope, owned by
+    others (or by ``assignee_id``), overdue or due in the next two weeks."""
+    qs = follow_ups_for_user(user).filter(
+        status=FollowUp.Status.OPEN, due_on__lte=today + dt.timedelta(days=UPCOMING_DAYS)
+    )
+    qs = qs.filter(assigned_to_id=assignee_id) if assignee_id else qs.exclude(assigned_to=user)
+    return list(
+        qs.select_related("contact", "assigned_to")
+        .prefetch_related(_primary_phone("contact__phones"))
+        .order_by("due_on", "pk")[:100]
+    )
+
+
+def my_day(user) -> MyDay:
+    today = timezone.localdate()
+    due, upcoming = my_follow_ups(user, today=today)
+    scope = contacts_for_user(user)
+    recent = list(
+        Interaction.objects.filter(author_id=user.pk, contact_id__in=scope.values("pk"))
+        .select_related("contact")
+        .order_by("-happened_at", "-pk")[:10]
+    )
+    cutoff = timezone.now() - dt.timedelta(days=STALE_AFTER_DAYS)
+    stale = list(
+        scope.filter(owner_id=user.pk)
+        .filter(Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=cutoff))
+        .prefetch_related(_primary_phone())
+        .order_by(F("last_contacted_at").asc(nulls_first=True), "last_name", "pk")[:20]
+    )
+    team = team_follow_ups(user, today=today) if sees_team_follow_ups(user) else None
+    return MyDay(today=today, due=due, upcoming=upcoming, recent=recent, stale=stale, team=team)
+
+
+# --- a person's timeline ------------------------------------------------------------------------
+
+
+@dataclass
+class TimelineEntry:
+    kind: str  # interaction / assessment / follow_up / event
+    at: dt.datetime
+    who: object | None
+    item: object
+    hidden: bool = False
+
+
+def person_timeline(user, contact) -> list[TimelineEntry]:
+    """Everything that happened with ``contact`` that ``user`` may see, newest first.
+
+    Five queries whatever the length. Sensitive interactions come back ``hidden`` (their content
+    must not be shown) unless the user is their author or staff.
+    """
+    interactions = (
+        Interaction.objects.filter(contact_id=contact.pk)
+        .select_related("author")
+        .prefetch_related("issues")
+        .order_by("-happened_at", "-pk")[:TIMELINE_LIMIT]
+    )
+    assessments = (
+        Assessment.objects.filter(contact_id=contact.pk)
+        .select_related("assessed_by")
+        .order_by("-assessed_at", "-pk")[:TIMELINE_LIMIT]
+    )
+    follow_ups = (
+        FollowUp.objects.filter(contact_id=contact.pk)
+        .select_related("created_by", "assigned_to", "completed_by")
+        .order_by("-created_at", "-pk")[:TIMELINE_LIMIT]
+    )
+    events = (
+        ContactEvent.objects.filter(contact_id=contact.pk)
+        .select_related("actor")
+        .order_by("-at", "-pk")[:TIMELINE_LIMIT]
+    )
+    entries = [
+        TimelineEntry(
+            "interaction", i.happened_at, i.author, i, hidden=not can_read_sensitive(user, i)
+        )
+        for i in interactions
+    ]
+    entries += [TimelineEntry("assessment", a.assessed_at, a.assessed_by, a) for a in assessments]
+    entries += [TimelineEntry("follow_up", f.created_at, f.created_by, f) for f in follow_ups]
+    entries += [TimelineEntry("event", e.at, e.actor, e) for e in events]
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries[:TIMELINE_LIMIT]
+
+
+def saved_client_tokens(user, *, limit: int = 20) -> list[str]:
+    """The client tokens of the user's latest logs: the draft script clears a draft whose token
+    is already saved."""
+    tokens = (
+        Interaction.objects.filter(author_id=user.pk, client_token__isnull=False)
+        .order_by("-created_at")
+        .values_list("client_token", flat=True)[:limit]
+    )
+    return [str(token) for token in tokens]

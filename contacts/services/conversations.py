@@ -1,3 +1,248 @@
-"""Logging one-on-ones and lighter interactions; follow-ups."""
+"""Logging one-on-ones and lighter interactions; follow-ups.
+
+Every write here runs in one transaction and keeps the person's derived fields
+(``Contact.assessment``, ``Contact.last_contacted_at``) in step with its cause. Logging is
+idempotent on ``client_token``: a second submit of the same form returns the first record.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from contacts.models import Assessment, Contact, ContactEvent, FollowUp, Interaction, Issue
+from contacts.selectors.conversations import assignable_users, follow_up_for_user
+from contacts.services.people import NewContact, contact_create
+
+
+def _existing_log(client_token: uuid.UUID | None, by) -> Interaction | None:
+    if not client_token:
+        return None
+    existing = Interaction.objects.filter(client_token=client_token).first()
+    if existing is not None and existing.author_id != by.pk:
+        raise ValidationError("This form was already used by someone else. Reload the page.")
+    return existing
+
+
+def _idempotent(client_token: uuid.UUID | None, by, write) -> Interaction:
+    """Run ``write()`` in a transaction unless ``client_token`` was already saved; when two
+    submits race, the unique constraint stops the second and the first record is returned."""
+    existing = _existing_log(client_token, by)
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return write()
+    except IntegrityError:
+        existing = _existing_log(client_token, by)
+        if existing is None:
+            raise
+        return existing
+
+
+def _touch_contact(contact: Contact, happened_at: dt.datetime) -> None:
+    """``last_contacted_at`` only ever moves forward (a backdated log does not pull it back)."""
+    Contact.objects.filter(pk=contact.pk).filter(
+        Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=happened_at)
+    ).update(last_contacted_at=happened_at)
+
+
+def _assess(*, by, contact: Contact, level: int, at: dt.datetime, interaction=None) -> Assessment:
+    """Record an assessment; the person's latest one (by date) becomes their assessment."""
+    assessment = Assessment.objects.create(
+        contact=contact, level=level, assessed_at=at, assessed_by=by, interaction=interaction
+    )
+    latest = (
+        Assessment.objects.filter(contact_id=contact.pk)
+        .order_by("-assessed_at", "-pk")
+        .values_list("level", flat=True)
+        .first()
+    )
+    Contact.objects.filter(pk=contact.pk).update(assessment=latest)
+    return assessment
+
+
+def one_on_one_log(
+    *,
+    by,
+    contact: Contact | None = None,
+    new_contact: NewContact | None = None,
+    allow_duplicate: bool = False,
+    happened_at: dt.datetime | None = None,
+    medium: str = Interaction.Medium.IN_PERSON,
+    notes: str = "",
+    issues: Iterable[Issue] = (),
+    ask: str = "",
+    answer: str = "",
+    commitment: str = "",
+    assessment: int | None = None,
+    follow_up_on: dt.date | None = None,
+    follow_up_what: str = "",
+    is_sensitive: bool = False,
+    client_token: uuid.UUID | None = None,
+) -> Interaction:
+    """Log a one-on-one with ``contact`` (or a person created from ``new_contact``, owned by
+    ``by``), in one save: the interaction, its assessment (which becomes the person's latest),
+    its follow-up (assigned to ``by``), the issues (added to the person too) and
+    ``last_contacted_at``. The caller has checked that ``by`` may see ``contact``.
+
+    Raises ``ValidationError``/``DuplicateContact`` from ``contact_create`` (nothing is saved).
+    """
+    if (contact is None) == (new_contact is None):
+        raise ValueError("Pass exactly one of contact and new_contact.")
+    happened_at = happened_at or timezone.now()
+    issues = list(issues)
+
+    def write() -> Interaction:
+        person = contact or contact_create(
+            by=by, data=new_contact, owner=by, allow_duplicate=allow_duplicate
+        )
+        interaction = Interaction.objects.create(
+            contact=person,
+            kind=Interaction.Kind.ONE_ON_ONE,
+            happened_at=happened_at,
+            medium=medium or "",
+            notes=notes.strip(),
+            ask=ask.strip(),
+            answer=answer or "",
+            commitment=commitment.strip(),
+            is_sensitive=is_sensitive,
+            author=by,
+            client_token=client_token,
+        )
+        if issues:
+            interaction.issues.set(issues)
+            person.issues.add(*issues)
+        if assessment:
+            _assess(
+                by=by, contact=person, level=assessment, at=happened_at, interaction=interaction
+            )
+        if follow_up_on:
+            FollowUp.objects.create(
+                contact=person,
+                assigned_to=by,
+                due_on=follow_up_on,
+                what=follow_up_what.strip() or str(_default_follow_up_what(person)),
+                interaction=interaction,
+                created_by=by,
+            )
+        _touch_contact(person, happened_at)
+        return interaction
+
+    return _idempotent(client_token, by, write)
+
+
+def _default_follow_up_what(contact: Contact) -> str:
+    return f"Follow up with {contact.display_name}"
+
+
+def interaction_log(
+    *,
+    by,
+    contact: Contact,
+    kind: str,
+    notes: str = "",
+    happened_at: dt.datetime | None = None,
+    is_sensitive: bool = False,
+    client_token: uuid.UUID | None = None,
+) -> Interaction:
+    """Log a lighter touch (call, text, door knock, meeting, other) with ``contact``."""
+    if kind not in Interaction.Kind.values or kind == Interaction.Kind.ONE_ON_ONE:
+        raise ValidationError({"kind": "Pick a call, text, door knock, meeting or other."})
+    happened_at = happened_at or timezone.now()
+
+    def write() -> Interaction:
+        interaction = Interaction.objects.create(
+            contact=contact,
+            kind=kind,
+            happened_at=happened_at,
+            notes=notes.strip(),
+            is_sensitive=is_sensitive,
+            author=by,
+            client_token=client_token,
+        )
+        _touch_contact(contact, happened_at)
+        return interaction
+
+    return _idempotent(client_token, by, write)
+
+
+# --- follow-ups ---------------------------------------------------------------------------------
+
+
+def _follow_up_event(*, by, follow_up: FollowUp, summary: str, **changes) -> None:
+    ContactEvent.objects.create(
+        contact_id=follow_up.contact_id,
+        kind=ContactEvent.Kind.FOLLOW_UP,
+        actor=by,
+        summary=summary[:300],
+        changes={"follow_up": follow_up.pk, **changes},
+    )
+
+
+@transaction.atomic
+def follow_up_complete(*, by, follow_up_id: int) -> FollowUp:
+    """Mark a follow-up done. Completing it twice changes nothing the second time."""
+    follow_up = follow_up_for_user(by, follow_up_id, for_update=True)
+    if follow_up.status != FollowUp.Status.OPEN:
+        return follow_up
+    follow_up.status = FollowUp.Status.DONE
+    follow_up.completed_at = timezone.now()
+    follow_up.completed_by = by
+    follow_up.save(update_fields=["status", "completed_at", "completed_by"])
+    _follow_up_event(
+        by=by, follow_up=follow_up, summary=f"Follow-up done: {follow_up.what}", status="done"
+    )
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_snooze(*, by, follow_up_id: int, until: dt.date) -> FollowUp:
+    """Move an open follow-up to ``until`` (today or later)."""
+    follow_up = follow_up_for_user(by, follow_up_id, for_update=True)
+    if until < timezone.localdate():
+        raise ValidationError({"until": "Pick today or a later date."})
+    if follow_up.status != FollowUp.Status.OPEN:
+        raise ValidationError("This follow-up is already closed.")
+    before = follow_up.due_on
+    if before == until:
+        return follow_up
+    follow_up.due_on = until
+    follow_up.save(update_fields=["due_on"])
+    _follow_up_event(
+        by=by,
+        follow_up=follow_up,
+        summary=f"Follow-up moved to {until:%Y-%m-%d}: {follow_up.what}",
+        due_on=[before.isoformat(), until.isoformat()],
+    )
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_reassign(*, by, follow_up_id: int, to_user_id: int) -> FollowUp:
+    """Give an open follow-up to someone who may see the person (staff, or a captain or
+    organizer of one of the person's hubs, or the person's organizer)."""
+    follow_up = follow_up_for_user(by, follow_up_id, for_update=True)
+    if follow_up.status != FollowUp.Status.OPEN:
+        raise ValidationError("This follow-up is already closed.")
+    to_user = assignable_users(follow_up.contact).filter(pk=to_user_id).first()
+    if to_user is None:
+        raise ValidationError({"assigned_to": "Pick someone who works with this person."})
+    if to_user.pk == follow_up.assigned_to_id:
+        return follow_up
+    before = follow_up.assigned_to
+    follow_up.assigned_to = to_user
+    follow_up.save(update_fields=["assigned_to"])
+    _follow_up_event(
+        by=by,
+        follow_up=follow_up,
+        summary=f"Follow-up given to {to_user} (was {before}): {follow_up.what}",
+        assigned_to=[before.pk, to_user.pk],
+    )
+    return follow_up

@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
-from contacts.models import Contact, ContactEvent, Email, Phone
-from organizer.lib.phones import InvalidPhone, normalize_phone
+from contacts.models import (
+    Assessment,
+    Contact,
+    ContactEvent,
+    Email,
+    ExportLog,
+    ExternalId,
+    FollowUp,
+    HubMember,
+    Interaction,
+    Issue,
+    Phone,
+    Relationship,
+    Tag,
+)
+from organizer.lib.phones import InvalidPhone, display_phone, normalize_phone
 
 
 class DuplicateContact(Exception):
@@ -29,11 +46,17 @@ class PhoneInput:
 
 @dataclass
 class NewContact:
+    """A person to create. The first phone and the first email become the primary ones."""
+
     first_name: str = ""
     last_name: str = ""
     phones: list[PhoneInput] = field(default_factory=list)
     emails: list[str] = field(default_factory=list)
     extra: dict = field(default_factory=dict)  # any other Contact field
+    tags: list[str] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    external_ids: list[tuple[str, str]] = field(default_factory=list)  # (system, value)
+    hubs: list = field(default_factory=list)  # hubs.Hub the person belongs to
 
 
 def normalize_email(value: str) -> str:
@@ -53,6 +76,73 @@ def find_duplicates(*, phones_e164: list[str], emails: list[str]) -> QuerySet[Co
     ).distinct()
 
 
+def _clean_phones(inputs: list[PhoneInput], errors: dict) -> list[tuple[str, PhoneInput]]:
+    """(E.164, input) for every non-blank phone, deduplicated; bad ones go to ``errors``."""
+    phones: dict[str, PhoneInput] = {}
+    for phone in inputs:
+        if not phone.raw.strip():
+            continue
+        try:
+            phones.setdefault(normalize_phone(phone.raw), phone)
+        except InvalidPhone as exc:
+            errors.setdefault("phone", []).append(str(exc))
+    return list(phones.items())
+
+
+def _clean_emails(inputs: list[str], errors: dict) -> list[str]:
+    emails: list[str] = []
+    for email in inputs:
+        if not email.strip():
+            continue
+        try:
+            emails.append(normalize_email(email))
+        except ValidationError as exc:
+            errors.setdefault("email", []).extend(exc.messages)
+    return list(dict.fromkeys(emails))
+
+
+def _check_external_ids(contact: Contact | None, ids: list[tuple[str, str]], errors: dict):
+    cleaned = list(dict.fromkeys((system, value.strip()) for system, value in ids if value.strip()))
+    taken = ExternalId.objects.none()
+    for system, value in cleaned:
+        taken |= ExternalId.objects.filter(system=system, value=value)
+    if contact is not None:
+        taken = taken.exclude(contact=contact)
+    for row in taken[:5] if cleaned else []:
+        errors.setdefault("external_ids", []).append(
+            _("%(id)s already belongs to someone else.") % {"id": row}
+        )
+    return cleaned
+
+
+def _resolve_tags(names: list[str]) -> list[Tag]:
+    tags: list[Tag] = []
+    for name in dict.fromkeys(n.strip()[:60] for n in names if n.strip()):
+        tag = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
+        tags.append(tag)
+    return tags
+
+
+def _write_phones(contact: Contact, phones: list[tuple[str, PhoneInput]]) -> None:
+    Phone.objects.bulk_create(
+        Phone(contact=contact, raw=p.raw.strip(), e164=e164, kind=p.kind, is_primary=index == 0)
+        for index, (e164, p) in enumerate(phones)
+    )
+
+
+def _write_emails(contact: Contact, emails: list[str]) -> None:
+    Email.objects.bulk_create(
+        Email(contact=contact, address=address, is_primary=index == 0)
+        for index, address in enumerate(emails)
+    )
+
+
+def _write_external_ids(contact: Contact, ids: list[tuple[str, str]]) -> None:
+    ExternalId.objects.bulk_create(
+        ExternalId(contact=contact, system=system, value=value) for system, value in ids
+    )
+
+
 @transaction.atomic
 def contact_create(
     *, by, data: NewContact, owner=None, allow_duplicate: bool = False, source: str = ""
@@ -61,28 +151,17 @@ def contact_create(
     ``DuplicateContact`` when the phone or email belongs to someone already, unless
     ``allow_duplicate``."""
     errors: dict[str, list[str]] = {}
-    phones: list[tuple[str, PhoneInput]] = []
-    for phone in data.phones:
-        if not phone.raw.strip():
-            continue
-        try:
-            phones.append((normalize_phone(phone.raw), phone))
-        except InvalidPhone as exc:
-            errors.setdefault("phone", []).append(str(exc))
-    emails: list[str] = []
-    for email in data.emails:
-        if not email.strip():
-            continue
-        try:
-            emails.append(normalize_email(email))
-        except ValidationError as exc:
-            errors.setdefault("email", []).extend(exc.messages)
+    phones = _clean_phones(data.phones, errors)
+    emails = _clean_emails(data.emails, errors)
+    external_ids = _check_external_ids(None, data.external_ids, errors)
     if not (data.first_name.strip() or data.last_name.strip() or phones or emails):
-        errors.setdefault("first_name", []).append("Enter a name, a phone number or an email.")
+        errors.setdefault("first_name", []).append(
+            str(_("Enter a name, a phone number or an email."))
+        )
     if errors:
         raise ValidationError(errors)
     if not allow_duplicate:
-        matches = list(find_duplicates(phones_e164=[e for e, _ in phones], emails=emails)[:5])
+        matches = list(find_duplicates(phones_e164=[e for e, _p in phones], emails=emails)[:5])
         if matches:
             raise DuplicateContact(matches)
 
@@ -95,22 +174,16 @@ def contact_create(
         updated_by=by,
         **data.extra,
     )
-    contact.full_clean(exclude=["name_search"])
+    contact.full_clean(exclude=["name_search", "search_vector"])
     contact.save()
-    seen: set[str] = set()
-    for index, (e164, phone) in enumerate(phones):
-        if e164 in seen:
-            continue
-        seen.add(e164)
-        Phone.objects.create(
-            contact=contact,
-            raw=phone.raw.strip(),
-            e164=e164,
-            kind=phone.kind,
-            is_primary=index == 0,
-        )
-    for index, address in enumerate(dict.fromkeys(emails)):
-        Email.objects.create(contact=contact, address=address, is_primary=index == 0)
+    _write_phones(contact, phones)
+    _write_emails(contact, emails)
+    _write_external_ids(contact, external_ids)
+    if data.tags:
+        contact.tags.set(_resolve_tags(data.tags))
+    if data.issues:
+        contact.issues.set(data.issues)
+    HubMember.objects.bulk_create(HubMember(contact=contact, hub=hub) for hub in data.hubs)
     ContactEvent.objects.create(
         contact=contact,
         kind=ContactEvent.Kind.CREATED,
@@ -118,3 +191,411 @@ def contact_create(
         summary=f"Added{f' from {source}' if source else ''}",
     )
     return contact
+
+
+def _plain(value) -> object:
+    """A JSON-friendly rendering of a field value for the history."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return str(value)
+
+
+@transaction.atomic
+def contact_update(
+    *,
+    by,
+    contact: Contact,
+    fields: dict,
+    phones: list[PhoneInput] | None = None,
+    emails: list[str] | None = None,
+    tags: list[str] | None = None,
+    issues: list[Issue] | None = None,
+    external_ids: list[tuple[str, str]] | None = None,
+) -> Contact:
+    """Change a person. ``fields`` are Contact fields; ``None`` for a list leaves it alone.
+
+    Raises ``ValidationError`` (nothing is saved) for a bad phone, email or a taken external id.
+    Records one ``ContactEvent(kind=edited)`` with ``changes={field: [old, new]}``."""
+    errors: dict[str, list[str]] = {}
+    new_phones = _clean_phones(phones, errors) if phones is not None else None
+    new_emails = _clean_emails(emails, errors) if emails is not None else None
+    new_ids = (
+        _check_external_ids(contact, external_ids, errors) if external_ids is not None else None
+    )
+    if errors:
+        raise ValidationError(errors)
+
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    changes: dict[str, list] = {}
+    for name, new in fields.items():
+        model_field = Contact._meta.get_field(name)
+        attname = model_field.attname
+        old = getattr(contact, attname)
+        new_value = new.pk if model_field.is_relation and new is not None else new
+        if old != new_value:
+            old_label = getattr(contact, name) if model_field.is_relation else old
+            changes[name] = [_plain(old_label), _plain(new)]
+            setattr(contact, attname, new_value)
+
+    if new_phones is not None:
+        old = list(contact.phones.order_by("-is_primary", "pk").values_list("e164", "kind"))
+        new = [(e164, p.kind) for e164, p in new_phones]
+        if old != new:
+            changes["phones"] = [[e for e, _k in old], [e for e, _k in new]]
+            contact.phones.all().delete()
+            _write_phones(contact, new_phones)
+    if new_emails is not None:
+        old = list(contact.emails.order_by("-is_primary", "pk").values_list("address", flat=True))
+        if old != new_emails:
+            changes["emails"] = [old, new_emails]
+            contact.emails.all().delete()
+            _write_emails(contact, new_emails)
+    if new_ids is not None:
+        old = sorted(contact.external_ids.values_list("system", "value"))
+        if old != sorted(new_ids):
+            changes["external_ids"] = [
+                [f"{s}:{v}" for s, v in old],
+                [f"{s}:{v}" for s, v in new_ids],
+            ]
+            contact.external_ids.all().delete()
+            _write_external_ids(contact, new_ids)
+    if tags is not None:
+        new_tags = _resolve_tags(tags)
+        old = sorted(t.name for t in contact.tags.all())
+        if old != sorted(t.name for t in new_tags):
+            changes["tags"] = [old, sorted(t.name for t in new_tags)]
+            contact.tags.set(new_tags)
+    if issues is not None:
+        old = sorted(i.name for i in contact.issues.all())
+        if old != sorted(i.name for i in issues):
+            changes["issues"] = [old, sorted(i.name for i in issues)]
+            contact.issues.set(issues)
+
+    if not changes:
+        return contact
+    contact.updated_by = by
+    contact.full_clean(exclude=["name_search", "search_vector"])
+    contact.save()
+    ContactEvent.objects.create(
+        contact=contact,
+        kind=ContactEvent.Kind.EDITED,
+        actor=by,
+        summary=_("Edited %(fields)s") % {"fields": ", ".join(changes)},
+        changes=changes,
+    )
+    return contact
+
+
+# Fields a merge can take from the removed person (the kept person's values win otherwise).
+MERGE_FIELDS = [
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "pronouns",
+    "languages",
+    "street",
+    "unit",
+    "city",
+    "state",
+    "zip_code",
+    "latitude",
+    "longitude",
+    "neighborhood",
+    "employer",
+    "union",
+    "membership_status",
+    "member_since",
+    "dues",
+    "email_ok",
+    "sms_ok",
+    "owner",
+    "source",
+]
+
+
+def _is_ancestor(ancestor_pk: int, contact_pk: int | None, *, limit: int = 100) -> bool:
+    """Whether ``ancestor_pk`` is ``contact_pk`` or up its recruited-by chain."""
+    seen = 0
+    while contact_pk is not None and seen < limit:
+        if contact_pk == ancestor_pk:
+            return True
+        contact_pk = (
+            Contact.objects.filter(pk=contact_pk).values_list("recruited_by_id", flat=True).first()
+        )
+        seen += 1
+    return False
+
+
+@transaction.atomic
+def contact_merge(*, by, keep: Contact, remove: Contact, take: list[str] | tuple = ()) -> Contact:
+    """Merge ``remove`` into ``keep`` and delete ``remove``, losing no history.
+
+    Phones and emails (deduplicated), interactions, assessments, follow-ups, events,
+    relationships (deduplicated, never to oneself), external ids, hub memberships, tags, issues
+    and recruits move to ``keep``. Fields named in ``take`` get ``remove``'s value; an opt-out
+    (do not contact) is never lost. Derived fields are recomputed and a ``merged`` event records
+    what happened."""
+    if keep.pk == remove.pk:
+        raise ValidationError(_("A person cannot be merged with themselves."))
+    unknown = set(take) - set(MERGE_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    locked = {
+        c.pk: c for c in Contact.objects.select_for_update().filter(pk__in=[keep.pk, remove.pk])
+    }
+    keep, remove = locked[keep.pk], locked[remove.pk]
+    summary = {"merged_id": remove.pk, "merged_name": remove.display_name, "fields": {}}
+
+    for name in take:
+        model_field = Contact._meta.get_field(name)
+        old, new = getattr(keep, model_field.attname), getattr(remove, model_field.attname)
+        if old != new:
+            summary["fields"][name] = [_plain(getattr(keep, name)), _plain(getattr(remove, name))]
+            setattr(keep, model_field.attname, new)
+    keep.do_not_contact = keep.do_not_contact or remove.do_not_contact
+    keep.created_at = min(keep.created_at, remove.created_at)
+    if keep.owner_id is None:
+        keep.owner_id = remove.owner_id
+    if keep.user_id is None and remove.user_id is not None:
+        keep.user_id, remove.user_id = remove.user_id, None
+        remove.save(update_fields=["user"])
+
+    # Phones and emails: move the ones keep lacks, as secondary; keep one primary.
+    Phone.objects.filter(contact=remove, e164__in=keep.phones.values("e164")).delete()
+    Phone.objects.filter(contact=remove).update(contact=keep, is_primary=False)
+    Email.objects.filter(contact=remove, address__in=keep.emails.values("address")).delete()
+    Email.objects.filter(contact=remove).update(contact=keep, is_primary=False)
+    for model in (Phone, Email):
+        rows = model.objects.filter(contact=keep)
+        if not rows.filter(is_primary=True).exists():
+            first = rows.order_by("pk").first()
+            if first is not None:
+                rows.filter(pk=first.pk).update(is_primary=True)
+
+    moved = {
+        "interactions": Interaction.objects.filter(contact=remove).update(contact=keep),
+        "assessments": Assessment.objects.filter(contact=remove).update(contact=keep),
+        "follow_ups": FollowUp.objects.filter(contact=remove).update(contact=keep),
+        "events": ContactEvent.objects.filter(contact=remove).update(contact=keep),
+        "external_ids": ExternalId.objects.filter(contact=remove).update(contact=keep),
+    }
+
+    # Relationships: drop links between the two and links keep already has, then move.
+    Relationship.objects.filter(
+        Q(from_contact=remove, to_contact=keep) | Q(from_contact=keep, to_contact=remove)
+    ).delete()
+    Relationship.objects.filter(from_contact=remove).filter(
+        Exists(
+            Relationship.objects.filter(
+                from_contact=keep, to_contact=OuterRef("to_contact"), kind=OuterRef("kind")
+            )
+        )
+    ).delete()
+    Relationship.objects.filter(to_contact=remove).filter(
+        Exists(
+            Relationship.objects.filter(
+                to_contact=keep, from_contact=OuterRef("from_contact"), kind=OuterRef("kind")
+            )
+        )
+    ).delete()
+    moved["relationships"] = Relationship.objects.filter(from_contact=remove).update(
+        from_contact=keep
+    ) + Relationship.objects.filter(to_contact=remove).update(to_contact=keep)
+
+    HubMember.objects.filter(
+        contact=remove, hub_id__in=keep.hub_memberships.values("hub_id")
+    ).delete()
+    moved["hubs"] = HubMember.objects.filter(contact=remove).update(contact=keep)
+    keep.tags.add(*remove.tags.all())
+    keep.issues.add(*remove.issues.all())
+
+    # Recruitment: remove's recruits now hang off keep; never make keep its own recruiter.
+    moved["recruits"] = (
+        Contact.objects.filter(recruited_by=remove).exclude(pk=keep.pk).update(recruited_by=keep)
+    )
+    if keep.recruited_by_id == remove.pk:
+        keep.recruited_by_id = remove.recruited_by_id
+    if keep.recruited_by_id is None and remove.recruited_by_id not in (None, keep.pk):
+        keep.recruited_by_id = remove.recruited_by_id
+    if keep.recruited_by_id is not None and _is_ancestor(keep.pk, keep.recruited_by_id):
+        keep.recruited_by_id = None
+
+    latest = Assessment.objects.filter(contact=keep).order_by("-assessed_at", "-pk").first()
+    keep.assessment = latest.level if latest else None
+    keep.last_contacted_at = Interaction.objects.filter(contact=keep).aggregate(
+        last=Max("happened_at")
+    )["last"]
+    keep.updated_by = by
+    remove.delete()
+    keep.save()
+    summary["moved"] = moved
+    ContactEvent.objects.create(
+        contact=keep,
+        kind=ContactEvent.Kind.MERGED,
+        actor=by,
+        summary=_("Merged %(name)s (#%(pk)s) into this person")
+        % {"name": summary["merged_name"], "pk": summary["merged_id"]},
+        changes=summary,
+    )
+    return keep
+
+
+RECRUITED_BY = "recruited_by"  # the other person recruited this one
+RECRUITED = "recruited"  # this person recruited the other
+
+
+@transaction.atomic
+def relationship_add(*, by, contact: Contact, other: Contact, kind: str) -> None:
+    """Link two people: a ``Relationship.Kind`` (knows), or recruitment in either direction."""
+    if contact.pk == other.pk:
+        raise ValidationError(_("A person cannot be linked to themselves."))
+    if kind in (RECRUITED_BY, RECRUITED):
+        recruit, recruiter = (contact, other) if kind == RECRUITED_BY else (other, contact)
+        if _is_ancestor(recruit.pk, recruiter.pk):
+            raise ValidationError(
+                _("%(a)s is already in %(b)s's recruitment tree.")
+                % {"a": recruiter.display_name, "b": recruit.display_name}
+            )
+        old = recruit.recruited_by
+        Contact.objects.filter(pk=recruit.pk).update(recruited_by=recruiter, updated_by=by)
+        ContactEvent.objects.create(
+            contact=recruit,
+            kind=ContactEvent.Kind.EDITED,
+            actor=by,
+            summary=_("Recruited by %(name)s") % {"name": recruiter.display_name},
+            changes={"recruited_by": [_plain(old), _plain(recruiter)]},
+        )
+        return
+    if kind not in Relationship.Kind.values:
+        raise ValidationError(_("Choose a kind of relationship."))
+    _row, created = Relationship.objects.get_or_create(
+        from_contact=contact, to_contact=other, kind=kind, defaults={"created_by": by}
+    )
+    if created:
+        ContactEvent.objects.create(
+            contact=contact,
+            kind=ContactEvent.Kind.EDITED,
+            actor=by,
+            summary=_("%(kind)s: %(name)s")
+            % {"kind": Relationship.Kind(kind).label, "name": other.display_name},
+            changes={"relationships": [None, f"{kind}:{other.pk}"]},
+        )
+
+
+# --- Export --------------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+EXPORT_COLUMNS = [
+    "id",
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "pronouns",
+    "languages",
+    "phone",
+    "other_phones",
+    "email",
+    "other_emails",
+    "street",
+    "unit",
+    "city",
+    "state",
+    "zip_code",
+    "neighborhood",
+    "employer",
+    "union",
+    "membership_status",
+    "member_since",
+    "email_ok",
+    "sms_ok",
+    "do_not_contact",
+    "tags",
+    "issues",
+    "hubs",
+    "organizer",
+    "source",
+    "assessment",
+    "last_contacted_at",
+    "created_at",
+]
+
+
+def safe_cell(value) -> str:
+    """A cell a spreadsheet will show, never run: formula starters get a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _export_row(c: Contact) -> list:
+    phones = [display_phone(p.e164) for p in c.phones.all()]
+    emails = [e.address for e in c.emails.all()]
+    return [
+        c.pk,
+        c.first_name,
+        c.last_name,
+        c.preferred_name,
+        c.pronouns,
+        ", ".join(c.languages),
+        phones[0] if phones else "",
+        "; ".join(phones[1:]),
+        emails[0] if emails else "",
+        "; ".join(emails[1:]),
+        c.street,
+        c.unit,
+        c.city,
+        c.state,
+        c.zip_code,
+        c.neighborhood,
+        c.employer,
+        c.union,
+        c.membership_status,
+        c.member_since or "",
+        c.email_ok,
+        c.sms_ok,
+        c.do_not_contact,
+        ", ".join(t.name for t in c.tags.all()),
+        ", ".join(i.name for i in c.issues.all()),
+        ", ".join(m.hub.name for m in c.hub_memberships.all()),
+        c.owner.email if c.owner else "",
+        c.source,
+        c.assessment or "",
+        c.last_contacted_at.isoformat() if c.last_contacted_at else "",
+        c.created_at.isoformat(),
+    ]
+
+
+def people_export(*, by, qs: QuerySet[Contact], query: str = "") -> Iterator[str]:
+    """Record the export, then stream ``qs`` (already scoped and filtered) as CSV lines.
+
+    Phones are written in national format for the default region — ``(212) 555-0100`` starts
+    with no formula character and stays readable; other countries' numbers are written
+    internationally (``+44 20 …``) and so get the apostrophe like any other cell starting with
+    ``+`` (spreadsheets hide it and show the number as text)."""
+    qs = (
+        qs.order_by("last_name", "first_name", "pk")
+        .select_related("owner")
+        .prefetch_related(
+            Prefetch("phones", queryset=Phone.objects.order_by("-is_primary", "pk")),
+            Prefetch("emails", queryset=Email.objects.order_by("-is_primary", "pk")),
+            "tags",
+            "issues",
+            Prefetch("hub_memberships", queryset=HubMember.objects.select_related("hub")),
+        )
+    )
+    ExportLog.objects.create(user=by, what="people", query=query[:1000], row_count=qs.count())
+    return _csv_lines(qs)
+
+
+def _csv_lines(qs: QuerySet[Contact]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(EXPORT_COLUMNS)
+    for contact in qs.iterator(chunk_size=1000):
+        yield writer.writerow([safe_cell(v) for v in _export_row(contact)])

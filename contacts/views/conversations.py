@@ -1,12 +1,211 @@
+"""Log a one-on-one, log a lighter touch, My day and the follow-up actions.
+
+Every page works as plain forms; with htmx the follow-up actions and the quick log swap
+fragments in place (plus an out-of-band due-count badge and messages).
+"""
+
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import retarget
 
-from contacts.selectors.access import contacts_for_user
+from contacts.forms.conversations import (
+    OneOnOneForm,
+    QuickLogForm,
+    ReassignForm,
+    SnoozeForm,
+    quick_dates,
+)
+from contacts.selectors.access import contact_for_user, contacts_for_user
+from contacts.selectors.conversations import (
+    assignable_users,
+    follow_up_for_user,
+    people_matching,
+    person_timeline,
+    saved_client_tokens,
+)
+from contacts.selectors.conversations import (
+    my_day as my_day_selector,
+)
+from contacts.services import conversations as services
+from contacts.services.people import DuplicateContact, NewContact, PhoneInput
+
+
+def _log_context(request, form: OneOnOneForm, *, query: str = "", **extra) -> dict:
+    if form.is_bound:
+        picked = form.data.get("contact")
+    else:
+        picked = form.initial.get("contact") or request.GET.get("contact")
+    chosen = contact_for_user(request.user, int(picked)) if str(picked or "").isdigit() else None
+    return {
+        "form": form,
+        "chosen": chosen,
+        "query": query,
+        "results": people_matching(request.user, query) if query else [],
+        "dates": quick_dates(),
+        "saved_tokens": saved_client_tokens(request.user),
+        **extra,
+    }
+
+
+def _as_initial(post) -> dict:
+    """A posted form as initial values (to redisplay it without errors)."""
+    return {key: values if key == "issues" else values[-1] for key, values in post.lists()}
+
+
+def _log_from_form(request, form: OneOnOneForm):
+    data = form.cleaned_data
+    fields = {
+        name: data[name]
+        for name in ("happened_at", "medium", "notes", "issues", "ask", "answer", "commitment")
+    }
+    fields.update(
+        assessment=data["assessment"],
+        follow_up_on=data["follow_up_on"],
+        follow_up_what=data["follow_up_what"],
+        is_sensitive=data["is_sensitive"],
+        client_token=data["client_token"],
+    )
+    if data.get("contact"):
+        contact = contact_for_user(request.user, data["contact"])
+        return services.one_on_one_log(by=request.user, contact=contact, **fields)
+    person = NewContact(
+        first_name=data["first_name"],
+        last_name=data["last_name"],
+        phones=[PhoneInput(raw=data["phone"])] if data["phone"] else [],
+    )
+    return services.one_on_one_log(
+        by=request.user, new_contact=person, allow_duplicate=data["allow_duplicate"], **fields
+    )
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def log_one_on_one(request):
+    if request.POST.get("find"):  # "Find" without JavaScript: search, keep what was typed
+        form = OneOnOneForm(initial=_as_initial(request.POST))
+        context = _log_context(request, form, query=request.POST.get("q", ""))
+        return render(request, "contacts/log.html", context)
+    form = OneOnOneForm(request.POST or None)
+    duplicates = []
+    if form.is_bound and form.is_valid():
+        try:
+            interaction = _log_from_form(request, form)
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                form.add_error("phone" if name == "phone" else None, errors)
+        except DuplicateContact as exc:
+            visible = contacts_for_user(request.user).filter(pk__in=[c.pk for c in exc.matches])
+            duplicates = list(visible)
+            form.add_error("phone", _("Someone already has this phone number."))
+        else:
+            name = interaction.contact.display_name
+            messages.success(request, _("One-on-one with %(name)s saved.") % {"name": name})
+            return redirect("contacts:detail", interaction.contact_id)
+    status = 400 if form.is_bound else 200
+    query = request.GET.get("q", "")
+    context = _log_context(request, form, query=query, duplicates=duplicates)
+    return render(request, "contacts/log.html", context, status=status)
+
+
+@login_required
+@require_GET
+def log_people(request):
+    """Search-as-you-type for the "Who" field: people the user may see."""
+    query = request.GET.get("q", "")
+    results = people_matching(request.user, query)
+    return render(request, "contacts/_log_who.html", {"results": results, "query": query})
+
+
+@login_required
+@require_POST
+def interaction_create(request, pk: int):
+    contact = contact_for_user(request.user, pk)
+    form = QuickLogForm(request.POST)
+    if form.is_valid():
+        services.interaction_log(by=request.user, contact=contact, **form.cleaned_data)
+        if not request.htmx:
+            messages.success(request, _("Logged."))
+            return redirect("contacts:detail", contact.pk)
+        timeline = person_timeline(request.user, contact)
+        context = {"contact": contact, "timeline": timeline, "quick_log_oob": True}
+        return render(request, "contacts/_timeline.html", context)
+    context = {"contact": contact, "quick_form": form}
+    response = render(request, "contacts/_quick_log.html", context, status=400)
+    return retarget(response, "#quick-log") if request.htmx else response
+
+
+@login_required
+@require_GET
 def my_day(request):
-    mine = contacts_for_user(request.user).filter(owner=request.user).order_by("last_name")
-    return render(request, "contacts/my_day.html", {"my_people": mine[:20]})
+    return render(request, "contacts/my_day.html", {"day": my_day_selector(request.user)})
+
+
+# --- follow-up actions --------------------------------------------------------------------------
+
+
+def _after_follow_up_action(request):
+    """htmx: the refreshed follow-up sections, due badge and messages; else back where we were."""
+    if request.htmx:
+        context = {"day": my_day_selector(request.user), "refresh": True}
+        return render(request, "contacts/_followups.html", context)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = reverse("contacts:my_day")
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def follow_up_complete(request, pk: int):
+    follow_up = services.follow_up_complete(by=request.user, follow_up_id=pk)
+    messages.success(request, _("Done: %(what)s") % {"what": follow_up.what})
+    return _after_follow_up_action(request)
+
+
+@login_required
+@require_POST
+def follow_up_snooze(request, pk: int):
+    form = SnoozeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors.get("until") or _("Pick a date."))
+        until = form.cleaned_data["until"]
+        follow_up = services.follow_up_snooze(by=request.user, follow_up_id=pk, until=until)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Moved to %(date)s: %(what)s")
+            % {"date": follow_up.due_on.strftime("%Y-%m-%d"), "what": follow_up.what},
+        )
+    return _after_follow_up_action(request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def follow_up_reassign(request, pk: int):
+    follow_up = follow_up_for_user(request.user, pk)
+    form = ReassignForm(request.POST or None, users=assignable_users(follow_up.contact))
+    if form.is_bound and form.is_valid():
+        to_user = form.cleaned_data["assigned_to"]
+        try:
+            services.follow_up_reassign(by=request.user, follow_up_id=pk, to_user_id=to_user.pk)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Given to %(who)s.") % {"who": to_user})
+        return _after_follow_up_action(request)
+    context = {"follow_up": follow_up, "form": form}
+    template = (
+        "contacts/_followup_reassign.html" if request.htmx else "contacts/followup_reassign.html"
+    )
+    return render(request, template, context, status=400 if form.is_bound else 200)

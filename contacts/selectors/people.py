@@ -1,0 +1,269 @@
+"""Reads for people: search, the list, a person's relationships and recruitment tree, duplicates.
+
+Everything starts from ``contacts_for_user`` (the access chokepoint) except the staff-only
+duplicates list, whose callers check staff first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from contacts.models import Contact, Email, HubMember, Phone, Relationship
+from contacts.selectors.access import contacts_for_user
+from hubs.selectors import hub_ids_for_user
+from organizer.lib.phones import try_normalize_phone
+from organizer.lib.text import search_terms
+
+SEARCH_LIMIT = 20
+TREE_DEPTH = 6
+TREE_MAX_NODES = 500
+_NON_DIGIT = re.compile(r"\D")
+
+
+def name_tsquery(query: str) -> str | None:
+    """A raw tsquery matching every word of ``query`` as a prefix, accents and case ignored.
+
+    ``search_terms`` folds the text and keeps only word characters, so tsquery operators
+    (``& | ! ( ) : * '``) never reach PostgreSQL."""
+    terms = search_terms(query)[:8]
+    if not terms:
+        return None
+    return " & ".join(f"{term}:*" for term in terms)
+
+
+def _phone_condition(query: str) -> Q | None:
+    """People with a phone matching what was typed, in any format, through the e164 index.
+
+    A full number is matched exactly (E.164). A partial one (4+ digits) is matched as a prefix:
+    typed with ``+`` it is the start of an international number, otherwise the start of a
+    national number in the default region (``212 555`` → ``+1212555%``). Both stay on the
+    ``text_pattern_ops`` index; suffix matches (“last four digits”) are not offered because
+    they cannot."""
+    text = query.strip()
+    digits = _NON_DIGIT.sub("", text)
+    if len(digits) < 4 or len(digits) > 15:
+        return None
+    if re.search(r"[^\d\s().+\-]", text):
+        return None  # letters or other symbols: not a phone number
+    prefixes: set[str] = set()
+    e164 = try_normalize_phone(text)
+    if e164:
+        return Q(pk__in=Phone.objects.filter(e164=e164).values("contact_id"))
+    if text.startswith("+"):
+        prefixes.add("+" + digits)
+    else:
+        code = str(phonenumbers.country_code_for_region(settings.PHONE_DEFAULT_REGION))
+        prefixes.add(f"+{code}{digits}")
+        if digits.startswith(code):
+            prefixes.add(f"+{digits}")
+    condition = Q()
+    for prefix in prefixes:
+        condition |= Q(e164__startswith=prefix)
+    return Q(pk__in=Phone.objects.filter(condition).values("contact_id"))
+
+
+def _email_condition(query: str) -> Q | None:
+    """People with an email starting with what was typed (lower-case, index-backed prefix)."""
+    text = query.strip().lower()
+    if len(text) < 3 or any(ch.isspace() for ch in text):
+        return None
+    return Q(pk__in=Email.objects.filter(address__startswith=text).values("contact_id"))
+
+
+def search_condition(query: str) -> Q | None:
+    """Name (word prefixes, accents ignored) OR phone (any format) OR email (prefix)."""
+    condition = Q()
+    tsquery = name_tsquery(query)
+    if tsquery:
+        condition |= Q(
+            search_vector=SearchQuery(tsquery, search_type="raw", config="simple"),
+        )
+    for extra in (_phone_condition(query), _email_condition(query)):
+        if extra is not None:
+            condition |= extra
+    return condition or None
+
+
+def apply_search(qs: QuerySet[Contact], query: str) -> QuerySet[Contact]:
+    if not (query or "").strip():
+        return qs
+    condition = search_condition(query)
+    return qs.filter(condition) if condition is not None else qs.none()
+
+
+def with_list_data(qs: QuerySet[Contact]) -> QuerySet[Contact]:
+    """What a list row shows, in a fixed number of queries whatever the number of rows."""
+    return qs.select_related("owner").prefetch_related(
+        Prefetch("phones", queryset=Phone.objects.order_by("-is_primary", "pk")),
+        Prefetch("emails", queryset=Email.objects.order_by("-is_primary", "pk")),
+        "tags",
+    )
+
+
+def ordered(qs: QuerySet[Contact]) -> QuerySet[Contact]:
+    return qs.order_by("last_name", "first_name", "pk")
+
+
+def search_people(user, query: str, *, limit: int = SEARCH_LIMIT) -> list[Contact]:
+    """People the user may see matching ``query`` by name, phone or email (search as you type)."""
+    if not (query or "").strip():
+        return []
+    return list(with_list_data(ordered(apply_search(contacts_for_user(user), query)))[:limit])
+
+
+def owner_choices_for_user(user) -> QuerySet[User]:
+    """Users a person may be assigned to by ``user``: anyone for staff, else their hubs' users."""
+    users = User.objects.filter(is_active=True).order_by("name", "email")
+    if user.role == Role.STAFF:
+        return users
+    from hubs.models import HubMembership
+
+    in_my_hubs = HubMembership.objects.filter(hub_id__in=hub_ids_for_user(user)).values("user_id")
+    return users.filter(Q(pk=user.pk) | Q(pk__in=in_my_hubs))
+
+
+def person_for_page(user, pk: int) -> Contact:
+    """The person with what their page header shows (404 when not visible)."""
+    from django.shortcuts import get_object_or_404
+
+    qs = contacts_for_user(user).select_related("owner", "recruited_by", "created_by", "updated_by")
+    qs = qs.prefetch_related(
+        Prefetch("phones", queryset=Phone.objects.order_by("-is_primary", "pk")),
+        Prefetch("emails", queryset=Email.objects.order_by("-is_primary", "pk")),
+        "tags",
+        "issues",
+        "external_ids",
+        Prefetch("hub_memberships", queryset=HubMember.objects.select_related("hub")),
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+@dataclass
+class Link:
+    relationship: Relationship
+    other: Contact
+
+
+def relationships_for(user, contact: Contact) -> list[Link]:
+    """Who ``contact`` knows, in both directions, limited to people the user may see."""
+    visible = contacts_for_user(user).values("pk")
+    rows = (
+        Relationship.objects.filter(
+            Q(from_contact=contact, to_contact__in=visible)
+            | Q(to_contact=contact, from_contact__in=visible)
+        )
+        .select_related("from_contact", "to_contact")
+        .order_by("kind", "pk")
+    )
+    return [
+        Link(row, row.to_contact if row.from_contact_id == contact.pk else row.from_contact)
+        for row in rows
+    ]
+
+
+@dataclass
+class TreeNode:
+    contact: Contact
+    depth: int
+
+
+def recruitment_tree(user, contact: Contact, *, depth: int = TREE_DEPTH) -> list[TreeNode]:
+    """Who ``contact`` brought in, and who they brought in, … (depth-first, ``depth`` levels).
+
+    One recursive query. It descends only through people the user may see, so a hidden person
+    hides their branch too; cycles (bad data) are cut by the path check."""
+    try:
+        visible_sql, visible_params = contacts_for_user(user).values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    sql = f"""
+        WITH RECURSIVE tree(id, depth, path) AS (
+            SELECT c.id, 0, ARRAY[c.id]
+            FROM contacts_contact c WHERE c.id = %s
+          UNION ALL
+            SELECT c.id, t.depth + 1, t.path || c.id
+            FROM contacts_contact c JOIN tree t ON c.recruited_by_id = t.id
+            WHERE t.depth < %s AND NOT c.id = ANY(t.path) AND c.id IN ({visible_sql})
+        )
+        SELECT id, depth FROM tree WHERE depth > 0 ORDER BY path LIMIT %s
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [contact.pk, depth, *visible_params, TREE_MAX_NODES])
+        rows = cursor.fetchall()
+    people = Contact.objects.in_bulk([pk for pk, _ in rows])
+    return [TreeNode(people[pk], level) for pk, level in rows if pk in people]
+
+
+@dataclass
+class DuplicateGroup:
+    kind: str  # "phone" or "email"
+    value: str
+    people: list[Contact]
+
+
+def duplicate_groups(*, limit: int = 200) -> list[DuplicateGroup]:
+    """People sharing a phone (E.164) or an email, for staff: one grouped query, one load."""
+    sql = """
+        SELECT kind, value, ids FROM (
+            SELECT 'phone' AS kind, e164 AS value,
+                   array_agg(DISTINCT contact_id ORDER BY contact_id) AS ids
+            FROM contacts_phone GROUP BY e164 HAVING count(DISTINCT contact_id) > 1
+          UNION ALL
+            SELECT 'email', address, array_agg(DISTINCT contact_id ORDER BY contact_id)
+            FROM contacts_email GROUP BY address HAVING count(DISTINCT contact_id) > 1
+        ) d ORDER BY kind DESC, value LIMIT %s
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [limit])
+        rows = cursor.fetchall()
+    people = Contact.objects.in_bulk({pk for _, _, ids in rows for pk in ids})
+    return [
+        DuplicateGroup(kind, value, [people[pk] for pk in ids if pk in people])
+        for kind, value, ids in rows
+    ]
+
+
+def _shown(contact: Contact, name: str) -> str:
+    value = getattr(contact, name)
+    if name == "languages":
+        return ", ".join(value)
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    getter = getattr(contact, f"get_{name}_display", None)
+    if getter is not None:
+        return str(getter())
+    return "" if value is None else str(value)
+
+
+def merge_rows(keep: Contact, remove: Contact) -> list[dict]:
+    """The fields where two people differ, with both values and which one to keep by default
+    (the kept person's, unless it is empty and the other's is not)."""
+    from contacts.services.people import MERGE_FIELDS
+
+    rows = []
+    for name in MERGE_FIELDS:
+        field = Contact._meta.get_field(name)
+        a, b = getattr(keep, field.attname), getattr(remove, field.attname)
+        if a == b:
+            continue
+        empty = a in (None, "", []) and b not in (None, "", [])
+        rows.append(
+            {
+                "name": name,
+                "label": str(field.verbose_name).capitalize(),
+                "keep": _shown(keep, name) or "—",
+                "remove": _shown(remove, name) or "—",
+                "default": "remove" if empty else "keep",
+            }
+        )
+    return rows

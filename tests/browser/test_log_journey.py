@@ -1,0 +1,97 @@
+"""The organizer's core loop on a phone: log a one-on-one with a new person, find the follow-up
+on My day, complete it. Plus: a half-typed log survives closing the page."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.models import Role
+from contacts.models import Contact, FollowUp, Interaction
+from hubs.models import HubMembership
+from tests.factories import PASSWORD, HubFactory, HubMembershipFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def organizer(transactional_db):
+    hub = HubFactory(name="Eastside", slug="eastside")
+    user = UserFactory(email="rosa@example.org", name="Rosa Ortiz", role=Role.ORGANIZER)
+    HubMembershipFactory(hub=hub, user=user, role=HubMembership.Role.ORGANIZER)
+    return user
+
+
+def sign_in(page, user) -> None:
+    page.goto("/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="My day", level=1)).to_be_visible()
+
+
+def test_an_organizer_logs_a_one_on_one_with_a_new_person_and_completes_the_follow_up(
+    phone_page, organizer, screenshot
+):
+    page = phone_page
+    sign_in(page, organizer)
+
+    page.locator("a.log-action").click()
+    expect(page.get_by_role("heading", name="Log a one-on-one", level=1)).to_be_visible()
+    page.get_by_text("Add a new person").click()
+    page.get_by_label("First name").fill("Nia")
+    page.get_by_label("Last name").fill("Noor")
+    page.get_by_label("Phone number", exact=True).fill("(212) 555-0142")
+    page.get_by_label("Their story / notes").fill("Nurse on nights. Rent went up 20%.")
+    page.get_by_label("2 · Supporter who takes action").check()
+    page.get_by_role("button", name="Tomorrow", exact=True).click()
+    page.get_by_label("Follow up about").fill("Ask Nia to host a potluck")
+    screenshot(page, "phone-log-one-on-one", full_page=True)
+    page.get_by_role("button", name="Save one-on-one").click()
+
+    expect(page.get_by_role("heading", name="Nia Noor", level=1)).to_be_visible()
+    expect(page.get_by_text("One-on-one with Nia Noor saved.")).to_be_visible()
+    person = Contact.objects.get(first_name="Nia", last_name="Noor")
+    assert person.owner == organizer and person.assessment == 2
+    assert person.phones.get().e164 == "+12125550142"
+    assert Interaction.objects.get(contact=person).notes == "Nurse on nights. Rent went up 20%."
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My day").click()
+    upcoming = page.locator("section", has=page.locator("#upcoming-heading"))
+    row = upcoming.locator("li", has_text="Ask Nia to host a potluck")
+    expect(row).to_be_visible()
+    expect(row.get_by_role("link", name="Nia Noor")).to_be_visible()
+    expect(row.get_by_role("link", name="Call (212) 555-0142")).to_have_attribute(
+        "href", "tel:+12125550142"
+    )
+    screenshot(page, "phone-my-day-follow-up", full_page=True)
+    row.get_by_role("button", name="Complete").click()
+
+    expect(page.get_by_text("Done: Ask Nia to host a potluck")).to_be_visible()
+    expect(page.locator("li", has_text="Ask Nia to host a potluck")).to_have_count(0)
+    follow_up = FollowUp.objects.get(contact=person)
+    assert follow_up.status == FollowUp.Status.DONE
+    assert follow_up.completed_by == organizer
+
+
+def test_a_half_typed_one_on_one_survives_closing_the_page(phone_page, organizer):
+    page = phone_page
+    sign_in(page, organizer)
+    page.goto("/people/log/")
+    page.get_by_label("Their story / notes").fill("Half a story")
+    page.get_by_label("The ask").fill("Come Thursday?")
+
+    page.goto("/people/my-day/")  # the page is left mid-way
+    page.goto("/people/log/")
+
+    expect(page.get_by_label("Their story / notes")).to_have_value("Half a story")
+    expect(page.get_by_label("The ask")).to_have_value("Come Thursday?")
+
+    page.get_by_text("Add a new person").click()
+    page.get_by_label("First name").fill("Omar")
+    page.get_by_role("button", name="Save one-on-one").click()
+    expect(page.get_by_role("heading", name="Omar", level=1)).to_be_visible()
+    assert Interaction.objects.get().notes == "Half a story"
+
+    page.goto("/people/log/")  # once saved, the draft is gone
+    expect(page.get_by_label("Their story / notes")).to_have_value("")

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import csv
+import io
+
+from contacts.models import ExportLog
+from contacts.services.people import safe_cell
+from tests.factories import ContactFactory, HubMemberFactory, PhoneFactory
+
+
+def _rows(response) -> list[dict]:
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(body)))
+
+
+def test_formula_starters_are_escaped():
+    for text in ["=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "\0x"]:
+        assert safe_cell(text) == "'" + text
+    assert safe_cell("Ana") == "Ana"
+    assert safe_cell("(212) 555-0100") == "(212) 555-0100"
+    assert safe_cell(None) == ""
+
+
+def test_an_organizer_of_hub_b_exports_none_of_hub_a(cast, client_for):
+    response = client_for(cast.organizer_b).get("/people/export.csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = _rows(response)
+    assert [r["last_name"] for r in rows] == ["Baker"]
+    log = ExportLog.objects.get()
+    assert log.user == cast.organizer_b and log.row_count == 1 and log.what == "people"
+
+
+def test_the_export_uses_the_list_filters_and_records_them(cast, client_for):
+    other = ContactFactory(first_name="Zoe", last_name="Other")
+    HubMemberFactory(contact=other, hub=cast.hub_a)
+    response = client_for(cast.staff).get("/people/export.csv", {"q": "ana"})
+    assert [r["last_name"] for r in _rows(response)] == ["Alvarez"]
+    log = ExportLog.objects.get()
+    assert log.query == "q=ana" and log.row_count == 1
+
+
+def test_formula_names_come_out_escaped_and_phones_stay_readable(cast, client_for):
+    evil = ContactFactory(first_name='=HYPERLINK("http://evil.example","x")', last_name="Evil")
+    HubMemberFactory(contact=evil, hub=cast.hub_a)
+    PhoneFactory(contact=evil, raw="212-555-0100", e164="+12125550100")
+    PhoneFactory(contact=evil, raw="+44 20 7946 0958", e164="+442079460958", is_primary=False)
+    rows = {
+        r["last_name"]: r for r in _rows(client_for(cast.organizer_a).get("/people/export.csv"))
+    }
+    assert rows["Evil"]["first_name"] == '\'=HYPERLINK("http://evil.example","x")'
+    assert rows["Evil"]["phone"] == "(212) 555-0100"
+    assert rows["Evil"]["other_phones"] == "'+44 20 7946 0958"
+
+
+def test_the_export_query_count_does_not_grow_with_rows(
+    cast, client_for, django_assert_max_num_queries
+):
+    for i in range(30):
+        person = ContactFactory()
+        HubMemberFactory(contact=person, hub=cast.hub_a)
+        PhoneFactory(contact=person, e164=f"+1212555{i:04d}")
+    client = client_for(cast.organizer_a)
+    with django_assert_max_num_queries(14):
+        rows = _rows(client.get("/people/export.csv"))
+    assert len(rows) == 31
+
+
+def test_anonymous_visitors_cannot_export(client, db):
+    assert client.get("/people/export.csv").status_code == 302
+    assert not ExportLog.objects.exists()
