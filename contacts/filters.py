@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from contacts.models import Assessment, Contact, HubMember, Issue, Tag
 from contacts.selectors.people import apply_search, owner_choices_for_user
 from hubs.models import Hub
-from hubs.selectors import hubs_for_user
+from hubs.selectors.access import hubs_for_user
 
 
 def _hubs(request):

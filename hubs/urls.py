@@ -2,11 +2,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from hubs import views
+from hubs.views import hubs
 
 app_name = "hubs"
 
 urlpatterns = [
-    path("", views.index, name="index"),
-    path("<slug:slug>/", views.detail, name="detail"),
+    # --- hubs: list, hub page, members, captains (views/hubs.py) ---
+    path("", hubs.index, name="index"),
+    path("<slug:slug>/", hubs.detail, name="detail"),
+    # --- turf: doors, cutting, pieces, assignment, progress (views/turf.py) ---
+    # --- walk lists: results at the door, printable lists, paper entry (views/walk.py) ---
+    # --- workplace map, organizing chart, structure tests (views/workplace.py) ---
 ]

@@ -16,7 +16,7 @@ from contacts.services.people import (
     normalize_email,
 )
 from hubs.models import Hub
-from hubs.selectors import hubs_for_user
+from hubs.selectors.access import hubs_for_user
 from organizer.lib.phones import InvalidPhone, normalize_phone
 
 

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Role
 from contacts.models import Contact, HubMember
-from hubs.selectors import hub_ids_for_user
+from hubs.selectors.access import hub_ids_for_user
 
 
 def contacts_for_user(user) -> QuerySet[Contact]:

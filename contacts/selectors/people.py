@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from contacts.models import Contact, Email, HubMember, Phone, Relationship
 from contacts.selectors.access import contacts_for_user
-from hubs.selectors import hub_ids_for_user
+from hubs.selectors.access import hub_ids_for_user
 from organizer.lib.phones import try_normalize_phone
 from organizer.lib.text import search_terms
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from hubs.selectors import hub_for_user, hubs_for_user
+from hubs.selectors.access import hub_for_user, hubs_for_user
 
 
 @login_required

@@ -1,0 +1,1 @@
+"""Reads for hubs. ``access`` is the chokepoint (and the part every other app may import)."""
