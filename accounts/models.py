@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +50,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("admin site access"), default=False, help_text=_("May sign in to the Django admin.")
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Follow-up reminders: one digest a day at this hour (chapter time zone); texts only for
+    # those who opt in with a valid number.
+    reminder_hour = models.PositiveSmallIntegerField(
+        _("daily reminder at (hour)"), default=8, validators=[MaxValueValidator(23)]
+    )
+    reminder_email = models.BooleanField(_("email me my follow-ups"), default=True)
+    reminder_sms = models.BooleanField(_("text me my follow-ups"), default=False)
+    phone = models.CharField(_("mobile number (E.164)"), max_length=20, blank=True)
     invited_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -138,6 +138,32 @@ class Contact(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
     last_contacted_at = models.DateTimeField(_("last contacted"), null=True, blank=True)
+    # The ladder (contacts.models.ladder): computed score and stage, an optional hold set by
+    # hand, and the "needs rescoring" mark written in the same transaction as the activity.
+    score = models.FloatField(_("engagement score"), default=0)
+    ladder_stage = models.ForeignKey(
+        "contacts.LadderStage",
+        verbose_name=_("ladder stage"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts",
+    )
+    scored_at = models.DateTimeField(null=True, blank=True)
+    needs_rescore = models.BooleanField(default=False)
+    stage_hold = models.ForeignKey(
+        "contacts.LadderStage",
+        verbose_name=_("stage set by hand"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    stage_hold_reason = models.CharField(_("why"), max_length=300, blank=True)
+    stage_hold_until = models.DateField(_("holds until"), null=True, blank=True)
+    stage_hold_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     name_search = models.TextField(editable=False, default="")
     search_vector = models.GeneratedField(
         expression=SearchVector("name_search", config="simple"),
@@ -162,6 +188,10 @@ class Contact(models.Model):
             models.Index(Lower("last_name"), Lower("first_name"), "id", name="contact_sort_idx"),
             GinIndex(fields=["search_vector"], name="contact_search_gin"),
             models.Index(fields=["zip_code"]),
+            models.Index(fields=["ladder_stage"]),
+            models.Index(
+                fields=["id"], condition=models.Q(needs_rescore=True), name="contact_needs_rescore"
+            ),
         ]
 
     def __str__(self) -> str:
