@@ -1,0 +1,186 @@
+// Walk list taps that survive a lost signal. Without this script every tap is a plain form
+// POST; with it, each tap goes into a queue in localStorage first ({door_id, result, note,
+// client_token, at, ...}), the door shows it as done at once, and the queue is sent in order:
+// now, when the phone comes back `online`, and every 15 s. The server keys each tap on its
+// client_token, so sending one twice records it once.
+(function () {
+  "use strict";
+  var root = document.querySelector("[data-walk-list]");
+  if (!root) return;
+  var KEY = "organizer:walk-queue";
+  var RETRY_MS = 15000;
+  var status = document.getElementById("walk-queue");
+  var flushing = false;
+  var sentTimer = null;
+
+  function store() {
+    try { return window.localStorage; } catch (e) { return null; }
+  }
+  function load() {
+    try { return JSON.parse(store().getItem(KEY)) || []; } catch (e) { return []; }
+  }
+  function save(queue) {
+    try { store().setItem(KEY, JSON.stringify(queue)); } catch (e) { /* full or private */ }
+  }
+  function uuid() {
+    if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
+    var b = new Uint8Array(16);
+    window.crypto.getRandomValues(b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); });
+    return h.slice(0, 4).join("") + "-" + h.slice(4, 6).join("") + "-" + h.slice(6, 8).join("") +
+      "-" + h.slice(8, 10).join("") + "-" + h.slice(10).join("");
+  }
+  function csrfToken() {
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
+    } catch (e) {
+      var input = root.querySelector("[name=csrfmiddlewaretoken]");
+      return input ? input.value : "";
+    }
+  }
+
+  function say(text, kind) {
+    if (!status) return;
+    status.textContent = text;
+    status.className = "walk-queue" + (kind ? " is-" + kind : "");
+    status.hidden = !text;
+  }
+  function showWaiting() {
+    var n = load().length;
+    if (!n) return;
+    clearTimeout(sentTimer);
+    var text = n === 1 ? root.dataset.waitingOne : root.dataset.waitingMany.replace("%(n)s", n);
+    say(text, "");
+  }
+
+  // The door shows the tap at once, marked as waiting until the server has it.
+  function markPending(item) {
+    var door = document.getElementById("door-" + item.door_id);
+    if (!door) return;
+    door.classList.add("is-done", "is-pending");
+    var latest = door.querySelector("[data-latest]");
+    if (latest) {
+      var badge = document.createElement("span");
+      badge.className = "walk-badge result-" + item.fields.result;
+      badge.textContent = item.label || item.fields.result;
+      latest.replaceChildren(badge, document.createTextNode(" " + root.dataset.pending));
+    }
+    var details = door.querySelector("details");
+    if (details && item.fields.note !== undefined) details.open = false;
+  }
+
+  // Swap in the door fragment the server sent back, plus its out-of-band progress line.
+  function applyFragment(html, doorId) {
+    var tpl = document.createElement("template");
+    tpl.innerHTML = html;
+    var fresh = tpl.content.getElementById("door-" + doorId);
+    var current = document.getElementById("door-" + doorId);
+    var stillQueued = load().some(function (q) { return String(q.door_id) === String(doorId); });
+    if (fresh && current && !stillQueued) current.replaceWith(fresh);
+    Array.prototype.forEach.call(tpl.content.querySelectorAll("[hx-swap-oob]"), function (el) {
+      var target = document.getElementById(el.id);
+      if (target) {
+        el.removeAttribute("hx-swap-oob");
+        target.replaceWith(el);
+      }
+    });
+  }
+
+  function drop(token) {
+    save(load().filter(function (q) { return q.client_token !== token; }));
+  }
+
+  function send(item) {
+    var body = new URLSearchParams();
+    Object.keys(item.fields).forEach(function (name) { body.append(name, item.fields[name]); });
+    return fetch(item.url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" },
+    });
+  }
+
+  function flush() {
+    if (flushing) return;
+    var queue = load();
+    if (!queue.length) return;
+    flushing = true;
+    var item = queue[0];
+    send(item).then(function (response) {
+      return response.text().then(function (html) {
+        if (response.ok && response.headers.get("X-Door-Result")) {
+          drop(item.client_token);
+          applyFragment(html, item.door_id);
+          return true;
+        }
+        if (response.ok || response.status === 403) {
+          // Signed out (the login page came back) or the session's CSRF changed: keep it.
+          say(root.dataset.signedOut, "error");
+          return false;
+        }
+        if (response.status >= 400 && response.status < 500) {
+          // Refused for good (door moved to someone else, bad value): do not retry forever.
+          drop(item.client_token);
+          applyFragment(html, item.door_id);
+          say(root.dataset.rejected + " " + (item.label || item.fields.result), "error");
+          return true;
+        }
+        return false;  // the server is having trouble: try again later
+      });
+    }, function () {
+      return false;  // no connection
+    }).then(function (progressed) {
+      flushing = false;
+      if (!progressed) {
+        showWaiting();
+        return;
+      }
+      if (load().length) {
+        flush();
+      } else if (status && !status.classList.contains("is-error")) {
+        say(root.dataset.sent, "sent");
+        clearTimeout(sentTimer);
+        sentTimer = setTimeout(function () { say("", ""); }, 4000);
+      }
+    });
+  }
+
+  root.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-walk-tap]");
+    if (!form) return;
+    event.preventDefault();
+    var fields = {};
+    new FormData(form).forEach(function (value, name) { fields[name] = value; });
+    var submitter = event.submitter;
+    if (submitter && submitter.name) fields[submitter.name] = submitter.value;
+    var token = uuid();
+    var at = new Date().toISOString();
+    fields.client_token = token;
+    fields.at = at;
+    var label = submitter && submitter.name === "result" ? submitter.textContent.trim() : "";
+    if (!label) {
+      var select = form.querySelector("select[name=result]");
+      if (select && select.selectedOptions.length) label = select.selectedOptions[0].textContent;
+    }
+    var item = {
+      url: form.action, door_id: form.dataset.doorId, client_token: token, at: at,
+      result: fields.result, note: fields.note || "", label: label, fields: fields,
+    };
+    var queue = load();
+    queue.push(item);
+    save(queue);
+    markPending(item);
+    if (form.closest("details")) form.reset();
+    flush();
+  });
+
+  // Taps queued on an earlier visit: show them, then send them.
+  load().forEach(markPending);
+  showWaiting();
+  window.addEventListener("online", flush);
+  setInterval(flush, RETRY_MS);
+  flush();
+})();
