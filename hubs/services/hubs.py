@@ -16,7 +16,8 @@ from accounts.models import Role
 from contacts.models import Contact, ContactEvent, HubMember
 from hubs.models import Hub, HubMembership
 
-RESERVED_SLUGS = {"new"}
+# Top-level words under /hubs/ that are pages, not hubs.
+RESERVED_SLUGS = {"new", "doors", "pieces"}
 
 
 class HubError(Exception):
