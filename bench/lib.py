@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-BENCH_DATABASE = "organizer_bench"
+# Another name starting with organizer_bench (BENCH_DATABASE=organizer_bench_2) lets two runs
+# share a server without dropping each other's database.
+BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "organizer_bench")
 
 # --- Timing -------------------------------------------------------------------------------------
 
@@ -136,8 +138,8 @@ def recreate_database(server_url: str, name: str = BENCH_DATABASE) -> str:
     """Drop and create database ``name`` on the server of ``server_url``; return its URL."""
     import psycopg
 
-    if name != BENCH_DATABASE and not name.startswith(BENCH_DATABASE):
-        raise ValueError(f"refusing to recreate {name!r}: benchmarks own only {BENCH_DATABASE}*")
+    if not name.startswith("organizer_bench"):
+        raise ValueError(f"refusing to recreate {name!r}: benchmarks own only organizer_bench*")
     maintenance = bench_database_url(server_url, "postgres")
     with psycopg.connect(maintenance, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -375,6 +377,7 @@ def load_people(ctx: Context, count: int) -> Dataset:
     into the benchmark database. Ids are 1..count in generation order."""
     from contacts.models import Contact, Email, HubMember, Phone
     from hubs.models import Hub
+    from organizer.lib.text import fold
 
     people = list(generate_people(count, seed=ctx.seed))
     now = datetime.now(tz=UTC)
@@ -388,6 +391,7 @@ def load_people(ctx: Context, count: int) -> Dataset:
     for pk, p in enumerate(people, start=1):
         contacts.append(
             {"id": pk, "first_name": p.first_name, "last_name": p.last_name,
+             "name_search": fold(f"{p.first_name} {p.last_name}"),
              "languages": list(p.languages), "neighborhood": p.neighborhood,
              "zip_code": p.zip_code, "city": "New York", "state": "NY",
              "latitude": p.latitude, "longitude": p.longitude, "employer": p.employer,
@@ -418,3 +422,129 @@ def _known_fields(model, row: dict) -> dict:
     """Only the fields ``model`` still has (a benchmark outlives a removed field)."""
     known = {f.name for f in model._meta.concrete_fields}
     return {k: v for k, v in row.items() if k in known}
+
+
+# --- A clean slate, users, conversations and follow-ups ----------------------------------------
+
+
+def clear_data() -> None:
+    """Empty every table of people, hubs and users (and what refers to them), ids restarted:
+    benchmarks share one database, so each starts from nothing."""
+    from django.apps import apps
+    from django.db import connection
+
+    tables = [
+        m._meta.db_table
+        for label in ("accounts", "hubs", "contacts")
+        for m in apps.get_app_config(label).get_models(include_auto_created=True)
+    ]
+    quoted = ", ".join(connection.ops.quote_name(t) for t in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+
+
+def analyze() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def make_user(email: str, role: str, *, hub_ids: Iterable[int] = (), hub_role: str = ""):
+    """A user with ``role``, member of ``hub_ids`` (as ``hub_role``, default the same role)."""
+    from accounts.models import User
+    from hubs.models import HubMembership
+
+    user = User.objects.create_user(email, "bench-password", role=role, name=email.split("@")[0])
+    for hub_id in hub_ids:
+        HubMembership.objects.create(user=user, hub_id=hub_id, role=hub_role or role)
+    return user
+
+
+NOTES = [
+    "Talked about rent going up again; wants to come to the tenant meeting.",
+    "Worried about the schedule changes at work. Knows three coworkers who feel the same.",
+    "Kids at PS 149; interested in the childcare committee.",
+    "Not sure yet. Asked to call back after payday.",
+    "Brought a neighbor to the last meeting. Could lead the building.",
+    "",
+]
+FOLLOW_UPS = [
+    "Call back about the potluck", "Bring the sign-up sheet", "Text the meeting address",
+    "Ask about the building committee", "Check in after the hearing", "Drop off flyers",
+]  # fmt: skip
+
+
+def load_interactions(
+    ctx: Context, people: dict[int, int], author_ids: list[int], *, days: int = 120
+) -> int:
+    """COPY interactions: ``people`` maps a contact id to how many it has (skewed activity),
+    authored by ``author_ids`` (the first one most often), spread over the last ``days`` days.
+    Sets each person's ``last_contacted_at``."""
+    from django.db import connection
+
+    from contacts.models import Interaction
+
+    rng = ctx.rng("interactions")
+    now = datetime.now(tz=UTC)
+    kinds = [k for k, _ in Interaction.Kind.choices]
+    rows, last = [], {}
+    for contact_id, count in people.items():
+        for _ in range(count):
+            at = now - timedelta(minutes=rng.randint(10, days * 24 * 60))
+            author = author_ids[0] if rng.random() < 0.7 else rng.choice(author_ids)
+            rows.append(
+                {"contact": contact_id, "kind": rng.choice(kinds), "happened_at": at,
+                 "notes": rng.choice(NOTES), "author": author, "created_at": at}
+            )  # fmt: skip
+            last[contact_id] = max(at, last.get(contact_id, at))
+    if rows:
+        copy_rows(Interaction, [_known_fields(Interaction, r) for r in rows])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE contacts_contact c SET last_contacted_at = v.at "
+                "FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, at) WHERE c.id = v.id",
+                [list(last), list(last.values())],
+            )
+    return len(rows)
+
+
+def load_follow_ups(
+    ctx: Context,
+    contact_ids: list[int],
+    assignee_id: int,
+    *,
+    overdue: int,
+    today: int,
+    upcoming: int,
+    later: int = 0,
+    done: int = 0,
+) -> int:
+    """COPY follow-ups assigned to ``assignee_id`` about people picked from ``contact_ids``:
+    open ones ``overdue`` (1-30 days late), due ``today``, ``upcoming`` (next 14 days) and
+    ``later`` (15-90 days out), plus ``done`` completed ones."""
+    from django.utils import timezone
+
+    from contacts.models import FollowUp
+
+    rng = ctx.rng(f"follow-ups:{assignee_id}:{overdue}:{upcoming}")
+    day = timezone.localdate()
+    now = datetime.now(tz=UTC)
+    plan = (
+        [(-rng.randint(1, 30), "open") for _ in range(overdue)]
+        + [(0, "open")] * today
+        + [(rng.randint(1, 14), "open") for _ in range(upcoming)]
+        + [(rng.randint(15, 90), "open") for _ in range(later)]
+        + [(-rng.randint(1, 90), "done") for _ in range(done)]
+    )
+    rows = [
+        {"contact": rng.choice(contact_ids), "assigned_to": assignee_id,
+         "due_on": day + timedelta(days=offset), "what": rng.choice(FOLLOW_UPS),
+         "status": status, "created_at": now, "created_by": assignee_id,
+         "completed_at": now if status == "done" else None,
+         "completed_by": assignee_id if status == "done" else None}
+        for offset, status in plan
+    ]  # fmt: skip
+    if rows:
+        copy_rows(FollowUp, [_known_fields(FollowUp, r) for r in rows])
+    return len(rows)

@@ -1,0 +1,160 @@
+"""Import 100,000 CSV rows through the import service, against a raw COPY of the same rows.
+
+Data: 100,000 × SCALE existing people (``load_people``), then a CSV file of 100,000 × SCALE
+rows (First Name, Last Name, Phone, Email, ZIP, Employer): ~20 % are existing people (their
+phone typed in another format, their email in capitals), the rest new people with realistic
+names and phone numbers in varied formats.
+
+Value: rows/s of ``import_create`` + ``import_run`` end to end (read, detect, normalize, match,
+write everything in one transaction, the report).
+Floor: the same rows, already normalized in Python (untimed), COPied into contacts_contact,
+contacts_phone and contacts_email with all their indexes, in a transaction rolled back after.
+Every row is inserted as a new person there (no matching at all), so the floor is the least
+work that stores the rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+
+from django.db import connection, transaction
+
+from bench import lib
+from bench.lib import Context, bench_line
+
+HEADER = ["First Name", "Last Name", "Phone", "Email", "ZIP", "Employer"]
+MATCH_SHARE = 0.2
+
+
+def _typed(rng, e164: str) -> str:
+    """``+17185550101`` as a person would type it, in one of the usual formats."""
+    area, exchange, line = e164[2:5], e164[5:8], e164[8:]
+    return rng.choice(lib.PHONE_FORMATS).format(a=area, e=exchange, l=line)
+
+
+def build_file(ctx: Context, existing: list[lib.Person], rows: int) -> tuple[bytes, list[dict]]:
+    """The CSV bytes, and each row already normalized (for the floor)."""
+    from organizer.lib.text import fold
+
+    rng = ctx.rng("import-file")
+    matchable = [p for p in existing if p.phone_e164 or p.email]
+    matched = rng.sample(matchable, min(len(matchable), round(rows * MATCH_SHARE)))
+    fresh = list(lib.generate_people(rows - len(matched), seed=ctx.seed + 1))
+    people = [(p, True) for p in matched] + [(p, False) for p in fresh]
+    rng.shuffle(people)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    normalized = []
+    for p, is_match in people:
+        phone = _typed(rng, p.phone_e164) if p.phone_e164 else ""
+        email = (p.email or "").upper() if is_match and rng.random() < 0.5 else (p.email or "")
+        writer.writerow([p.first_name, p.last_name, phone, email, p.zip_code, p.employer])
+        normalized.append(
+            {"first_name": p.first_name, "last_name": p.last_name,
+             "name_search": fold(f"{p.first_name} {p.last_name}"), "zip_code": p.zip_code,
+             "employer": p.employer, "phone_raw": phone, "phone_e164": p.phone_e164,
+             "email": (p.email or "").lower() or None}
+        )  # fmt: skip
+    return out.getvalue().encode(), normalized
+
+
+def copy_floor(normalized: list[dict]) -> float:
+    """Seconds to COPY the normalized rows into the three tables (then rolled back)."""
+    from django.utils import timezone
+
+    from contacts.models import Contact, Email, Phone
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM contacts_contact")
+        first_id = cursor.fetchone()[0] + 1
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM contacts_phone")
+        phone_id = cursor.fetchone()[0] + 1
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM contacts_email")
+        email_id = cursor.fetchone()[0] + 1
+    now = timezone.now()
+    contacts, phones, emails = [], [], []
+    for pk, row in enumerate(normalized, start=first_id):
+        contacts.append(
+            {"id": pk, "first_name": row["first_name"], "last_name": row["last_name"],
+             "name_search": row["name_search"], "zip_code": row["zip_code"],
+             "employer": row["employer"], "source": "bench", "created_at": now,
+             "updated_at": now}
+        )  # fmt: skip
+        if row["phone_e164"]:
+            phones.append(
+                {"id": phone_id + len(phones), "contact": pk, "raw": row["phone_raw"],
+                 "e164": row["phone_e164"], "kind": "mobile", "is_primary": True}
+            )  # fmt: skip
+        if row["email"]:
+            emails.append(
+                {
+                    "id": email_id + len(emails),
+                    "contact": pk,
+                    "address": row["email"],
+                    "is_primary": True,
+                }
+            )
+    with transaction.atomic():
+        start = time.perf_counter()
+        lib.copy_rows(Contact, contacts)
+        lib.copy_rows(Phone, phones)
+        lib.copy_rows(Email, emails)
+        seconds = time.perf_counter() - start
+        transaction.set_rollback(True)
+    return seconds
+
+
+def run(ctx: Context) -> None:
+    from accounts.models import Role
+    from contacts.models import ImportJob
+    from contacts.services.imports import import_create, import_run
+
+    lib.clear_data()
+    started = time.monotonic()
+    base = ctx.n(100_000, minimum=1000)
+    data = lib.load_people(ctx, base)
+    lib.analyze()
+    user = lib.make_user("importer@bench.example", Role.STAFF)
+    rows = ctx.n(100_000, minimum=1000)
+    content, normalized = build_file(ctx, data.people, rows)
+    print(
+        f"# {base} people in the database, a file of {rows} rows ({len(content) / 1e6:.1f} MB), "
+        f"prepared in {time.monotonic() - started:.0f}s",
+        flush=True,
+    )
+
+    floor_seconds = copy_floor(normalized)
+    with connection.cursor() as cursor:  # the rolled-back rows leave dead tuples behind
+        cursor.execute("VACUUM ANALYZE contacts_contact, contacts_phone, contacts_email")
+
+    start = time.perf_counter()
+    job = import_create(by=user, filename="bench.csv", content=content, dry_run=False)
+    job = import_run(job_id=job.pk)
+    seconds = time.perf_counter() - start
+    if job is None or job.status != ImportJob.Status.DONE:
+        print(f"# import did not finish: {job and job.status} {job and job.error}", flush=True)
+        return
+    print(
+        f"# import: created {job.created_count}, updated {job.updated_count}, unchanged "
+        f"{job.unchanged_count}, rejected {job.rejected_count} in {seconds:.1f}s; "
+        f"floor COPY {floor_seconds:.1f}s",
+        flush=True,
+    )
+    rate, floor_rate = rows / seconds, rows / floor_seconds
+    ok = rate / floor_rate >= 0.5
+    print(
+        bench_line("import_rows_per_s", rate, "rows/s", floor=floor_rate,
+                   target=">=0.5x_floor", ok=ok),
+        flush=True,
+    )  # fmt: skip
+    lib.report(
+        "import_1m_seconds",
+        1_000_000 / rate,
+        "s",
+        floor=1_000_000 / floor_rate,
+        target="<=60s",
+        max_value=60,
+    )
