@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from contacts.models import Assessment, Contact, HubMember, Issue, Tag
+from contacts.models import Assessment, Contact, HubMember, Issue, LadderStage, Tag
 from contacts.selectors.people import apply_search, owner_choices_for_user
 from hubs.models import Hub
 from hubs.selectors.access import hubs_for_user
@@ -56,6 +56,9 @@ class ContactFilter(django_filters.FilterSet):
     )
     assessment = django_filters.ChoiceFilter(
         label=_("Assessment"), field_name="assessment", choices=Assessment.Level.choices
+    )
+    stage = django_filters.ModelChoiceFilter(  # the ladder
+        label=_("Ladder stage"), queryset=LadderStage.objects.all(), field_name="ladder_stage"
     )
 
     class Meta:

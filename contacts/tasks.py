@@ -37,7 +37,7 @@ def ladder_rescore_contact_task(contact_id: int) -> None:
     ladder_rescore(contact_ids=[contact_id])
 
 
-@shared_task(soft_time_limit=55, time_limit=60 * 5, **_LADDER_RETRY)
+@shared_task(soft_time_limit=60 * 4, time_limit=60 * 5, **_LADDER_RETRY)
 def ladder_catch_up_task() -> None:
     """Every minute: rescore everyone marked ``needs_rescore`` (claimed, SKIP LOCKED)."""
     from contacts.services.ladder import ladder_catch_up

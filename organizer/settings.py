@@ -163,6 +163,8 @@ OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Organizer")
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# authenticate() receives the email as "username"; axes would otherwise look for "email".
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
@@ -177,6 +179,15 @@ TIME_ZONE = env_str("CHAPTER_TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True
 PHONE_DEFAULT_REGION = env_str("PHONE_DEFAULT_REGION", "US")
+# The largest CSV file people may import (bytes); bigger files get a clear message.
+CONTACT_IMPORT_MAX_BYTES = env_int("CONTACT_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+# Map tiles for cutting turf ({z}/{x}/{y} URL template); empty = no tiles (outlines and doors
+# still show). Use a tile server whose terms allow your traffic.
+MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env_str(
+    "MAP_TILE_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+)
 
 # --- Static files (whitenoise) -----------------------------------------------------------------
 STATIC_URL = "static/"
@@ -206,6 +217,18 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Organizer <organizer@localhost>")
+
+# --- Follow-up reminders: links in emails and texts, the SMS sender -----------------------------
+# The site's address as people reach it; reminder emails and texts link to it.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
+TWILIO_FROM = env_str("TWILIO_FROM")
+# Dotted path of the SMS sender class: Twilio once TWILIO_* are set, else one that only logs.
+SMS_BACKEND = env_str(
+    "SMS_BACKEND",
+    "organizer.sms.TwilioSender" if TWILIO_ACCOUNT_SID else "organizer.sms.LoggingSender",
+)
 
 # --- Security (production) ---------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -252,10 +275,23 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = False
+# organizer/ is not an installed app, so autodiscovery does not see its tasks module.
+CELERY_IMPORTS = ["organizer.tasks"]
 CELERY_BEAT_SCHEDULE_FILENAME = str(embedded.DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Heartbeat: proves beat and worker are alive; writes the time to the cache for /healthz.
     "heartbeat": {"task": "organizer.tasks.heartbeat", "schedule": crontab(minute="*")},
+    # Ladder catch-up: rescore people whose activity changed (needs_rescore), every minute.
+    "ladder-catch-up": {"task": "contacts.tasks.ladder_catch_up_task", "schedule": crontab()},
+    # Ladder jobs: run full rescores still waiting (queued while Redis was down), every minute.
+    "ladder-jobs": {"task": "contacts.tasks.ladder_jobs_sweep_task", "schedule": crontab()},
+    # Ladder nightly: full rescore at 03:00 chapter time (decay moves people down over time).
+    "ladder-nightly": {
+        "task": "contacts.tasks.ladder_nightly_task",
+        "schedule": crontab(hour=3, minute=0),
+    },
+    # Follow-up reminders: plan today's digests whose hour has come, send them, retry failures.
+    "reminders-tick": {"task": "contacts.tasks.reminders_tick", "schedule": crontab(minute="*/5")},
 }
 
 # --- Logging -----------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from contacts.models import Assessment, Contact, ContactEvent, FollowUp, Interaction, Issue
 from contacts.selectors.conversations import assignable_users, follow_up_for_user
+from contacts.services.ladder import activity_record
 from contacts.services.people import NewContact, contact_create
 
 
@@ -133,6 +134,14 @@ def one_on_one_log(
                 created_by=by,
             )
         _touch_contact(person, happened_at)
+        # The ladder: the one-on-one counts for the person (rescored within a minute).
+        activity_record(
+            contact_id=person.pk,
+            kind="one_on_one",
+            source="interaction",
+            source_id=interaction.pk,
+            occurred_at=happened_at,
+        )
         return interaction
 
     return _idempotent(client_token, by, write)
@@ -168,6 +177,18 @@ def interaction_log(
             client_token=client_token,
         )
         _touch_contact(contact, happened_at)
+        # The ladder: a door knock counts for the volunteer who knocked (if they are a person
+        # in the database); the person is marked for rescoring either way.
+        volunteer_id = Contact.objects.filter(user_id=by.pk).values_list("pk", flat=True).first()
+        if kind == Interaction.Kind.DOOR_KNOCK and volunteer_id:
+            activity_record(
+                contact_id=volunteer_id,
+                kind="door_knocked",
+                source="interaction",
+                source_id=interaction.pk,
+                occurred_at=happened_at,
+            )
+        Contact.objects.filter(pk=contact.pk, needs_rescore=False).update(needs_rescore=True)
         return interaction
 
     return _idempotent(client_token, by, write)

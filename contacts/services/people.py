@@ -13,6 +13,7 @@ from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from contacts.models import (
+    Activity,
     Assessment,
     Contact,
     ContactEvent,
@@ -23,10 +24,12 @@ from contacts.models import (
     HubMember,
     Interaction,
     Issue,
+    LadderMove,
     Phone,
     Relationship,
     Tag,
 )
+from contacts.services.ladder import activity_remove, recruitment_record
 from organizer.lib.phones import InvalidPhone, display_phone, normalize_phone
 
 
@@ -190,6 +193,8 @@ def contact_create(
         actor=by,
         summary=f"Added{f' from {source}' if source else ''}",
     )
+    if contact.recruited_by_id:  # the ladder: the recruiter earns a "recruited" activity
+        recruitment_record(recruit=contact, recruiter_id=contact.recruited_by_id)
     return contact
 
 
@@ -285,6 +290,10 @@ def contact_update(
         summary=_("Edited %(fields)s") % {"fields": ", ".join(changes)},
         changes=changes,
     )
+    if "recruited_by" in changes:  # the ladder: the recruiter's "recruited" activity follows
+        recruitment_record(recruit=contact, recruiter_id=contact.recruited_by_id)
+    if "membership_status" in changes:  # a milestone reads it
+        Contact.objects.filter(pk=contact.pk).update(needs_rescore=True)
     return contact
 
 
@@ -380,7 +389,11 @@ def contact_merge(*, by, keep: Contact, remove: Contact, take: list[str] | tuple
         "follow_ups": FollowUp.objects.filter(contact=remove).update(contact=keep),
         "events": ContactEvent.objects.filter(contact=remove).update(contact=keep),
         "external_ids": ExternalId.objects.filter(contact=remove).update(contact=keep),
+        # The ladder: activity and stage history follow the person; keep is rescored.
+        "activities": Activity.objects.filter(contact=remove).update(contact=keep),
+        "ladder_moves": LadderMove.objects.filter(contact=remove).update(contact=keep),
     }
+    keep.needs_rescore = True
 
     # Relationships: drop links between the two and links keep already has, then move.
     Relationship.objects.filter(
@@ -430,6 +443,8 @@ def contact_merge(*, by, keep: Contact, remove: Contact, take: list[str] | tuple
     keep.updated_by = by
     remove.delete()
     keep.save()
+    activity_remove(kind=Activity.Kind.RECRUITED, source="recruitment", source_id=remove.pk)
+    recruitment_record(recruit=keep, recruiter_id=keep.recruited_by_id)
     summary["moved"] = moved
     ContactEvent.objects.create(
         contact=keep,
@@ -460,6 +475,7 @@ def relationship_add(*, by, contact: Contact, other: Contact, kind: str) -> None
             )
         old = recruit.recruited_by
         Contact.objects.filter(pk=recruit.pk).update(recruited_by=recruiter, updated_by=by)
+        recruitment_record(recruit=recruit, recruiter_id=recruiter.pk)
         ContactEvent.objects.create(
             contact=recruit,
             kind=ContactEvent.Kind.EDITED,
