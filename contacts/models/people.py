@@ -158,11 +158,17 @@ class Contact(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # rarely queried; fewer indexes to write
     )
     stage_hold_reason = models.CharField(_("why"), max_length=300, blank=True)
     stage_hold_until = models.DateField(_("holds until"), null=True, blank=True)
     stage_hold_by = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        USER,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # rarely queried; fewer indexes to write
     )
     name_search = models.TextField(editable=False, default="")
     search_vector = models.GeneratedField(
@@ -174,10 +180,20 @@ class Contact(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     created_by = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        USER,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # rarely queried; fewer indexes to write
     )
     updated_by = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        USER,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # rarely queried; fewer indexes to write
     )
 
     class Meta:
