@@ -3,7 +3,7 @@ pages, API, exports and search all start from ``contacts_for_user``."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -25,10 +25,13 @@ def contacts_for_user(user) -> QuerySet[Contact]:
     if user.role == Role.STAFF:
         return Contact.objects.all()
     if user.role in (Role.CAPTAIN, Role.ORGANIZER):
-        in_my_hubs = HubMember.objects.filter(hub_id__in=hub_ids_for_user(user)).values(
-            "contact_id"
+        # A correlated EXISTS on HubMember's unique (contact, hub) index: a search checks only
+        # its few candidates, and a page of the list only the rows it walks (measured at 1M
+        # people against ``pk IN (hub members)``, which hashes ~100k ids for every query).
+        in_my_hubs = HubMember.objects.filter(
+            contact_id=OuterRef("pk"), hub_id__in=hub_ids_for_user(user)
         )
-        return Contact.objects.filter(Q(owner_id=user.pk) | Q(pk__in=in_my_hubs))
+        return Contact.objects.filter(Q(owner_id=user.pk) | Exists(in_my_hubs))
     return Contact.objects.filter(owner_id=user.pk)
 
 

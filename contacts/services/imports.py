@@ -267,7 +267,7 @@ def read_csv(content: bytes) -> CsvFile:
         raise ImportFileError(
             f"The file could not be read as CSV near line {reader.line_num}: {exc}."
         ) from None
-    records = [(line, cells) for line, cells in records if any(c.strip() for c in cells)]
+    records = [(line, cells) for line, cells in records if "".join(cells).strip()]
     if not records:
         raise ImportFileError("The file is empty.")
     (_, header), *rows = records
@@ -403,6 +403,15 @@ def _split_list(cells: Iterable[str]) -> list[str]:
     return list(items)
 
 
+# Plain addresses (dot-atom local part, LDH domain labels, a letters-only TLD): a strict subset
+# of what Django's EmailValidator accepts, checked in one regex match; anything else goes
+# through ``normalize_email``.
+_PLAIN_EMAIL = re.compile(
+    r"[a-z0-9_%+-]+(?:\.[a-z0-9_%+-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}",
+    re.ASCII,
+)
+
+
 def parse_row(line: int, cells: list[str], cols: Columns) -> Row | list[str]:
     """The normalized row, or the reasons it cannot be imported."""
 
@@ -460,15 +469,17 @@ def parse_row(line: int, cells: list[str], cols: Columns) -> Row | list[str]:
     emails: list[str] = []
     for index in cols.emails:
         if raw := cell(index):
-            try:
-                address = normalize_email(raw)
-            except ValidationError as exc:
-                reasons.extend(exc.messages)
-            else:
-                if len(address) > 254:
-                    reasons.append(f"“{raw[:40]}…” is longer than 254 characters.")
-                elif address not in emails:
-                    emails.append(address)
+            address = raw.lower()
+            if len(address) > 254 or not _PLAIN_EMAIL.fullmatch(address):
+                try:  # Django's validator decides, and says why not
+                    address = normalize_email(raw)
+                except ValidationError as exc:
+                    reasons.extend(exc.messages)
+                    continue
+            if len(address) > 254:
+                reasons.append(f"“{raw[:40]}…” is longer than 254 characters.")
+            elif address not in emails:
+                emails.append(address)
     ids: list[tuple[str, str]] = []
     for index, system in cols.ids:
         if value := cell(index):
@@ -508,6 +519,12 @@ class Person:
     contact_id: int | None = None  # the existing person it matched
 
     def add(self, row: Row) -> None:
+        if not self.rows:  # the usual case: one row, one person (a row holds no duplicates)
+            self.rows.append(row)
+            self.fields, self.phones = dict(row.fields), dict(row.phones)
+            self.emails, self.ids = list(row.emails), list(row.ids)
+            self.tags, self.languages = list(row.tags), list(row.languages)
+            return
         self.rows.append(row)
         for name, value in row.fields.items():
             self.fields.setdefault(name, value)

@@ -11,16 +11,9 @@ from playwright.sync_api import expect
 from accounts.models import Role
 from contacts.models import FollowUp
 from hubs.models import HubMembership
-from tests.browser import conftest as browser_fixtures
 from tests.conftest import login
 from tests.factories import HubFactory, HubMembershipFactory, UserFactory
 from tests.hubs.test_workplace_map import build_workplace
-
-# The browser fixtures live in tests/browser/conftest.py; reuse them here.
-browser = browser_fixtures.browser
-phone_page = browser_fixtures.phone_page
-desktop_page = browser_fixtures.desktop_page
-screenshot = browser_fixtures.screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from contacts.selectors.people import name_tsquery, search_people
+from contacts.selectors.people import name_tsquery, query_kind, search_people
 from tests.factories import ContactFactory, EmailFactory, HubMemberFactory, PhoneFactory
 
 
@@ -77,3 +77,27 @@ def test_search_works_without_javascript_as_a_full_page(cast, jose, client_for):
 def test_an_organizer_of_hub_b_cannot_find_hub_a_people_from_the_list(cast, jose, client_for):
     html = client_for(cast.organizer_b).get("/people/", {"q": "jose"}).content.decode()
     assert "Núñez" not in html
+
+
+@pytest.mark.parametrize(
+    ("query", "kind"),
+    [
+        ("jose.nunez@example.org", "email"),
+        ("(212) 555-0100", "phone"),
+        ("212 555", "phone"),
+        ("12", "name"),
+        ("jose.nu", "name_or_email"),
+        ("maria gar", "name"),
+    ],
+)
+def test_each_query_runs_only_the_search_it_looks_like(query, kind):
+    assert query_kind(query) == kind
+
+
+def test_a_plain_word_searches_names_and_a_dotted_word_names_and_emails(cast):
+    named = ContactFactory(first_name="Dana", last_name="Okafor")
+    mailed = ContactFactory(first_name="Lee", last_name="Park")
+    EmailFactory(contact=mailed, address="okafor.d@example.org")
+    assert search_people(cast.staff, "okafor") == [named]
+    assert search_people(cast.staff, "okafor.d@") == [mailed]
+    assert set(search_people(cast.staff, "okafor.d")) == {named, mailed}

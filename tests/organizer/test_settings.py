@@ -24,7 +24,9 @@ def _env(**overrides: str) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "REQUIRE_2FA"}
+        # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests' conftest; production never has it.
+        if k
+        not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "REQUIRE_2FA", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     env["DJANGO_SETTINGS_MODULE"] = "organizer.settings"
     env.setdefault("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/organizer_settings")
