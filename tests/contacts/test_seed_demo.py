@@ -22,6 +22,8 @@ def test_it_loads_a_user_per_role_hubs_and_people_with_valid_phones(db):
     assert Contact.objects.count() == 40
     assert Phone.objects.filter(e164__startswith="+1").count() == 40
     assert FollowUp.objects.exists()
+    # Demo conversations count on the ladder: some people are above its first stage.
+    assert Contact.objects.filter(ladder_stage__position__gt=0).exists()
     assert "organizer@demo.organizer.test" in out.getvalue()
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from contacts.models import (
+    Activity,
     Assessment,
     Contact,
     ContactEvent,
@@ -28,6 +29,7 @@ from contacts.models import (
     Phone,
     Tag,
 )
+from contacts.services.ladder import activity_record, ladder_ensure_defaults, ladder_rescore
 from hubs.models import Hub, HubMembership
 from organizer.lib.phones import normalize_phone
 from organizer.lib.text import fold
@@ -125,7 +127,9 @@ class Command(BaseCommand):
             self.stdout.write("Demo data already present; nothing to do.")
             return
         with transaction.atomic():
+            ladder_ensure_defaults()
             self._seed(random.Random(options["seed"]), options["people"])
+        ladder_rescore(all=True)
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Sign in with:"))
         for email, _name, role in USERS:
             self.stdout.write(f"  {role:<10} {email}  password: {DEMO_PASSWORD}")
@@ -255,6 +259,24 @@ class Command(BaseCommand):
             commitment=commitment,
             author=owner,
         )
+        activity_record(
+            contact_id=contact.pk,
+            kind=Activity.Kind.ONE_ON_ONE,
+            source="interaction",
+            source_id=interaction.pk,
+            occurred_at=happened,
+        )
+        if rng.random() < 0.3:
+            # Some people also came to events, knocked doors or led something.
+            kind = rng.choice([Activity.Kind.EVENT_ATTENDED, Activity.Kind.SHIFT])
+            for n in range(rng.randint(1, 4)):
+                activity_record(
+                    contact_id=contact.pk,
+                    kind=kind,
+                    source="demo",
+                    source_id=interaction.pk * 10 + n,
+                    occurred_at=happened - timedelta(days=7 * n),
+                )
         level = rng.choices([1, 2, 3, 4, 5], [8, 30, 40, 15, 7])[0]
         Assessment.objects.create(
             contact=contact,
