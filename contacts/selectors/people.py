@@ -26,6 +26,7 @@ from organizer.lib.phones import try_normalize_phone
 from organizer.lib.text import search_terms
 
 SEARCH_LIMIT = 20
+SEARCH_CANDIDATES = 500
 TREE_DEPTH = 6
 TREE_MAX_NODES = 500
 _NON_DIGIT = re.compile(r"\D")
@@ -183,10 +184,19 @@ def ordered(qs: QuerySet[Contact]) -> QuerySet[Contact]:
 
 
 def search_people(user, query: str, *, limit: int = SEARCH_LIMIT) -> list[Contact]:
-    """People the user may see matching ``query`` by name, phone or email (search as you type)."""
+    """People the user may see matching ``query`` by name, phone or email (search as you type).
+
+    A short name prefix can match tens of thousands of people ("mar"), and sorting them all to
+    show 20 costs a read of every match. So a name search takes at most ``SEARCH_CANDIDATES``
+    matches straight from the search index (no sort), and orders those: exact when fewer match,
+    and when more do, 20 of those — the person keeps typing to narrow them."""
     if not (query or "").strip():
         return []
-    return list(with_list_data(ordered(apply_search(contacts_for_user(user), query)))[:limit])
+    matches = apply_search(contacts_for_user(user), query)
+    if _MATCHED_BY_NAME in matches.query.annotations:
+        ids = list(matches.values_list("pk", flat=True)[: SEARCH_CANDIDATES + 1])
+        matches = Contact.objects.filter(pk__in=ids[:SEARCH_CANDIDATES])
+    return list(with_list_data(ordered(matches))[:limit])
 
 
 def owner_choices_for_user(user) -> QuerySet[User]:

@@ -101,3 +101,17 @@ def test_a_plain_word_searches_names_and_a_dotted_word_names_and_emails(cast):
     assert search_people(cast.staff, "okafor") == [named]
     assert search_people(cast.staff, "okafor.d@") == [mailed]
     assert set(search_people(cast.staff, "okafor.d")) == {named, mailed}
+
+
+def test_a_name_search_matching_many_people_orders_a_bounded_set_of_candidates(cast, monkeypatch):
+    from contacts.selectors import people
+
+    monkeypatch.setattr(people, "SEARCH_CANDIDATES", 3)
+    for last in ["Marquez", "Martin", "Mars", "Marx", "Marley"]:
+        ContactFactory(first_name="Ana", last_name=last, owner=cast.organizer_a)
+    found = people.search_people(cast.organizer_a, "mar")
+    assert len(found) == 3
+    names = [c.last_name for c in found]
+    assert names == sorted(names, key=str.lower)
+    # Few matches: the exact alphabetical answer.
+    assert [c.last_name for c in people.search_people(cast.organizer_a, "marl")] == ["Marley"]
