@@ -43,6 +43,17 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture
+def default_ladder(db) -> dict:
+    """The ladder that ships, stages by name. Transactional tests flush what migration 0004
+    seeded, so tests that need the ladder ask for it."""
+    from contacts.models import LadderStage
+    from contacts.services.ladder import ladder_ensure_defaults
+
+    ladder_ensure_defaults()
+    return {s.name: s for s in LadderStage.objects.all()}
+
+
+@pytest.fixture
 def cast(db) -> Cast:
     hub_a = HubFactory(name="Hub A", slug="hub-a")
     hub_b = HubFactory(name="Hub B", slug="hub-b")

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
-from contacts.models import Contact, FollowUp, HubMember
+from contacts.models import Contact, FollowUp, HubMember, LadderStage
 from contacts.selectors.access import contacts_for_user
 from contacts.selectors.conversations import people_matching
 from hubs.models import Hub, HubMembership, Turf, TurfPiece
@@ -78,16 +78,6 @@ class Stage:
     members: list[HubMember] = field(default_factory=list)
 
 
-ASSESSMENT_STAGES = [
-    ("1", _("1 · Leaders")),
-    ("2", _("2 · Supporters who take action")),
-    ("3", _("3 · Undecided")),
-    ("4", _("4 · Leaning against")),
-    ("5", _("5 · Opposed")),
-    ("none", _("Not assessed yet")),
-]
-
-
 def hub_members(hub: Hub) -> list[HubMember]:
     """The hub's members with their person, in name order (one query)."""
     return list(
@@ -98,18 +88,17 @@ def hub_members(hub: Hub) -> list[HubMember]:
 
 
 def members_by_stage(hub: Hub, members: list[HubMember] | None = None) -> list[Stage]:
-    """The hub's members grouped by stage.
-
-    Seam for the ladder of engagement (issue 4): until ladder stages exist, a member's stage is
-    their latest 1–5 assessment (``Contact.assessment``). When the ladder lands, replace the
-    grouping key below with the person's ladder stage; the hub page reads only ``Stage``.
-    """
+    """The hub's members grouped by ladder stage, the top of the ladder first (one query for
+    the stages; ``key`` picks a colour: "1" for the top stage … "5", "none" for no stage)."""
     members = hub_members(hub) if members is None else members
-    stages = {key: Stage(key, label) for key, label in ASSESSMENT_STAGES}
+    ladder = list(LadderStage.objects.order_by("-position"))
+    stages = {
+        stage.pk: Stage(str(min(index + 1, 5)), stage.name) for index, stage in enumerate(ladder)
+    }
+    unstaged = Stage("none", _("No stage yet"))
     for member in members:
-        key = str(member.contact.assessment) if member.contact.assessment else "none"
-        stages[key].members.append(member)
-    return list(stages.values())
+        stages.get(member.contact.ladder_stage_id, unstaged).members.append(member)
+    return [*stages.values(), unstaged]
 
 
 # --- the hub page ---------------------------------------------------------------------------

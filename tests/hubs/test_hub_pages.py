@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from contacts.models import FollowUp
+from contacts.models import FollowUp, LadderStage
 from hubs.models import Hub, Turf
 from hubs.selectors.hubs import members_by_stage
 from tests.factories import ContactFactory, HubMemberFactory
@@ -152,12 +152,15 @@ def test_a_volunteer_sees_the_hub_but_not_its_people(cast, client_for):
     assert "Manage members" not in html
 
 
-def test_the_hub_page_shows_members_by_assessment_new_quiet_and_follow_ups(cast, client_for):
+def test_the_hub_page_shows_members_by_ladder_stage_new_quiet_and_follow_ups(
+    cast, client_for, default_ladder
+):
     now = timezone.now()
-    cast.person_a.assessment = 1
+    leader, supporter = default_ladder["Leader"], default_ladder["Supporter"]
+    cast.person_a.ladder_stage = leader
     cast.person_a.last_contacted_at = now - dt.timedelta(days=3)
     cast.person_a.save()
-    old = ContactFactory(first_name="Olga", last_name="Old", assessment=3)
+    old = ContactFactory(first_name="Olga", last_name="Old", ladder_stage=supporter)
     HubMemberFactory(hub=cast.hub_a, contact=old, since=timezone.localdate() - dt.timedelta(90))
     quiet = ContactFactory(
         first_name="Quinn", last_name="Quiet", last_contacted_at=now - dt.timedelta(days=61)
@@ -175,8 +178,16 @@ def test_the_hub_page_shows_members_by_assessment_new_quiet_and_follow_ups(cast,
     )
     response = client_for(cast.captain_a).get("/hubs/hub-a/")
     page = response.context["page"]
-    stages = {s.key: [m.contact.first_name for m in s.members] for s in page.stages}
-    assert stages == {"1": ["Ana"], "2": [], "3": ["Olga"], "4": [], "5": [], "none": ["Quinn"]}
+    stages = {s.label: [m.contact.first_name for m in s.members] for s in page.stages}
+    assert stages == {
+        "Organizer": [],
+        "Leader": ["Ana"],
+        "Active volunteer": [],
+        "Volunteer": [],
+        "Supporter": ["Olga"],
+        "Contact": [],
+        "No stage yet": ["Quinn"],
+    }
     assert [m.contact.first_name for m in page.new_members] == ["Ana"]
     # Olga was never contacted, Quinn 61 days ago; Ana 3 days ago is not quiet.
     assert sorted(m.contact.first_name for m in page.quiet_members) == ["Olga", "Quinn"]
@@ -195,9 +206,12 @@ def test_the_hub_page_lists_its_turf(cast, client_for):
     assert "0 / 0 doors" in html
 
 
-def test_members_by_stage_is_the_seam_for_the_ladder(cast):
+def test_members_by_stage_follows_the_ladder_top_first(cast, default_ladder):
     stages = members_by_stage(cast.hub_a)
-    assert [s.key for s in stages] == ["1", "2", "3", "4", "5", "none"]
+    assert [str(s.label) for s in stages] == [
+        *LadderStage.objects.order_by("-position").values_list("name", flat=True),
+        "No stage yet",
+    ]
     assert [m.contact for m in stages[-1].members] == [cast.person_a]
 
 
