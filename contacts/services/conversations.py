@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from contacts.models import Assessment, Contact, ContactEvent, FollowUp, Interaction, Issue
 from contacts.selectors.conversations import assignable_users, follow_up_for_user
@@ -27,7 +28,7 @@ def _existing_log(client_token: uuid.UUID | None, by) -> Interaction | None:
         return None
     existing = Interaction.objects.filter(client_token=client_token).first()
     if existing is not None and existing.author_id != by.pk:
-        raise ValidationError("This form was already used by someone else. Reload the page.")
+        raise ValidationError(_("This form was already used by someone else. Reload the page."))
     return existing
 
 
@@ -148,7 +149,7 @@ def one_on_one_log(
 
 
 def _default_follow_up_what(contact: Contact) -> str:
-    return f"Follow up with {contact.display_name}"
+    return _("Follow up with %(name)s") % {"name": contact.display_name}
 
 
 def interaction_log(
@@ -163,7 +164,7 @@ def interaction_log(
 ) -> Interaction:
     """Log a lighter touch (call, text, door knock, meeting, other) with ``contact``."""
     if kind not in Interaction.Kind.values or kind == Interaction.Kind.ONE_ON_ONE:
-        raise ValidationError({"kind": "Pick a call, text, door knock, meeting or other."})
+        raise ValidationError({"kind": _("Pick a call, text, door knock, meeting or other.")})
     happened_at = happened_at or timezone.now()
 
     def write() -> Interaction:
@@ -228,9 +229,9 @@ def follow_up_snooze(*, by, follow_up_id: int, until: dt.date) -> FollowUp:
     """Move an open follow-up to ``until`` (today or later)."""
     follow_up = follow_up_for_user(by, follow_up_id, for_update=True)
     if until < timezone.localdate():
-        raise ValidationError({"until": "Pick today or a later date."})
+        raise ValidationError({"until": _("Pick today or a later date.")})
     if follow_up.status != FollowUp.Status.OPEN:
-        raise ValidationError("This follow-up is already closed.")
+        raise ValidationError(_("This follow-up is already closed."))
     before = follow_up.due_on
     if before == until:
         return follow_up
@@ -251,10 +252,10 @@ def follow_up_reassign(*, by, follow_up_id: int, to_user_id: int) -> FollowUp:
     organizer of one of the person's hubs, or the person's organizer)."""
     follow_up = follow_up_for_user(by, follow_up_id, for_update=True)
     if follow_up.status != FollowUp.Status.OPEN:
-        raise ValidationError("This follow-up is already closed.")
+        raise ValidationError(_("This follow-up is already closed."))
     to_user = assignable_users(follow_up.contact).filter(pk=to_user_id).first()
     if to_user is None:
-        raise ValidationError({"assigned_to": "Pick someone who works with this person."})
+        raise ValidationError({"assigned_to": _("Pick someone who works with this person.")})
     if to_user.pk == follow_up.assigned_to_id:
         return follow_up
     before = follow_up.assigned_to

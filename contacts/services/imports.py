@@ -39,6 +39,10 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from psycopg.types.json import Jsonb
 
 from contacts.models import (
@@ -80,31 +84,31 @@ TEXT_FIELDS = (
     "union",
 )
 SYSTEMS = dict(ExternalId.System.choices)
-TARGETS: list[tuple[str, str]] = [
-    (IGNORE, "— ignore this column —"),
-    ("first_name", "First name"),
-    ("last_name", "Last name"),
-    ("full_name", "Full name (split into first and last)"),
-    ("preferred_name", "Preferred name"),
-    ("pronouns", "Pronouns"),
-    ("phone", "Phone"),
-    ("phone2", "Second phone"),
-    ("email", "Email"),
-    ("email2", "Second email"),
-    ("street", "Street address"),
-    ("unit", "Unit / apartment"),
-    ("city", "City"),
-    ("state", "State"),
-    ("zip_code", "ZIP code"),
-    ("neighborhood", "Neighborhood"),
-    ("employer", "Employer / workplace"),
-    ("union", "Union"),
-    ("membership_status", "Membership status"),
-    ("member_since", "Member since (date)"),
-    ("tags", "Tags (separated by commas)"),
-    ("languages", "Languages (separated by commas)"),
-    *((f"id:{system}", f"ID — {label}") for system, label in SYSTEMS.items()),
-    ("source", "Source"),
+TARGETS: list[tuple[str, object]] = [  # labels are lazy: translated when shown
+    (IGNORE, gettext_lazy("— ignore this column —")),
+    ("first_name", gettext_lazy("First name")),
+    ("last_name", gettext_lazy("Last name")),
+    ("full_name", gettext_lazy("Full name (split into first and last)")),
+    ("preferred_name", gettext_lazy("Preferred name")),
+    ("pronouns", gettext_lazy("Pronouns")),
+    ("phone", gettext_lazy("Phone")),
+    ("phone2", gettext_lazy("Second phone")),
+    ("email", gettext_lazy("Email")),
+    ("email2", gettext_lazy("Second email")),
+    ("street", gettext_lazy("Street address")),
+    ("unit", gettext_lazy("Unit / apartment")),
+    ("city", gettext_lazy("City")),
+    ("state", gettext_lazy("State")),
+    ("zip_code", gettext_lazy("ZIP code")),
+    ("neighborhood", gettext_lazy("Neighborhood")),
+    ("employer", gettext_lazy("Employer / workplace")),
+    ("union", gettext_lazy("Union")),
+    ("membership_status", gettext_lazy("Membership status")),
+    ("member_since", gettext_lazy("Member since (date)")),
+    ("tags", gettext_lazy("Tags (separated by commas)")),
+    ("languages", gettext_lazy("Languages (separated by commas)")),
+    *((f"id:{system}", format_lazy("ID — {}", label)) for system, label in SYSTEMS.items()),
+    ("source", gettext_lazy("Source")),
 ]
 TARGET_LABELS = dict(TARGETS)
 NAME_PHONE_EMAIL = {"first_name", "last_name", "full_name", "phone", "phone2", "email", "email2"}
@@ -213,7 +217,7 @@ class CsvFile:
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
+    return _("%(size)s MB") % {"size": number_format(size / (1024 * 1024), decimal_pos=1)}
 
 
 def decode(content: bytes) -> tuple[str, str]:
@@ -243,47 +247,59 @@ def read_csv(content: bytes) -> CsvFile:
     limit = settings.CONTACT_IMPORT_MAX_BYTES
     if len(content) > limit:
         raise ImportFileError(
-            f"The file is {_megabytes(len(content))}; the largest file you can import is "
-            f"{_megabytes(limit)}. Split it into smaller files and import each."
+            _(
+                "The file is %(size)s; the largest file you can import is %(limit)s. Split it "
+                "into smaller files and import each."
+            )
+            % {"size": _megabytes(len(content)), "limit": _megabytes(limit)}
         )
     if not content.strip():
-        raise ImportFileError("The file is empty.")
+        raise ImportFileError(_("The file is empty."))
     if content.startswith(b"PK\x03\x04"):
         raise ImportFileError(
-            "This is an Excel workbook or another zipped file, not a CSV file. In your "
-            "spreadsheet, use “Save as” or “Download” → CSV, and import that file."
+            _(
+                "This is an Excel workbook or another zipped file, not a CSV file. In your "
+                "spreadsheet, use “Save as” or “Download” → CSV, and import that file."
+            )
         )
     text, encoding = decode(content)
     sample = text[:65536]
     if "\x00" in sample or len(_CONTROL.findall(sample)) > len(sample) // 100:
         raise ImportFileError(
-            "This file is not a CSV text file (it contains binary data). Export or save the "
-            "list as CSV and try again."
+            _(
+                "This file is not a CSV text file (it contains binary data). Export or save the "
+                "list as CSV and try again."
+            )
         )
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         records = [(line, cells) for line, cells in enumerate(reader, start=1)]
     except csv.Error as exc:
         raise ImportFileError(
-            f"The file could not be read as CSV near line {reader.line_num}: {exc}."
+            _("The file could not be read as CSV near line %(line)s: %(error)s.")
+            % {"line": reader.line_num, "error": exc}
         ) from None
     records = [(line, cells) for line, cells in records if "".join(cells).strip()]
     if not records:
-        raise ImportFileError("The file is empty.")
-    (_, header), *rows = records
+        raise ImportFileError(_("The file is empty."))
+    (_line, header), *rows = records
     header = [h.strip() or f"Column {i}" for i, h in enumerate(header, start=1)]
     if any(_LOOKS_LIKE_DATA.search(h) for h in header):
         raise ImportFileError(
-            "The first line should hold column names (like First name, Last name, Phone, "
-            "Email), but it looks like data. Add a header line and try again."
+            _(
+                "The first line should hold column names (like First name, Last name, Phone, "
+                "Email), but it looks like data. Add a header line and try again."
+            )
         )
     if len(header) == 1 and detect_mapping(header)[1] == [IGNORE]:
         raise ImportFileError(
-            "This does not look like a CSV file of people: no column names were found. Export "
-            "the list as CSV with a header line (First name, Last name, Phone, Email, …)."
+            _(
+                "This does not look like a CSV file of people: no column names were found. Export "
+                "the list as CSV with a header line (First name, Last name, Phone, Email, …)."
+            )
         )
     if not rows:
-        raise ImportFileError("The file has a header line but no rows of people.")
+        raise ImportFileError(_("The file has a header line but no rows of people."))
     return CsvFile(encoding=encoding, header=header, records=rows)
 
 
@@ -383,14 +399,16 @@ def parse_date(value: str) -> date:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"“{value}” is not a date (use YYYY-MM-DD or MM/DD/YYYY).")
+    raise ValueError(
+        _("“%(value)s” is not a date (use YYYY-MM-DD or MM/DD/YYYY).") % {"value": value}
+    )
 
 
 def _split_name(full: str) -> tuple[str, str]:
     if "," in full:  # "Alvarez, Ana"
-        last, _, first = full.partition(",")
+        last, _comma, first = full.partition(",")
         return first.strip(), last.strip()
-    first, _, last = full.strip().rpartition(" ")
+    first, _space, last = full.strip().rpartition(" ")
     return (first.strip(), last) if first else (last, "")
 
 
@@ -431,7 +449,10 @@ def parse_row(line: int, cells: list[str], cols: Columns) -> Row | list[str]:
             continue
         if len(value) > _MAX_LENGTHS[name]:
             label = TARGET_LABELS[name]
-            reasons.append(f"{label} is longer than {_MAX_LENGTHS[name]} characters.")
+            reasons.append(
+                _("%(field)s is longer than %(limit)s characters.")
+                % {"field": label, "limit": _MAX_LENGTHS[name]}
+            )
         else:
             fields[name] = value
     if not fields.get("first_name") and not fields.get("last_name"):
@@ -446,8 +467,11 @@ def parse_row(line: int, cells: list[str], cols: Columns) -> Row | list[str]:
             status = _MEMBERSHIP.get(" ".join(fold(value).split()))
             if status is None:
                 reasons.append(
-                    f"“{value}” is not a membership status "
-                    "(use: in good standing, lapsed, not a member)."
+                    _(
+                        "“%(value)s” is not a membership status "
+                        "(use: in good standing, lapsed, not a member)."
+                    )
+                    % {"value": value}
                 )
             else:
                 fields["membership_status"] = status
@@ -477,26 +501,36 @@ def parse_row(line: int, cells: list[str], cols: Columns) -> Row | list[str]:
                     reasons.extend(exc.messages)
                     continue
             if len(address) > 254:
-                reasons.append(f"“{raw[:40]}…” is longer than 254 characters.")
+                reasons.append(
+                    _("“%(value)s…” is longer than 254 characters.") % {"value": raw[:40]}
+                )
             elif address not in emails:
                 emails.append(address)
     ids: list[tuple[str, str]] = []
     for index, system in cols.ids:
         if value := cell(index):
             if len(value) > 120:
-                reasons.append(f"The {SYSTEMS[system]} is longer than 120 characters.")
+                reasons.append(
+                    _("The %(system)s is longer than 120 characters.") % {"system": SYSTEMS[system]}
+                )
             elif (system, value) not in ids:
                 ids.append((system, value))
     tags = _split_list(map(cell, cols.tags))
     reasons.extend(
-        f"The tag “{t[:40]}…” is longer than 60 characters." for t in tags if len(t) > 60
+        _("The tag “%(tag)s…” is longer than 60 characters.") % {"tag": t[:40]}
+        for t in tags
+        if len(t) > 60
     )
     languages = _split_list(map(cell, cols.languages))
-    reasons.extend(f"The language “{x[:30]}…” is too long." for x in languages if len(x) > 40)
+    reasons.extend(
+        _("The language “%(language)s…” is too long.") % {"language": x[:30]}
+        for x in languages
+        if len(x) > 40
+    )
     if not reasons and not (
         fields.get("first_name") or fields.get("last_name") or phones or emails
     ):
-        reasons.append("No name, phone or email.")
+        reasons.append(_("No name, phone or email."))
     if reasons:
         return reasons
     return Row(line, fields, phones, emails, ids, tags, languages)
@@ -585,21 +619,23 @@ def group_rows(rows: list[Row], rejections: list[Rejection], cells: dict) -> lis
         reason = ""
         if len(hits) > 1:
             lines = ", ".join(str(people[h].lines[0]) for h in sorted(hits))
-            reason = f"Has the IDs of two different people in this file (lines {lines})."
+            reason = _("Has the IDs of two different people in this file (lines %(lines)s).") % {
+                "lines": lines
+            }
         elif not hits:
             hits = {index[k] for k in other_keys if k in index}
             if len(hits) > 1:
                 lines = ", ".join(str(people[h].lines[0]) for h in sorted(hits))
-                reason = (
+                reason = _(
                     "Its phone and email belong to two different people in this file "
-                    f"(lines {lines})."
-                )
+                    "(lines %(lines)s)."
+                ) % {"lines": lines}
             elif hits:
                 person = people[next(iter(hits))]
                 if system := _conflicting_id(row.ids, person.ids):
-                    reason = (
-                        f"Same phone or email as line {person.lines[0]} but a different {system}."
-                    )
+                    reason = _(
+                        "Same phone or email as line %(line)s but a different %(system)s."
+                    ) % {"line": person.lines[0], "system": system}
         if reason:
             rejections.append(Rejection(row.line, reason, cells[row.line]))
             continue
@@ -720,7 +756,7 @@ def plan_import(csv_file: CsvFile, targets: list[str], progress: Callable[[int],
             plan.rejections.append(Rejection(line, " ".join(parsed)[:300], record))
         progress(number)
     people = group_rows(rows, plan.rejections, cells)
-    owners, _ = _existing_indexes(people)
+    owners, _indexes = _existing_indexes(people)
 
     matched: dict[int, Person] = {}  # by contact: rows that reach one person by different
     ambiguous: dict[int, set[int]] = {}  # keys (a phone here, an email there) are merged
@@ -744,10 +780,10 @@ def plan_import(csv_file: CsvFile, targets: list[str], progress: Callable[[int],
     if ambiguous:
         names = {n: _names(hits) for n, hits in ambiguous.items()}
         for number, hits in ambiguous.items():
-            reason = (
-                f"Matches {len(hits)} different people already in Organizer ({names[number]}); "
+            reason = _(
+                "Matches %(count)s different people already in Organizer (%(names)s); "
                 "merge them first or fix the row."
-            )
+            ) % {"count": len(hits), "names": names[number]}
             for row in people[number].rows:
                 plan.rejections.append(Rejection(row.line, reason[:300], cells[row.line]))
 
@@ -762,10 +798,9 @@ def plan_import(csv_file: CsvFile, targets: list[str], progress: Callable[[int],
         plan.primaries.update((kind, row[0]) for row in _fetch(sql, contact_ids))
     for person in matched.values():
         if system := _conflicting_id(person.ids, ids_of.get(person.contact_id, [])):
-            reason = (
-                f"Its phone or email belongs to {_names([person.contact_id])}, who has a "
-                f"different {system}."
-            )
+            reason = _(
+                "Its phone or email belongs to %(names)s, who has a different %(system)s."
+            ) % {"names": _names([person.contact_id]), "system": system}
             for row in person.rows:
                 plan.rejections.append(Rejection(row.line, reason[:300], cells[row.line]))
             continue
@@ -1008,10 +1043,12 @@ def _targets(job: ImportJob, header: list[str]) -> list[str]:
 
 def check_mapping(targets: list[str]) -> None:
     if not NAME_PHONE_EMAIL & set(targets):
-        raise ImportFileError("Map at least one column to a name, a phone or an email.")
+        raise ImportFileError(_("Map at least one column to a name, a phone or an email."))
     unknown = set(targets) - set(TARGET_LABELS)
     if unknown:
-        raise ImportFileError(f"Unknown column target: {', '.join(sorted(unknown))}.")
+        raise ImportFileError(
+            _("Unknown column target: %(targets)s.") % {"targets": ", ".join(sorted(unknown))}
+        )
 
 
 def import_create(

@@ -38,7 +38,7 @@ class DuplicateContact(Exception):
 
     def __init__(self, matches: list[Contact]):
         self.matches = matches
-        super().__init__("A person with this phone number or email already exists.")
+        super().__init__(_("A person with this phone number or email already exists."))
 
 
 @dataclass
@@ -67,7 +67,9 @@ def normalize_email(value: str) -> str:
     try:
         validate_email(address)
     except ValidationError:
-        raise ValidationError(f"“{value}” is not a valid email address.", code="email") from None
+        raise ValidationError(
+            _("“%(value)s” is not a valid email address.") % {"value": value}, code="email"
+        ) from None
     return address
 
 

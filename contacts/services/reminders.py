@@ -332,7 +332,11 @@ def _headline(digest: Digest) -> str:
         "n": digest.count
     }
     if digest.overdue:
-        head += " " + _("(%(n)d overdue)") % {"n": len(digest.overdue)}
+        overdue = len(digest.overdue)
+        head = ngettext("%(head)s (%(n)d overdue)", "%(head)s (%(n)d overdue)", overdue) % {
+            "head": head,
+            "n": overdue,
+        }
     return head
 
 
@@ -358,21 +362,25 @@ def sms_body(digest: Digest) -> str:
     """Short: the count, the first two items, a link to My day."""
     head = _headline(digest)
     items = [_clip(f"{line.person}: {line.what}", SMS_ITEM_CHARS) for line in digest.lines]
-    shown = "; ".join(items[:SMS_ITEMS])
+    shown = items[:SMS_ITEMS]
     more = len(items) - SMS_ITEMS
     if more > 0:
-        shown += "; " + _("+%(n)d more") % {"n": more}
-    return f"{head}: {shown}. {_('My day')}: {digest.my_day_url}"
+        shown.append(_("+%(n)d more") % {"n": more})
+    return _("%(head)s: %(items)s. My day: %(url)s") % {
+        "head": head,
+        "items": "; ".join(shown),
+        "url": digest.my_day_url,
+    }
 
 
 def valid_mobile(user) -> str:
     """The user's number in E.164, or :class:`Undeliverable` saying why not."""
     if not user.phone:
-        raise Undeliverable("No mobile number on the account; add one in reminder settings.")
+        raise Undeliverable(_("No mobile number on the account; add one in reminder settings."))
     try:
         return normalize_phone(user.phone)
     except InvalidPhone as exc:
-        raise Undeliverable(f"Invalid mobile number: {exc}") from None
+        raise Undeliverable(_("Invalid mobile number: %(error)s") % {"error": exc}) from None
 
 
 class Providers:
@@ -409,16 +417,18 @@ class Providers:
 def _deliver(delivery: ReminderDelivery, digest: Digest, providers: Providers) -> None:
     """Hand the digest to the provider; raise :class:`Undeliverable` or the provider's error."""
     user = delivery.user
+    # Reasons for not sending are for staff (stored on the delivery): in the run's language,
+    # not the recipient's.
     if not user.is_active:
-        raise Undeliverable("The account is deactivated.")
+        raise Undeliverable(_("The account is deactivated."))
+    if delivery.channel == Channel.EMAIL and not user.reminder_email:
+        raise Undeliverable(_("Not sent: they turned email reminders off."))
+    if delivery.channel != Channel.EMAIL and not user.reminder_sms:
+        raise Undeliverable(_("Not sent: they turned text reminders off."))
     with translation.override(user.language or settings.LANGUAGE_CODE):
         if delivery.channel == Channel.EMAIL:
-            if not user.reminder_email:
-                raise Undeliverable("Not sent: they turned email reminders off.")
             email_message(digest, connection=providers.email).send()
         else:
-            if not user.reminder_sms:
-                raise Undeliverable("Not sent: they turned text reminders off.")
             providers.sender.send(to=valid_mobile(user), body=sms_body(digest))
 
 

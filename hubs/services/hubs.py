@@ -11,6 +11,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from contacts.models import Contact, ContactEvent, HubMember
@@ -121,7 +122,10 @@ def hub_member_add(
                 since=since.isoformat(),
             )
     except IntegrityError as error:
-        raise AlreadyMember(f"{contact.display_name} is already a member of {hub.name}.") from error
+        raise AlreadyMember(
+            _("%(name)s is already a member of %(hub)s.")
+            % {"name": contact.display_name, "hub": hub.name}
+        ) from error
     return member
 
 
@@ -156,18 +160,18 @@ def hub_membership_set_role(*, by, hub: Hub, user_id: int, role: str) -> HubMemb
     captaincy goes back to organizer.
     """
     if role not in HubMembership.Role.values:
-        raise HubError("Unknown role.")
+        raise HubError(_("Unknown role."))
     # Lock the hub's memberships so two demotions at once cannot leave it without a captain.
     rows = list(
         HubMembership.objects.select_for_update(of=("self",)).filter(hub=hub).select_related("user")
     )
     membership = next((m for m in rows if m.user_id == user_id), None)
     if membership is None:
-        raise HubError("That user is not in this hub.")
+        raise HubError(_("That user is not in this hub."))
     captains = [m for m in rows if m.role == HubMembership.Role.CAPTAIN]
     demoting = membership.role == HubMembership.Role.CAPTAIN and role != membership.role
     if demoting and len(captains) == 1:
-        raise LastCaptain("A hub needs at least one captain: promote someone else first.")
+        raise LastCaptain(_("A hub needs at least one captain: promote someone else first."))
     if membership.role == role:
         return membership
     membership.role = role

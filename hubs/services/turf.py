@@ -20,6 +20,9 @@ from datetime import date
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from contacts.models import Contact
 from contacts.services.imports import decode
@@ -84,6 +87,16 @@ _LENGTHS = {
     "building_ref": 40,
     "unit": 40,
 }
+_FIELD_NAMES = {
+    "street_number": gettext_lazy("street number"),
+    "street": gettext_lazy("street"),
+    "city": gettext_lazy("city"),
+    "state": gettext_lazy("state"),
+    "zip_code": gettext_lazy("zip code"),
+    "election_district": gettext_lazy("election district"),
+    "building_ref": gettext_lazy("building ref"),
+    "unit": gettext_lazy("unit"),
+}
 
 
 def _header_key(name: str) -> str:
@@ -147,38 +160,46 @@ def _parse_door(line: int, cells: list[str], index: dict[str, int]) -> DoorRow |
     if not (number and street) and cell("address"):
         match = _ADDRESS.match(cell("address"))
         if not match:
-            return f"The address “{cell('address')}” does not start with a house number."
+            return _("The address “%(address)s” does not start with a house number.") % {
+                "address": cell("address")
+            }
         number, street = match.group(1), match.group(2)
     if not number:
-        return "The street number is missing."
+        return _("The street number is missing.")
     if not street:
-        return "The street is missing."
+        return _("The street is missing.")
     row = DoorRow(line=line, street_number=number, street=street)
     for name in ("unit", "city", "state", "zip_code", "election_district", "building_ref"):
         setattr(row, name, cell(name))
     for name, limit in _LENGTHS.items():
         if len(getattr(row, name)) > limit:
-            return f"The {name.replace('_', ' ')} is longer than {limit} characters."
+            return _("The %(field)s is longer than %(limit)s characters.") % {
+                "field": _FIELD_NAMES[name],
+                "limit": limit,
+            }
     if row.zip_code and not _ZIP.match(row.zip_code):
-        return f"The ZIP code “{row.zip_code}” is not 5 digits (or ZIP+4)."
+        return _("The ZIP code “%(zip)s” is not 5 digits (or ZIP+4).") % {"zip": row.zip_code}
     lat, lon = cell("latitude"), cell("longitude")
     if bool(lat) != bool(lon):
-        return "Latitude and longitude go together: one of them is missing."
+        return _("Latitude and longitude go together: one of them is missing.")
     if lat:
         try:
             row.latitude = _parse_float(lat, -90, 90)
             row.longitude = _parse_float(lon, -180, 180)
         except ValueError:
-            return f"The coordinates “{lat}, {lon}” are not a latitude and a longitude."
+            return _("The coordinates “%(lat)s, %(lon)s” are not a latitude and a longitude.") % {
+                "lat": lat,
+                "lon": lon,
+            }
     return row
 
 
 def read_doors(content: bytes) -> tuple[DoorsReport, list[DoorRow]]:
     """Parse an address file. Raises :class:`DoorsFileError` when it cannot be read at all."""
     if not content.strip():
-        raise DoorsFileError("The file is empty.")
+        raise DoorsFileError(_("The file is empty."))
     if content.startswith(b"PK\x03\x04"):
-        raise DoorsFileError("This is an Excel workbook, not a CSV file. Save it as CSV first.")
+        raise DoorsFileError(_("This is an Excel workbook, not a CSV file. Save it as CSV first."))
     text, encoding = decode(content)
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
@@ -186,10 +207,12 @@ def read_doors(content: bytes) -> tuple[DoorsReport, list[DoorRow]]:
     try:
         records = [(n, cells) for n, cells in enumerate(reader, start=1) if any(cells)]
     except csv.Error as exc:
-        raise DoorsFileError(f"The file could not be read as CSV: {exc}.") from None
+        raise DoorsFileError(
+            _("The file could not be read as CSV: %(error)s.") % {"error": exc}
+        ) from None
     if not records:
-        raise DoorsFileError("The file is empty.")
-    (_, header), *body = records
+        raise DoorsFileError(_("The file is empty."))
+    (_line, header), *body = records
     index: dict[str, int] = {}
     for i, name in enumerate(header):
         target = _HEADER_LOOKUP.get(_header_key(name))
@@ -197,13 +220,21 @@ def read_doors(content: bytes) -> tuple[DoorsReport, list[DoorRow]]:
             index[target] = i
     if not ({"street_number", "street"} <= index.keys() or "address" in index):
         raise DoorsFileError(
-            "No address columns found: the file needs “street number” and “street” columns, "
-            "or one “address” column (like “123 Main St”)."
+            _(
+                "No address columns found: the file needs “street number” and “street” columns, "
+                "or one “address” column (like “123 Main St”)."
+            )
         )
     if len(body) > DOORS_IMPORT_MAX_ROWS:
         raise DoorsFileError(
-            f"The file has {len(body):,} rows; one import takes at most "
-            f"{DOORS_IMPORT_MAX_ROWS:,}. Split it into smaller files."
+            _(
+                "The file has %(rows)s rows; one import takes at most %(max)s. "
+                "Split it into smaller files."
+            )
+            % {
+                "rows": number_format(len(body), force_grouping=True),
+                "max": number_format(DOORS_IMPORT_MAX_ROWS, force_grouping=True),
+            }
         )
     columns = {target: header[i] for target, i in index.items()}
     report = DoorsReport(encoding=encoding, header=header, columns=columns, rows=len(body))
@@ -331,7 +362,7 @@ def doors_from_contacts(*, contact_ids: Iterable[int] | None = None) -> tuple[in
         rows.append(row)
         owners.append((pk, row))
     with transaction.atomic():
-        buildings, units, _ = _write_doors(rows)
+        buildings, units, _residences = _write_doors(rows)
         ids = _existing_buildings(row.key for row in rows)
         keys = {(ids[row.key], row.unit) for row in rows}
         with connection.cursor() as cursor:
@@ -383,7 +414,7 @@ class TurfCut:
     def where(self) -> tuple[str, list]:
         """The SQL condition on ``hubs_building b`` and its parameters."""
         if self.is_empty:
-            raise TurfError("Draw a shape or fill at least one list to cut turf.")
+            raise TurfError(_("Draw a shape or fill at least one list to cut turf."))
         clauses, params = [], []
         if self.polygon:
             clauses.append("b.location <@ %s::polygon")
@@ -442,7 +473,9 @@ def turf_create(*, hub: Hub, name: str, cut: TurfCut, by) -> Turf:
                 [turf.pk, *params],
             )
             if cursor.rowcount == 0:
-                raise TurfError("No doors fall inside this cut. Draw a bigger shape or widen it.")
+                raise TurfError(
+                    _("No doors fall inside this cut. Draw a bigger shape or widen it.")
+                )
     return turf
 
 
@@ -501,13 +534,15 @@ def turf_split(*, turf: Turf, size: int) -> list[TurfPiece]:
     A turf with results is refused: its pieces are the history of who knocked where. Move the
     doors left with :func:`piece_rebalance` instead."""
     if size < 1:
-        raise TurfError("A piece needs at least one door.")
+        raise TurfError(_("A piece needs at least one door."))
     with transaction.atomic():
         Turf.objects.select_for_update().get(pk=turf.pk)
         if turf_has_results(turf):
             raise TurfError(
-                "This turf already has results at its doors, so its pieces stay as they are. "
-                "Use “Move remaining doors” on a piece instead."
+                _(
+                    "This turf already has results at its doors, so its pieces stay as they "
+                    "are. Use “Move remaining doors” on a piece instead."
+                )
             )
         TurfDoor.objects.filter(turf=turf).update(piece=None)
         TurfPiece.objects.filter(turf=turf).delete()
@@ -524,7 +559,10 @@ def turf_split(*, turf: Turf, size: int) -> list[TurfPiece]:
 
 def _check_member(hub: Hub, user) -> None:
     if not HubMembership.objects.filter(hub=hub, user_id=user.pk).exists():
-        raise TurfError(f"{user} is not a member of {hub}: add them to the hub first.")
+        raise TurfError(
+            _("%(user)s is not a member of %(hub)s: add them to the hub first.")
+            % {"user": user, "hub": hub}
+        )
 
 
 def _start_assignments(piece: TurfPiece, door_ids: list[int] | None, *, by, now) -> None:
@@ -562,7 +600,7 @@ def piece_rebalance(
     """Move the doors of ``piece`` nobody has a result for yet into new pieces, one per
     assignee (split in walking order, buildings kept whole), in one step."""
     if not assignees:
-        raise TurfError("Choose who takes the remaining doors.")
+        raise TurfError(_("Choose who takes the remaining doors."))
     turf = piece.turf
     for assignee in assignees:
         _check_member(turf.hub, assignee)
@@ -570,7 +608,7 @@ def piece_rebalance(
         Turf.objects.select_for_update().get(pk=turf.pk)
         doors = _doors_in_order(turf, piece=piece, unvisited=True)
         if not doors:
-            raise TurfError("Every door of this piece has a result: there is nothing to move.")
+            raise TurfError(_("Every door of this piece has a result: there is nothing to move."))
         size = -(-len(doors) // len(assignees))
         runs = _group_by_building(doors, size)
         keep = len(assignees) - 1

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from contacts.models import Contact, Interaction
 from contacts.selectors.access import contacts_for_user
@@ -61,7 +62,7 @@ def _existing(client_token: uuid.UUID | None, by) -> DoorResult | None:
         return None
     existing = DoorResult.objects.filter(client_token=client_token).first()
     if existing is not None and existing.by_id != by.pk:
-        raise ValidationError("This tap was already sent by someone else. Reload the page.")
+        raise ValidationError(_("This tap was already sent by someone else. Reload the page."))
     return existing
 
 
@@ -82,9 +83,9 @@ def door_result_record(
     the door, added as a resident (see :func:`door_person_add`). The same ``client_token``
     returns the first record and writes nothing, also when two sends race."""
     if result not in Result.values:
-        raise ValidationError({"result": "Pick a result."})
+        raise ValidationError({"result": _("Pick a result.")})
     if door.piece_id != piece.pk:
-        raise ValidationError("This door is not on this walk list any more.")
+        raise ValidationError(_("This door is not on this walk list any more."))
     existing = _existing(client_token, by)
     if existing is not None:
         return existing
@@ -98,7 +99,7 @@ def door_result_record(
             person is not None
             and not Residence.objects.filter(contact_id=person.pk, unit_id=door.unit_id).exists()
         ):
-            raise ValidationError({"contact": "Pick someone who lives at this door."})
+            raise ValidationError({"contact": _("Pick someone who lives at this door.")})
         people = [person] if person else _residents(door)
         interactions = [
             interaction_log(

@@ -11,6 +11,7 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from contacts.models import Assessment, Contact, ContactEvent, HubMember
 from hubs.models import (
@@ -31,7 +32,7 @@ class WorkplaceError(HubError):
 
 def _require_workplace(hub: Hub) -> None:
     if hub.kind != Hub.Kind.WORKPLACE:
-        raise WorkplaceError("Only workplace hubs have a workplace map.")
+        raise WorkplaceError(_("Only workplace hubs have a workplace map."))
 
 
 @transaction.atomic
@@ -40,22 +41,26 @@ def worksite_add(*, by, hub: Hub, name: str, address: str = "") -> Worksite:
     return Worksite.objects.create(hub=hub, name=name.strip(), address=address.strip())
 
 
-def _add_named(model, *, worksite: Worksite, hub: Hub, name: str, what: str):
+def _add_named(model, *, worksite: Worksite, hub: Hub, name: str):
     if worksite.hub_id != hub.pk:
-        raise WorkplaceError("That worksite belongs to another hub.")
+        raise WorkplaceError(_("That worksite belongs to another hub."))
     try:
         with transaction.atomic():
             return model.objects.create(worksite=worksite, name=name.strip())
     except IntegrityError as error:
-        raise WorkplaceError(f"{worksite} already has a {what} called “{name}”.") from error
+        if model is Department:
+            message = _("%(worksite)s already has a department called “%(name)s”.")
+        else:
+            message = _("%(worksite)s already has a shift called “%(name)s”.")
+        raise WorkplaceError(message % {"worksite": worksite, "name": name}) from error
 
 
 def department_add(*, by, hub: Hub, worksite: Worksite, name: str) -> Department:
-    return _add_named(Department, worksite=worksite, hub=hub, name=name, what="department")
+    return _add_named(Department, worksite=worksite, hub=hub, name=name)
 
 
 def shift_add(*, by, hub: Hub, worksite: Worksite, name: str) -> Shift:
-    return _add_named(Shift, worksite=worksite, hub=hub, name=name, what="shift")
+    return _add_named(Shift, worksite=worksite, hub=hub, name=name)
 
 
 @transaction.atomic
@@ -71,10 +76,12 @@ def placement_save(
     """Place a coworker (or move them) on the hub's map."""
     _require_workplace(hub)
     if worksite.hub_id != hub.pk:
-        raise WorkplaceError("That worksite belongs to another hub.")
+        raise WorkplaceError(_("That worksite belongs to another hub."))
     for part in (department, shift):
         if part is not None and part.worksite_id != worksite.pk:
-            raise WorkplaceError(f"{part} is not at {worksite}.")
+            raise WorkplaceError(
+                _("%(part)s is not at %(worksite)s.") % {"part": part, "worksite": worksite}
+            )
     placement, created = Placement.objects.update_or_create(
         hub=hub,
         contact=contact,
@@ -88,7 +95,7 @@ def placement_save(
         summary=f"{'Placed' if created else 'Moved'} on the {hub.name} workplace map: {where}",
         changes={"hub": hub.slug, "placement": where},
     )
-    _, joined = HubMember.objects.get_or_create(hub=hub, contact=contact)
+    _member, joined = HubMember.objects.get_or_create(hub=hub, contact=contact)
     if joined:
         ContactEvent.objects.create(
             contact=contact,
@@ -107,7 +114,7 @@ def assessment_record(
     """A new dated 1–5 assessment by ``by``; the person's latest one (by date) becomes their
     assessment. Earlier assessments stay as history."""
     if level not in Assessment.Level.values:
-        raise WorkplaceError("An assessment is 1 to 5.")
+        raise WorkplaceError(_("An assessment is 1 to 5."))
     assessment = Assessment.objects.create(
         contact=contact, level=level, assessed_at=at or timezone.now(), assessed_by=by
     )
@@ -128,9 +135,9 @@ def leader_assign(*, by, hub: Hub, contact_id: int, leader_id: int | None) -> Pl
     placement = Placement.objects.select_for_update().get(hub=hub, contact_id=contact_id)
     if leader_id is not None:
         if leader_id == contact_id:
-            raise WorkplaceError("A coworker cannot organize themselves.")
+            raise WorkplaceError(_("A coworker cannot organize themselves."))
         if not Placement.objects.filter(hub=hub, contact_id=leader_id).exists():
-            raise WorkplaceError("The leader must be on this workplace map.")
+            raise WorkplaceError(_("The leader must be on this workplace map."))
     placement.organized_by_id = leader_id
     placement.save(update_fields=["organized_by"])
     return placement
@@ -144,7 +151,7 @@ def structure_test_start(
     now = timezone.now()
     deadline = deadline or now + dt.timedelta(hours=24)
     if deadline <= now:
-        raise WorkplaceError("The deadline must be in the future.")
+        raise WorkplaceError(_("The deadline must be in the future."))
     return StructureTest.objects.create(
         hub=hub, name=name.strip(), started_at=now, deadline=deadline, started_by=by
     )
@@ -155,11 +162,11 @@ def structure_reach_mark(
 ) -> StructureTestReach:
     """Mark a coworker reached. Idempotent: a second tap (or a race) keeps the first time."""
     if not Placement.objects.filter(hub_id=test.hub_id, contact_id=contact_id).exists():
-        raise WorkplaceError("That person is not on this workplace map.")
+        raise WorkplaceError(_("That person is not on this workplace map."))
     defaults = {"reached_at": at or timezone.now(), "marked_by": by}
     try:
         with transaction.atomic():
-            reach, _ = StructureTestReach.objects.get_or_create(
+            reach, _created = StructureTestReach.objects.get_or_create(
                 test=test, contact_id=contact_id, defaults=defaults
             )
     except IntegrityError:

@@ -18,6 +18,7 @@ from functools import lru_cache
 
 import phonenumbers
 from django.conf import settings
+from django.utils.translation import gettext as _
 from phonenumbers import PhoneMetadata, PhoneNumber
 
 
@@ -29,7 +30,7 @@ def normalize_phone(raw: str, region: str | None = None) -> str:
     """Return ``raw`` in E.164 (``+12125550100``) or raise :class:`InvalidPhone`."""
     text = (raw or "").strip()
     if not text:
-        raise InvalidPhone("Enter a phone number.")
+        raise InvalidPhone(_("Enter a phone number."))
     region = region or settings.PHONE_DEFAULT_REGION
     if region == "US" and (e164 := _fast_nanp(text)):
         return e164
@@ -40,9 +41,12 @@ def _normalize_slowly(text: str, region: str) -> str:
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
-        raise InvalidPhone(f"“{text}” is not a phone number.") from exc
+        raise InvalidPhone(_("“%(text)s” is not a phone number.") % {"text": text}) from exc
     if not phonenumbers.is_valid_number(number):
-        raise InvalidPhone(f"“{text}” is not a valid phone number for {region}.")
+        raise InvalidPhone(
+            _("“%(text)s” is not a valid phone number for %(region)s.")
+            % {"text": text, "region": region}
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
