@@ -31,6 +31,7 @@ from organizer.lib.text import search_terms
 
 UPCOMING_DAYS = 14
 STALE_AFTER_DAYS = 30
+STALE_SHOWN = 20  # My day lists this many; "see all" leads to the filtered people list
 TIMELINE_LIMIT = 200
 
 
@@ -111,6 +112,7 @@ class MyDay:
     recent: list[Interaction] = field(default_factory=list)
     stale: list[Contact] = field(default_factory=list)
     team: list[FollowUp] | None = None
+    stale_more: bool = False  # more than ``stale`` are not contacted in 30+ days
 
     @property
     def due_count(self) -> int:
@@ -119,6 +121,11 @@ class MyDay:
 
 def sees_team_follow_ups(user) -> bool:
     return user.role in (Role.STAFF, Role.CAPTAIN)
+
+
+# What a follow-up row shows (``only()``: a person row has many columns My day never shows).
+_ROW_FIELDS = ("id", "contact_id", "assigned_to_id", "due_on", "what", "status")
+_ROW_CONTACT_FIELDS = ("contact__first_name", "contact__preferred_name", "contact__last_name")
 
 
 def my_follow_ups(user, *, today: dt.date) -> tuple[list[FollowUp], list[FollowUp]]:
@@ -131,6 +138,7 @@ def my_follow_ups(user, *, today: dt.date) -> tuple[list[FollowUp], list[FollowU
             due_on__lte=today + dt.timedelta(days=UPCOMING_DAYS),
         )
         .select_related("contact")
+        .only(*_ROW_FIELDS, *_ROW_CONTACT_FIELDS)
         .prefetch_related(_primary_phone("contact__phones"))
         .order_by("due_on", "pk")[:300]
     )
@@ -146,6 +154,7 @@ def team_follow_ups(user, *, today: dt.date, assignee_id: int | None = None) -> 
     qs = qs.filter(assigned_to_id=assignee_id) if assignee_id else qs.exclude(assigned_to=user)
     return list(
         qs.select_related("contact", "assigned_to")
+        .only(*_ROW_FIELDS, *_ROW_CONTACT_FIELDS, "assigned_to__name", "assigned_to__email")
         .prefetch_related(_primary_phone("contact__phones"))
         .order_by("due_on", "pk")[:100]
     )
@@ -165,10 +174,15 @@ def my_day(user) -> MyDay:
         scope.filter(owner_id=user.pk)
         .filter(Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=cutoff))
         .prefetch_related(_primary_phone())
-        .order_by(F("last_contacted_at").asc(nulls_first=True), "last_name", "pk")[:20]
+        .order_by(F("last_contacted_at").asc(nulls_first=True), "last_name", "pk")[
+            : STALE_SHOWN + 1
+        ]
     )
     team = team_follow_ups(user, today=today) if sees_team_follow_ups(user) else None
-    return MyDay(today=today, due=due, upcoming=upcoming, recent=recent, stale=stale, team=team)
+    return MyDay(
+        today=today, due=due, upcoming=upcoming, recent=recent, stale=stale[:STALE_SHOWN],
+        team=team, stale_more=len(stale) > STALE_SHOWN,
+    )  # fmt: skip
 
 
 # --- a person's timeline ------------------------------------------------------------------------

@@ -6,6 +6,8 @@ fragments in place (plus an out-of-band due-count badge and messages).
 
 from __future__ import annotations
 
+from itertools import chain
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -25,6 +27,7 @@ from contacts.forms.conversations import (
 )
 from contacts.selectors.access import contact_for_user, contacts_for_user
 from contacts.selectors.conversations import (
+    MyDay,
     assignable_users,
     follow_up_for_user,
     people_matching,
@@ -142,10 +145,36 @@ def interaction_create(request, pk: int):
     return retarget(response, "#quick-log") if request.htmx else response
 
 
+_SENTINEL = 987654321
+
+
+def _url_maker(name: str):
+    """``pk -> URL`` for a URL taking one id, by string building (one ``reverse()`` per page
+    instead of one per row and link)."""
+    before, _sep, after = reverse(name, args=[_SENTINEL]).rpartition(str(_SENTINEL))
+    return lambda pk: f"{before}{pk}{after}"
+
+
+def _for_display(day: MyDay) -> MyDay:
+    """Give each follow-up shown its links (``urls``) and ``is_overdue``."""
+    makers = {
+        "complete": _url_maker("contacts:follow_up_complete"),
+        "snooze": _url_maker("contacts:follow_up_snooze"),
+        "reassign": _url_maker("contacts:follow_up_reassign"),
+    }
+    person = _url_maker("contacts:detail")
+    for follow_up in chain(day.due, day.upcoming, day.team or ()):
+        follow_up.urls = {name: make(follow_up.pk) for name, make in makers.items()}
+        follow_up.urls["person"] = person(follow_up.contact_id)
+        follow_up.is_overdue = follow_up.due_on < day.today
+    return day
+
+
 @login_required
 @require_GET
 def my_day(request):
-    return render(request, "contacts/my_day.html", {"day": my_day_selector(request.user)})
+    day = _for_display(my_day_selector(request.user))
+    return render(request, "contacts/my_day.html", {"day": day})
 
 
 # --- follow-up actions --------------------------------------------------------------------------
@@ -154,7 +183,7 @@ def my_day(request):
 def _after_follow_up_action(request):
     """htmx: the refreshed follow-up sections, due badge and messages; else back where we were."""
     if request.htmx:
-        context = {"day": my_day_selector(request.user), "refresh": True}
+        context = {"day": _for_display(my_day_selector(request.user)), "refresh": True}
         return render(request, "contacts/_followups.html", context)
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):

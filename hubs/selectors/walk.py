@@ -16,6 +16,8 @@ from accounts.models import Role
 from hubs.models import Building, DoorResult, HubMembership, Residence, TurfDoor, TurfPiece
 from hubs.selectors.access import hub_ids_for_user
 
+RESULT_LABELS = dict(DoorResult.Result.choices)
+
 
 def pieces_for_user(user) -> QuerySet[TurfPiece]:
     """Pieces the user may walk or watch: their own, their hubs' when they are its captain,
@@ -54,10 +56,19 @@ class DoorRow:
     door: TurfDoor
     residents: list[Resident] = field(default_factory=list)
     latest: DoorResult | None = None
+    # Set by the view: the door id as text, its heading, where its results are posted.
+    key: str = ""
+    heading: str = ""
+    tap_url: str = ""
 
     @property
     def unit_label(self) -> str:
         return self.door.unit.label
+
+    @property
+    def latest_label(self) -> str:
+        """The latest result's label (``get_result_display()`` is slow on a 300-door page)."""
+        return RESULT_LABELS.get(self.latest.result, self.latest.result) if self.latest else ""
 
 
 @dataclass
@@ -110,12 +121,21 @@ def _latest_by_door(door_ids) -> dict[int, DoorResult]:
     return {result.door_id: result for result in latest}
 
 
+# What a walk list shows of a door, its unit and building (``only()``: a building row also
+# carries its location and address keys, which no list shows).
+_DOOR_FIELDS = (
+    "id", "unit_id", "piece_id", "position", "unit__label", "unit__building_id",
+    "unit__building__street_number", "unit__building__street", "unit__building__zip_code",
+)  # fmt: skip
+
+
 def walk_list(piece: TurfPiece) -> WalkList:
     """The piece's doors in walking order, grouped by building (a building appears once, where
     its first door comes), each with its residents' names and its latest result."""
     doors = (
         TurfDoor.objects.filter(piece_id=piece.pk)
         .select_related("unit__building")
+        .only(*_DOOR_FIELDS)
         .order_by("position", "pk")
     )
     door_ids = TurfDoor.objects.filter(piece_id=piece.pk).values("pk")

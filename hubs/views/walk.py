@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -67,10 +68,32 @@ def _record_tap(request, piece, door, form: TapForm) -> DoorResult:
     )
 
 
+def _door_context(request, piece, rows) -> dict:
+    """What the door markup needs, prepared here at the cost of a string operation per door
+    rather than a template tag: each row's id as text, heading and tap URL (``reverse()`` per door
+    is slow), and the result buttons, the same on every door (the door is in the form's action),
+    rendered once."""
+    before, _sep, after = reverse("hubs:walk_result", args=[piece.pk, 987654321]).rpartition(
+        "987654321"
+    )
+    unit, house = _("Unit %(unit)s"), _("House")
+    for row in rows:
+        row.key = str(row.door.pk)
+        row.tap_url = f"{before}{row.key}{after}"
+        label = row.door.unit.label
+        row.heading = unit % {"unit": label} if label else house
+    results = DoorResult.Result.choices
+    buttons = render_to_string("hubs/_walk_buttons.html", {"results": results}, request)
+    return {"piece": piece, "results": results, "buttons": buttons}
+
+
 @login_required
 def walk_list_page(request, piece_id: int):
     piece = piece_for_user(request.user, piece_id)
-    context = {"walk": walk_list(piece), "piece": piece, "results": DoorResult.Result.choices}
+    walk = walk_list(piece)
+    note = request.GET.get("note", "")  # no JavaScript: this door's note form, filled in
+    context = _door_context(request, piece, walk.doors)
+    context.update(walk=walk, note_door=note if note.isdigit() else None)
     return render(request, "hubs/walk_list.html", context)
 
 
@@ -93,8 +116,9 @@ def walk_result(request, piece_id: int, door_id: int):
             messages.error(request, error)
         return redirect(reverse("hubs:walk_list", args=[piece.pk]) + f"#door-{door.pk}")
     done, total = piece_progress(piece)
-    context = {"row": door_row(door), "piece": piece, "results": DoorResult.Result.choices,
-               "done": done, "total": total, "error": error, "oob": True}  # fmt: skip
+    row = door_row(door)
+    context = _door_context(request, piece, [row])
+    context.update(door_rows=[row], done=done, total=total, error=error, oob=True)
     response = render(request, "hubs/_walk_door.html", context, status=400 if error else 200)
     if not error:
         response["X-Door-Result"] = str(saved.pk)

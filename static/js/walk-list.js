@@ -2,7 +2,8 @@
 // POST; with it, each tap goes into a queue in localStorage first ({door_id, result, note,
 // client_token, at, ...}), the door shows it as done at once, and the queue is sent in order:
 // now, when the phone comes back `online`, and every 15 s. The server keys each tap on its
-// client_token, so sending one twice records it once.
+// client_token, so sending one twice records it once. The "Add note / new person" form is in
+// the page once (a <template>): a door gets its own copy when its <details> opens.
 (function () {
   "use strict";
   var root = document.querySelector("[data-walk-list]");
@@ -12,6 +13,8 @@
   var status = document.getElementById("walk-queue");
   var flushing = false;
   var sentTimer = null;
+  var moreTemplate = document.getElementById("walk-more-template");
+  root.classList.add("has-js");
 
   function store() {
     try { return window.localStorage; } catch (e) { return null; }
@@ -78,7 +81,13 @@
     var fresh = tpl.content.getElementById("door-" + doorId);
     var current = document.getElementById("door-" + doorId);
     var stillQueued = load().some(function (q) { return String(q.door_id) === String(doorId); });
-    if (fresh && current && !stillQueued) current.replaceWith(fresh);
+    if (fresh && current && !stillQueued) {
+      // A note being written at this door stays as it is.
+      var open = current.querySelector("details.walk-more[open]");
+      var closed = fresh.querySelector("details.walk-more");
+      if (open && closed) closed.replaceWith(open);
+      current.replaceWith(fresh);
+    }
     Array.prototype.forEach.call(tpl.content.querySelectorAll("[hx-swap-oob]"), function (el) {
       var target = document.getElementById(el.id);
       if (target) {
@@ -87,6 +96,50 @@
       }
     });
   }
+
+  // "Add note / new person": the page holds one copy of the form in a <template>; a door gets
+  // its own when its <details> opens (no network needed, so it works offline too).
+  function fillMore(details) {
+    if (!moreTemplate || details.querySelector("form")) return;
+    var door = details.closest(".walk-door");
+    var tap = door && door.querySelector("form.walk-tap");
+    if (!tap) return;
+    var doorId = door.dataset.doorId;
+    var form = moreTemplate.content.querySelector("form").cloneNode(true);
+    form.setAttribute("action", tap.getAttribute("action"));
+    form.dataset.doorId = doorId;
+    Array.prototype.forEach.call(form.querySelectorAll("[id]"), function (el) {
+      el.id = el.id.replace(/-new$/, "-" + doorId);
+    });
+    Array.prototype.forEach.call(form.querySelectorAll("label[for]"), function (el) {
+      el.htmlFor = el.htmlFor.replace(/-new$/, "-" + doorId);
+    });
+    var badge = door.querySelector(".walk-badge");
+    var latest = badge && badge.className.match(/\bresult-(\w+)/);
+    var result = form.querySelector("select[name=result]");
+    if (latest && result) {
+      result.value = latest[1];
+      Array.prototype.forEach.call(result.options, function (o) { o.defaultSelected = o.selected; });
+    }
+    var who = form.querySelector("[data-who]");
+    var people = door.querySelectorAll(".walk-residents [data-contact-id]");
+    if (who && people.length) {
+      var select = who.querySelector("select");
+      Array.prototype.forEach.call(people, function (person) {
+        select.add(new Option(person.textContent, person.dataset.contactId));
+      });
+      who.hidden = false;
+    } else if (who) {
+      who.remove();
+    }
+    var link = details.querySelector(".walk-more-link");
+    if (link) link.remove();
+    details.appendChild(form);
+  }
+  root.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (details.matches && details.matches("details.walk-more") && details.open) fillMore(details);
+  }, true);
 
   function drop(token) {
     save(load().filter(function (q) { return q.client_token !== token; }));
