@@ -23,10 +23,11 @@ from contacts.models import (
     FollowUp,
     HubMember,
     Interaction,
+    LadderMove,
     Phone,
 )
 from contacts.selectors.access import contacts_for_user
-from hubs.models import HubMembership
+from hubs.models import DoorResult, HubMembership
 from organizer.lib.text import search_terms
 
 UPCOMING_DAYS = 14
@@ -190,7 +191,7 @@ def my_day(user) -> MyDay:
 
 @dataclass
 class TimelineEntry:
-    kind: str  # interaction / assessment / follow_up / event
+    kind: str  # interaction / assessment / follow_up / event / ladder_move / door_result
     at: dt.datetime
     who: object | None
     item: object
@@ -200,7 +201,7 @@ class TimelineEntry:
 def person_timeline(user, contact) -> list[TimelineEntry]:
     """Everything that happened with ``contact`` that ``user`` may see, newest first.
 
-    Five queries whatever the length. Sensitive interactions come back ``hidden`` (their content
+    Seven queries whatever the length. Sensitive interactions come back ``hidden`` (their content
     must not be shown) unless the user is their author or staff.
     """
     interactions = (
@@ -233,6 +234,19 @@ def person_timeline(user, contact) -> list[TimelineEntry]:
     entries += [TimelineEntry("assessment", a.assessed_at, a.assessed_by, a) for a in assessments]
     entries += [TimelineEntry("follow_up", f.created_at, f.created_by, f) for f in follow_ups]
     entries += [TimelineEntry("event", e.at, e.actor, e) for e in events]
+    moves = (
+        LadderMove.objects.filter(contact_id=contact.pk)
+        .select_related("by", "from_stage", "to_stage")
+        .order_by("-at", "-pk")[:TIMELINE_LIMIT]
+    )
+    entries += [TimelineEntry("ladder_move", m.at, m.by, m) for m in moves]
+    # Doors knocked where they live (results tapped on a walk list), whoever answered.
+    doors = (
+        DoorResult.objects.filter(unit__residences__contact_id=contact.pk)
+        .select_related("by", "unit__building")
+        .order_by("-at", "-pk")[:TIMELINE_LIMIT]
+    )
+    entries += [TimelineEntry("door_result", d.at, d.by, d) for d in doors]
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries[:TIMELINE_LIMIT]
 

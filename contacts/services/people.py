@@ -340,6 +340,30 @@ def _is_ancestor(ancestor_pk: int, contact_pk: int | None, *, limit: int = 100) 
 
 
 @transaction.atomic
+def _merge_hub_records(*, keep: Contact, remove: Contact) -> dict[str, int]:
+    """Where the removed person lives, their place on a workplace map, the doors knocked for
+    them and the structure tests that reached them: moved to ``keep`` (duplicates dropped)."""
+    from hubs.models import DoorResult, Placement, Residence, StructureTestReach
+
+    Residence.objects.filter(
+        contact=remove, unit_id__in=Residence.objects.filter(contact=keep).values("unit_id")
+    ).delete()
+    Placement.objects.filter(
+        contact=remove, hub_id__in=Placement.objects.filter(contact=keep).values("hub_id")
+    ).delete()
+    StructureTestReach.objects.filter(
+        contact=remove,
+        test_id__in=StructureTestReach.objects.filter(contact=keep).values("test_id"),
+    ).delete()
+    return {
+        "residences": Residence.objects.filter(contact=remove).update(contact=keep),
+        "placements": Placement.objects.filter(contact=remove).update(contact=keep)
+        + Placement.objects.filter(organized_by=remove).update(organized_by=keep),
+        "door_results": DoorResult.objects.filter(contact=remove).update(contact=keep),
+        "structure_tests": StructureTestReach.objects.filter(contact=remove).update(contact=keep),
+    }
+
+
 def contact_merge(*, by, keep: Contact, remove: Contact, take: list[str] | tuple = ()) -> Contact:
     """Merge ``remove`` into ``keep`` and delete ``remove``, losing no history.
 
@@ -423,6 +447,7 @@ def contact_merge(*, by, keep: Contact, remove: Contact, take: list[str] | tuple
         contact=remove, hub_id__in=keep.hub_memberships.values("hub_id")
     ).delete()
     moved["hubs"] = HubMember.objects.filter(contact=remove).update(contact=keep)
+    moved.update(_merge_hub_records(keep=keep, remove=remove))
     keep.tags.add(*remove.tags.all())
     keep.issues.add(*remove.issues.all())
 

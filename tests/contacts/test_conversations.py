@@ -375,7 +375,7 @@ def test_the_timeline_uses_a_fixed_number_of_queries(cast, django_assert_max_num
             assessment=2,
             follow_up_on=timezone.localdate(),
         )
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(7):
         html = render_timeline(cast.organizer_a, cast.person_a)
     assert html.count("talk ") == 15
 
@@ -385,3 +385,32 @@ def test_the_timeline_shows_only_this_persons_history(cast):
     interaction_log(by=cast.staff, contact=other, kind="call", notes="elsewhere")
     html = render_timeline(cast.staff, cast.person_a)
     assert "elsewhere" not in html
+
+
+def test_the_timeline_shows_ladder_moves_and_door_results_where_they_live(cast, default_ladder):
+    from contacts.models import LadderMove
+    from hubs.models import Building, DoorResult, Residence, Unit
+
+    unit = Unit.objects.create(
+        building=Building.objects.create(street_number="12", street="Wilson Ave"), label="3F"
+    )
+    Residence.objects.create(contact=cast.person_a, unit=unit)
+    DoorResult.objects.create(
+        unit=unit, result=DoorResult.Result.NOT_HOME, by=cast.volunteer_a, note="Dog barked"
+    )
+    LadderMove.objects.create(
+        contact=cast.person_a,
+        from_stage=default_ladder["Supporter"],
+        to_stage=default_ladder["Volunteer"],
+        reason="score 9 ≥ 8 and milestones met: has had a one-on-one",
+    )
+    other_unit = Unit.objects.create(building=unit.building, label="4R")
+    DoorResult.objects.create(unit=other_unit, result=DoorResult.Result.REFUSED)
+
+    kinds = {entry.kind for entry in person_timeline(cast.organizer_a, cast.person_a)}
+    html = render_timeline(cast.organizer_a, cast.person_a)
+
+    assert {"ladder_move", "door_result"} <= kinds
+    assert "Supporter → <strong>Volunteer</strong>" in html and "score 9" in html
+    assert "Not home" in html and "Dog barked" in html and "12 Wilson Ave 3F" in html
+    assert "Refused" not in html  # a neighbour's door is not this person's history

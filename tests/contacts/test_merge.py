@@ -139,3 +139,25 @@ def test_the_duplicates_list_groups_people_sharing_a_phone_or_email(cast, client
     assert "same@example.org" in html
     assert f"/people/{cast.person_a.pk}/merge/?other={dupe.pk}" in html
     assert html.count('class="person-row"') == 2
+
+
+def test_merge_moves_where_they_live_and_their_workplace_map_place(cast, dupe):
+    from hubs.models import Building, DoorResult, Placement, Residence, Unit, Worksite
+
+    building = Building.objects.create(street_number="5", street="Myrtle Ave")
+    home, old_home = (Unit.objects.create(building=building, label=x) for x in ("1", "2"))
+    Residence.objects.create(contact=cast.person_a, unit=home)
+    Residence.objects.create(contact=dupe, unit=home)  # the same door twice: kept once
+    Residence.objects.create(contact=dupe, unit=old_home)
+    site = Worksite.objects.create(hub=cast.hub_b, name="Warehouse")
+    Placement.objects.create(hub=cast.hub_b, contact=dupe, worksite=site)
+    knock = DoorResult.objects.create(unit=old_home, contact=dupe, result="talked")
+
+    contact_merge(by=cast.staff, keep=cast.person_a, remove=dupe)
+
+    assert sorted(
+        Residence.objects.filter(contact=cast.person_a).values_list("unit__label", flat=True)
+    ) == ["1", "2"]
+    assert Placement.objects.get(worksite=site).contact == cast.person_a
+    knock.refresh_from_db()
+    assert knock.contact == cast.person_a
