@@ -3,11 +3,7 @@ Redis is back; a real worker on real Redis runs a full-rescore job end to end.""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -21,6 +17,7 @@ from contacts.models import Activity, Interaction, LadderMove, RescoreJob
 from contacts.services.ladder import rescore_job_request
 from contacts.tasks import ladder_catch_up_task, ladder_rescore_job_task
 from organizer.celery import app as celery_app
+from tests.workers import celery_worker
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 DEAD_BROKER = "redis://127.0.0.1:1/0"
@@ -92,32 +89,10 @@ def _test_database_url() -> str:
 @pytest.fixture
 def worker(tmp_path):
     """A solo-pool worker on a queue of its own, on the test database and Redis db of this run."""
-    queue = f"test-ladder-{uuid.uuid4().hex[:12]}"
-    log = (tmp_path / "worker.log").open("w+")
-    env = dict(
-        os.environ, DEBUG="1", REDIS_URL=settings.REDIS_URL, DATABASE_URL=_test_database_url()
-    )
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "celery", "-A", "organizer", "worker", "--pool=solo",
-            "--queues", queue, "--hostname", f"{queue}@%h", "--without-gossip",
-            "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
-        ],
-        cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        yield queue, proc, log
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-        log.close()
-        with celery_app.connection_for_write() as conn:
-            leftovers = [queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}"]
-            conn.default_channel.client.delete(*leftovers)
+    with celery_worker(
+        tmp_path, prefix="test-ladder", DATABASE_URL=_test_database_url()
+    ) as running:
+        yield running
 
 
 @pytest.mark.django_db(transaction=True)

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.cache import cache
 
 from organizer.health import HEARTBEAT_KEY
 from organizer.tasks import heartbeat
+from tests.workers import celery_worker
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -22,32 +18,8 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def worker(tmp_path):
     """A solo-pool worker consuming a queue of its own (no other worker can take our task)."""
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    log = (tmp_path / "worker.log").open("w+")
-    env = dict(os.environ, DEBUG="1", REDIS_URL=settings.REDIS_URL)
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "celery", "-A", "organizer", "worker", "--pool=solo",
-            "--queues", queue, "--hostname", f"{queue}@%h", "--without-gossip",
-            "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
-        ],
-        cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        yield queue, proc, log
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-        log.close()
-        from organizer.celery import app
-
-        with app.connection_for_write() as conn:  # drop the queue's leftovers from Redis
-            leftovers = [queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}"]
-            conn.default_channel.client.delete(*leftovers)
+    with celery_worker(tmp_path) as running:
+        yield running
 
 
 def test_a_real_worker_runs_the_heartbeat_task_and_records_it_in_the_cache(worker):
