@@ -204,7 +204,6 @@ class Contact(models.Model):
             models.Index(Lower("last_name"), Lower("first_name"), "id", name="contact_sort_idx"),
             GinIndex(fields=["search_vector"], name="contact_search_gin"),
             models.Index(fields=["zip_code"]),
-            models.Index(fields=["ladder_stage"]),
             models.Index(
                 fields=["id"], condition=models.Q(needs_rescore=True), name="contact_needs_rescore"
             ),
