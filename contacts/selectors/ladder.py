@@ -23,6 +23,7 @@ from contacts.services.ladder import (
     EVENTS_WINDOW_DAYS,
     MILESTONE_SQL,
     milestone_label,
+    score_now,
 )
 
 
@@ -94,10 +95,13 @@ def ladder_explanation(contact: Contact) -> Explanation:
     higher = [s for s in stages if s.position > position]
     next_stage = higher[0] if higher else None
     met = _milestones_met(contact)
+    score = score_now(
+        score=contact.score, scored_at=contact.scored_at, half_life_days=float(half_life)
+    )
     explanation = Explanation(
         contact=contact,
         stage=stage,
-        score=contact.score,
+        score=score,
         kinds=_points_by_kind(contact.pk, float(half_life)),
         met=met,
         next_stage=next_stage,
@@ -110,7 +114,7 @@ def ladder_explanation(contact: Contact) -> Explanation:
     )
     if next_stage is not None:
         explanation.missing = [m for m in next_stage.milestones if m not in met]
-        explanation.score_needed = round(max(0.0, next_stage.min_score - contact.score), 2)
+        explanation.score_needed = round(max(0.0, next_stage.min_score - score), 2)
     if contact.stage_hold_id:
         manual = next((m for m in explanation.moves if m.manual), None)
         explanation.hold_set_at = manual.at if manual else None

@@ -170,15 +170,21 @@ def _score_statement(*, target_sql: str, agg_sql: str, stages, params: dict, ful
     ``LadderMove`` for each change of stage (or expired hold, or forced note), update contacts.
 
     ``full``: a full-rescore batch — rows scored after the batch's aggregate was taken are left
-    alone (a catch-up already wrote something fresher) and ``needs_rescore`` is not touched (a
-    concurrent write may have set it after our snapshot; the catch-up will see it)."""
+    alone (a catch-up already wrote something fresher), ``needs_rescore`` is not touched (a
+    concurrent write may have set it after our snapshot; the catch-up will see it), and rows
+    whose score only decayed keep their stored score and ``scored_at`` (see ``score_now``)."""
     stage_sql, reason_sql = _stage_sql(stages, params)
     if full:
         skip = "AND (c.scored_at IS NULL OR c.scored_at < %(started)s)"
         needs = "c.needs_rescore"
+        # Decay multiplies every activity by the same factor, so a stored score decays on read
+        # exactly (``score_now``); a row is rewritten only when its stage or hold changes, or
+        # its score moved by more than decay (new activity, new weights or half-life).
         changed = (
-            "AND (c.score, c.ladder_stage_id, c.stage_hold_id) IS DISTINCT FROM "
-            "(x.score, x.new_stage, x.hold_id)"
+            "AND ((c.ladder_stage_id, c.stage_hold_id) IS DISTINCT FROM (x.new_stage, x.hold_id)"
+            " OR c.scored_at IS NULL OR abs(c.score * power(0.5::float8, greatest(0::float8,"
+            " extract(epoch FROM (%(now)s - c.scored_at))::float8)"
+            " / (86400.0::float8 * %(half_life)s)) - x.score) > 0.011)"
         )
     else:
         skip, needs, changed = "", "false", ""
@@ -236,6 +242,15 @@ base AS (
 )
 SELECT (SELECT count(*) FROM x), (SELECT count(*) FROM moved)
 """
+
+
+def score_now(*, score: float, scored_at: dt.datetime | None, half_life_days: float, now=None):
+    """A stored score decayed to ``now``: the same as rescoring, since decay multiplies every
+    activity by the same factor (``0.5 ** (days since scored / half-life)``)."""
+    if scored_at is None or not half_life_days:
+        return score
+    days = max(0.0, ((now or timezone.now()) - scored_at).total_seconds() / 86400.0)
+    return round(score * 0.5 ** (days / half_life_days), 2)
 
 
 def _params(now: dt.datetime, **extra) -> dict:

@@ -12,6 +12,7 @@ from contacts.services.ladder import (
     ladder_rescore,
     ladder_stage_hold,
     ladder_stage_release,
+    score_now,
 )
 from tests.factories import ContactFactory, UserFactory
 
@@ -208,3 +209,31 @@ def test_a_full_rescore_scores_everyone_in_batches(default_ladder, monkeypatch):
     stages = dict(Contact.objects.values_list("pk", "ladder_stage__name"))
     assert stages[people[0].pk] == "Supporter" and stages[people[3].pk] == "Supporter"
     assert stages[people[1].pk] == "Contact"
+
+
+def test_a_nightly_rescore_rewrites_only_people_whose_stage_changed(default_ladder):
+    ScoringSettings.objects.filter(pk=1).update(half_life_days=30)
+    steady, slipping = ContactFactory(), ContactFactory()
+    did(steady, "recruited", quantity=10)  # 80 points: a Supporter for a long while
+    did(slipping, "one_on_one")
+    did(slipping, "shift")  # 9 points and a one-on-one: a Volunteer, for now
+    start = timezone.now()
+    ladder_rescore(all=True, now=start)
+    steady.refresh_from_db()
+    first_scored_at = steady.scored_at
+
+    ladder_rescore(all=True, now=start + dt.timedelta(days=30))  # everything halves
+
+    steady.refresh_from_db()
+    slipping.refresh_from_db()
+    # Nothing changed for the steady one but decay: the row was left alone...
+    assert steady.scored_at == first_scored_at and steady.score == pytest.approx(80, abs=0.01)
+    # ...and reading it decays it exactly as a rewrite would have: 80 halved after 30 days.
+    later = first_scored_at + dt.timedelta(days=30)
+    assert score_now(
+        score=steady.score, scored_at=steady.scored_at, half_life_days=30, now=later
+    ) == pytest.approx(40, abs=0.01)
+    # The one who slipped below Volunteer was rewritten, with a move.
+    assert slipping.ladder_stage == default_ladder["Supporter"]
+    assert slipping.score == pytest.approx(4.5, abs=0.01)
+    assert LadderMove.objects.filter(contact=slipping).count() == 2
