@@ -29,7 +29,12 @@ from contacts.models import (
     Phone,
     Tag,
 )
-from contacts.services.ladder import activity_record, ladder_ensure_defaults, ladder_rescore
+from contacts.services.ladder import (
+    activity_record,
+    ladder_catch_up,
+    ladder_ensure_defaults,
+    ladder_rescore,
+)
 from hubs.models import Hub, HubMembership
 from organizer.lib.phones import normalize_phone
 from organizer.lib.text import fold
@@ -129,7 +134,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             ladder_ensure_defaults()
             self._seed(random.Random(options["seed"]), options["people"])
-        ladder_rescore(all=True)
+        ladder_rescore(all=True)  # everyone gets a stage…
+        ladder_catch_up()  # …and the people with activity are scored now, not in a minute
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Sign in with:"))
         for email, _name, role in USERS:
             self.stdout.write(f"  {role:<10} {email}  password: {DEMO_PASSWORD}")
