@@ -26,7 +26,7 @@ from organizer.lib.phones import try_normalize_phone
 from organizer.lib.text import search_terms
 
 SEARCH_LIMIT = 20
-SEARCH_CANDIDATES = 500
+SEARCH_CANDIDATES = 200
 TREE_DEPTH = 6
 TREE_MAX_NODES = 500
 _NON_DIGIT = re.compile(r"\D")
@@ -194,8 +194,9 @@ def search_people(user, query: str, *, limit: int = SEARCH_LIMIT) -> list[Contac
         return []
     matches = apply_search(contacts_for_user(user), query)
     if _MATCHED_BY_NAME in matches.query.annotations:
-        ids = list(matches.values_list("pk", flat=True)[: SEARCH_CANDIDATES + 1])
-        matches = Contact.objects.filter(pk__in=ids[:SEARCH_CANDIDATES])
+        candidates = apply_search(contacts_for_user(user, probe=True), query)
+        ids = list(candidates.values_list("pk", flat=True)[:SEARCH_CANDIDATES])
+        matches = Contact.objects.filter(pk__in=ids)
     return list(with_list_data(ordered(matches))[:limit])
 
 

@@ -37,3 +37,16 @@ def test_it_answers_404_for_a_person_outside_the_users_scope(cast):
     assert contact_for_user(cast.organizer_a, cast.person_a.pk) == cast.person_a
     with pytest.raises(Http404):
         contact_for_user(cast.organizer_a, cast.person_b.pk)
+
+
+def test_the_probe_form_of_the_scope_sees_exactly_the_same_people(cast):
+    from tests.factories import HubMemberFactory
+
+    mine = ContactFactory(owner=cast.organizer_b)
+    both = ContactFactory()
+    HubMemberFactory(contact=both, hub=cast.hub_a)
+    HubMemberFactory(contact=both, hub=cast.hub_b)
+    for user in (cast.staff, cast.captain_a, cast.organizer_a, cast.organizer_b, cast.volunteer_a):
+        assert set(contacts_for_user(user, probe=True)) == set(contacts_for_user(user)), user
+    assert mine in contacts_for_user(cast.organizer_b, probe=True)
+    assert not contacts_for_user(AnonymousUser(), probe=True).exists()
