@@ -186,18 +186,16 @@ def ordered(qs: QuerySet[Contact]) -> QuerySet[Contact]:
 def search_people(user, query: str, *, limit: int = SEARCH_LIMIT) -> list[Contact]:
     """People the user may see matching ``query`` by name, phone or email (search as you type).
 
-    A short name prefix can match tens of thousands of people ("mar"), and sorting them all to
-    show 20 costs a read of every match. So a name search takes at most ``SEARCH_CANDIDATES``
-    matches straight from the search index (no sort), and orders those: exact when fewer match,
-    and when more do, 20 of those — the person keeps typing to narrow them."""
+    A short prefix can match tens of thousands of people ("mar", "maria."), and sorting them
+    all to show 20 costs a read of every match. So the search takes at most
+    ``SEARCH_CANDIDATES`` matches straight from the index (no sort), checking each against the
+    user's scope (``probe``), and orders those: exact when fewer match, and when more do, 20 of
+    those — the person keeps typing to narrow them."""
     if not (query or "").strip():
         return []
-    matches = apply_search(contacts_for_user(user), query)
-    if _MATCHED_BY_NAME in matches.query.annotations:
-        candidates = apply_search(contacts_for_user(user, probe=True), query)
-        ids = list(candidates.values_list("pk", flat=True)[:SEARCH_CANDIDATES])
-        matches = Contact.objects.filter(pk__in=ids)
-    return list(with_list_data(ordered(matches))[:limit])
+    candidates = apply_search(contacts_for_user(user, probe=True), query)
+    ids = list(candidates.order_by().values_list("pk", flat=True)[:SEARCH_CANDIDATES])
+    return list(with_list_data(ordered(Contact.objects.filter(pk__in=ids)))[:limit])
 
 
 def owner_choices_for_user(user) -> QuerySet[User]:
