@@ -55,8 +55,11 @@ def _touch_contact(contact: Contact, happened_at: dt.datetime) -> None:
     ).update(last_contacted_at=happened_at)
 
 
-def _assess(*, by, contact: Contact, level: int, at: dt.datetime, interaction=None) -> Assessment:
-    """Record an assessment; the person's latest one (by date) becomes their assessment."""
+def assessment_record(
+    *, by, contact: Contact, level: int, at: dt.datetime, interaction=None
+) -> Assessment:
+    """Record a dated 1–5 assessment; the person's latest one (by date) becomes their
+    assessment, and earlier ones stay as history. Call inside the caller's transaction."""
     assessment = Assessment.objects.create(
         contact=contact, level=level, assessed_at=at, assessed_by=by, interaction=interaction
     )
@@ -67,6 +70,7 @@ def _assess(*, by, contact: Contact, level: int, at: dt.datetime, interaction=No
         .first()
     )
     Contact.objects.filter(pk=contact.pk).update(assessment=latest)
+    contact.assessment = latest
     return assessment
 
 
@@ -122,7 +126,7 @@ def one_on_one_log(
             interaction.issues.set(issues)
             person.issues.add(*issues)
         if assessment:
-            _assess(
+            assessment_record(
                 by=by, contact=person, level=assessment, at=happened_at, interaction=interaction
             )
         if follow_up_on:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role
@@ -36,3 +37,12 @@ def can_manage_hub(user, hub: Hub) -> bool:
     return HubMembership.objects.filter(
         user_id=user.pk, hub=hub, role=HubMembership.Role.CAPTAIN
     ).exists()
+
+
+def managed_hub_for_user(user, slug: str) -> Hub:
+    """The hub, when the user is one of its captains or staff (they manage its members, turf
+    and map); 404 otherwise."""
+    hub = hub_for_user(user, slug)
+    if not can_manage_hub(user, hub):
+        raise Http404
+    return hub

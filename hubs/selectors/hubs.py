@@ -21,7 +21,7 @@ from contacts.models import Contact, FollowUp, HubMember, LadderStage
 from contacts.selectors.access import contacts_for_user
 from contacts.selectors.conversations import people_matching
 from hubs.models import Hub, HubMembership, Turf, TurfPiece
-from hubs.selectors.access import can_manage_hub, hub_for_user, hubs_for_user
+from hubs.selectors.access import can_manage_hub, hubs_for_user
 from hubs.selectors.turf import CONTACT_MADE
 
 NEW_MEMBER_DAYS = 30
@@ -58,14 +58,6 @@ def can_see_people(user, hub: Hub) -> bool:
         hub=hub,
         role__in=(HubMembership.Role.CAPTAIN, HubMembership.Role.ORGANIZER),
     ).exists()
-
-
-def managed_hub_for_user(user, slug: str) -> Hub:
-    """The hub, when the user is one of its captains or staff; 404 otherwise."""
-    hub = hub_for_user(user, slug)
-    if not can_manage_hub(user, hub):
-        raise Http404
-    return hub
 
 
 # --- members by stage -----------------------------------------------------------------------

@@ -7,23 +7,13 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Count, QuerySet
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from hubs.models import DoorResult, Hub, Turf, TurfPiece
-from hubs.selectors.access import can_manage_hub, hub_for_user
 
 # The map shows at most this many buildings at once (zoom in for the rest).
 MAP_DOORS_CAP = 2000
 CONTACT_MADE = (DoorResult.Result.TALKED, DoorResult.Result.SIGNED)
-
-
-def managed_hub_for_user(user, slug: str) -> Hub:
-    """The hub, if the user may cut and assign its turf (its captains, staff); else 404."""
-    hub = hub_for_user(user, slug)
-    if not can_manage_hub(user, hub):
-        raise Http404
-    return hub
 
 
 def turfs_for_hub(hub: Hub) -> QuerySet[Turf]:

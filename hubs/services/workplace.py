@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contacts.models import Assessment, Contact, ContactEvent, HubMember
+from contacts.services.conversations import assessment_record as contacts_assessment_record
 from hubs.models import (
     Department,
     Hub,
@@ -115,18 +116,7 @@ def assessment_record(
     assessment. Earlier assessments stay as history."""
     if level not in Assessment.Level.values:
         raise WorkplaceError(_("An assessment is 1 to 5."))
-    assessment = Assessment.objects.create(
-        contact=contact, level=level, assessed_at=at or timezone.now(), assessed_by=by
-    )
-    latest = (
-        Assessment.objects.filter(contact_id=contact.pk)
-        .order_by("-assessed_at", "-pk")
-        .values_list("level", flat=True)
-        .first()
-    )
-    Contact.objects.filter(pk=contact.pk).update(assessment=latest)
-    contact.assessment = latest
-    return assessment
+    return contacts_assessment_record(by=by, contact=contact, level=level, at=at or timezone.now())
 
 
 @transaction.atomic

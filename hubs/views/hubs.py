@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from contacts.selectors.access import is_staff, require_staff
 from hubs.forms import HubForm, MemberAddForm, MembershipRoleForm
 from hubs.selectors import hubs as selectors
-from hubs.selectors.access import hub_for_user
+from hubs.selectors.access import hub_for_user, managed_hub_for_user
 from hubs.services import hubs as services
 
 
@@ -42,7 +42,7 @@ def detail(request, slug: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request, slug: str):
-    hub = selectors.managed_hub_for_user(request.user, slug)
+    hub = managed_hub_for_user(request.user, slug)
     captain_only = not is_staff(request.user)
     form = HubForm(request.POST or None, instance=hub, captain_only=captain_only)
     if request.method == "POST" and form.is_valid():
@@ -69,7 +69,7 @@ def _members_context(request, hub, form=None) -> dict:
 
 @login_required
 def members(request, slug: str):
-    hub = selectors.managed_hub_for_user(request.user, slug)
+    hub = managed_hub_for_user(request.user, slug)
     context = _members_context(request, hub)
     if request.htmx and request.htmx.target == "member-candidates":
         return render(request, "hubs/members_candidates.html", context)
@@ -79,7 +79,7 @@ def members(request, slug: str):
 @login_required
 @require_POST
 def member_add(request, slug: str):
-    hub = selectors.managed_hub_for_user(request.user, slug)
+    hub = managed_hub_for_user(request.user, slug)
     form = MemberAddForm(request.POST)
     if form.is_valid():
         contact = selectors.addable_contact_for_user(request.user, form.cleaned_data["contact"])
@@ -101,7 +101,7 @@ def member_add(request, slug: str):
 @login_required
 @require_POST
 def member_remove(request, slug: str, member_id: int):
-    hub = selectors.managed_hub_for_user(request.user, slug)
+    hub = managed_hub_for_user(request.user, slug)
     contact = services.hub_member_remove(by=request.user, hub=hub, member_id=member_id)
     if contact is not None:
         messages.success(request, _("%(name)s removed.") % {"name": contact.display_name})
@@ -111,7 +111,7 @@ def member_remove(request, slug: str, member_id: int):
 @login_required
 @require_POST
 def membership_role(request, slug: str, user_id: int):
-    hub = selectors.managed_hub_for_user(request.user, slug)
+    hub = managed_hub_for_user(request.user, slug)
     form = MembershipRoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Pick a role."))

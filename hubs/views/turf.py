@@ -18,9 +18,9 @@ from django.views.decorators.http import require_POST
 
 from contacts.selectors.access import require_staff
 from hubs.forms import AssignForm, DoorsUploadForm, RebalanceForm, SplitForm, TurfCutForm
+from hubs.selectors.access import managed_hub_for_user
 from hubs.selectors.turf import (
     doors_in_box,
-    managed_hub_for_user,
     map_bounds,
     piece_for_turf,
     turf_for_hub,
