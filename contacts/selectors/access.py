@@ -24,7 +24,8 @@ def contacts_for_user(user, *, probe: bool = False) -> QuerySet[Contact]:
     ``probe`` writes the same rule for a query that stops after a few rows (search as you
     type): each candidate is checked against HubMember's unique (contact, hub) index. Without
     it PostgreSQL hashes every member of the user's hubs first (~100k ids for a big hub), which
-    is the faster plan when a query looks at most rows (a list, its count, an export).
+    is the faster plan when a query looks at most rows (a list, its count, an export). The
+    probe names the ``contacts_contact`` table, so use it as the top-level query only.
     """
     if not user.is_authenticated or not user.is_active:
         return Contact.objects.none()
