@@ -89,7 +89,10 @@ def run(ctx: Context) -> None:
     lib.clear_data()
     started = time.monotonic()
     data = lib.load_people(ctx, ctx.n(PEOPLE, 400))
-    unit_ids = _load_doors(ctx, ctx.n(PEOPLE * 2 // UNITS_PER_BUILDING, 80))
+    # At least enough doors for the two pieces (330) at any SCALE.
+    unit_ids = _load_doors(
+        ctx, ctx.n(PEOPLE * 2 // UNITS_PER_BUILDING, 400 // UNITS_PER_BUILDING + 1)
+    )
     hub_id = data.hub_ids["Astoria"]
     volunteer = lib.make_user("volunteer@bench.example", Role.VOLUNTEER, hub_ids=[hub_id])
     rng = ctx.rng("residents")
@@ -100,7 +103,7 @@ def run(ctx: Context) -> None:
 
     turf = Turf.objects.create(hub_id=hub_id, name="Astoria north")
     pieces = {}
-    start = rng.randrange(0, len(unit_ids) - 400)
+    start = rng.randrange(0, len(unit_ids) - 330 + 1)
     for number, size, offset in ((1, 300, 0), (2, 30, 300)):
         piece = TurfPiece.objects.create(turf=turf, number=number, assigned_to=volunteer)
         TurfDoor.objects.bulk_create(
