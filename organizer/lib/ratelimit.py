@@ -1,0 +1,64 @@
+"""Fixed-window rate limits in Redis, shared by sign-in, password resets, the API and public forms.
+
+``hit(scope, key, limit=…, window=…)`` counts one request and answers 0 while the caller is under
+the limit, or the seconds until the window ends (the ``Retry-After``) once over it. The counter is
+one ``INCR`` plus ``EXPIRE`` in a pipeline, so concurrent requests never lose a count.
+
+Weak spot, on purpose: when Redis is down the limiter **fails open** (every hit is allowed and the
+error is logged). A dead Redis must not lock organizers out of the site; the lockout of accounts
+(django-axes) lives in PostgreSQL and keeps working.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+
+from django.http import HttpRequest, HttpResponse
+
+logger = logging.getLogger(__name__)
+
+
+def _connection():
+    from django_redis import get_redis_connection
+
+    return get_redis_connection("default")
+
+
+def _key(scope: str, key: str, window: int, now: float) -> str:
+    digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+    return f"organizer:rl:{scope}:{int(now // window)}:{digest}"
+
+
+def hit(scope: str, key: str, *, limit: int, window: int, now: float | None = None) -> int:
+    """Count one hit of ``key`` in ``scope``; 0 if allowed, else seconds to wait (≥ 1)."""
+    now = time.time() if now is None else now
+    try:
+        pipe = _connection().pipeline()
+        name = _key(scope, key, window, now)
+        pipe.incr(name)
+        pipe.expire(name, window + 1)
+        count = pipe.execute()[0]
+    except Exception:  # Redis down or frozen: fail open (see the module note)
+        logger.warning("rate limit %s not checked: Redis unavailable", scope, exc_info=True)
+        return 0
+    if count <= limit:
+        return 0
+    return max(1, int(window - (now % window)) + 1)
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The address a limit per address counts: REMOTE_ADDR (set by the proxy in front)."""
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def too_many_requests(retry_after: int, message: str = "") -> HttpResponse:
+    """A plain 429 with ``Retry-After``; views with a page render their own and set the header."""
+    response = HttpResponse(
+        message or "Too many requests. Try again in a moment.",
+        status=429,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
