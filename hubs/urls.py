@@ -42,6 +42,7 @@ urlpatterns = [
         name="turf_piece_rebalance",
     ),
     # --- walk lists: results at the door, printable lists, paper entry (views/walk.py) ---
+    path("pieces/sw.js", walk.piece_worker, name="piece_worker"),
     path("pieces/<int:piece_id>/", walk.walk_list_page, name="walk_list"),
     path("pieces/<int:piece_id>/doors/<int:door_id>/result/", walk.walk_result, name="walk_result"),
     path("pieces/<int:piece_id>/print/", walk.walk_print, name="walk_print"),

@@ -14,14 +14,17 @@ import uuid
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from contacts.models import Contact
 from hubs.models import DoorResult
@@ -122,6 +125,17 @@ def walk_result(request, piece_id: int, door_id: int):
     response = render(request, "hubs/_walk_door.html", context, status=400 if error else 200)
     if not error:
         response["X-Door-Result"] = str(saved.pk)
+    return response
+
+
+@require_GET
+@never_cache
+def piece_worker(request):
+    """The walk-list service worker (static/js/pieces-sw.js), served under /hubs/pieces/ so
+    that its scope covers the pieces: they open with no signal once My day has stored them."""
+    with open(finders.find("js/pieces-sw.js"), encoding="utf-8") as script:
+        response = HttpResponse(script.read(), content_type="text/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = reverse("hubs:piece_worker").rpartition("/")[0] + "/"
     return response
 
 

@@ -17,3 +17,15 @@
   document.addEventListener("htmx:responseError", showError);
   document.addEventListener("htmx:sendError", showError);
 })();
+
+// Signed out: walk-list pieces stored on this phone for offline use (static/js/pieces-sw.js)
+// must not outlive the session of whoever stored them.
+(function () {
+  "use strict";
+  if (!document.body.classList.contains("signed-out") || !window.caches) return;
+  caches.keys().then(function (names) {
+    names.forEach(function (name) {
+      if (name.indexOf("organizer-pieces-u") === 0) caches.delete(name);
+    });
+  }).catch(function () { /* storage unavailable: nothing stored either */ });
+})();

@@ -1,5 +1,6 @@
 """Turf on a phone: a volunteer opens their walk list at 390 px and records results in one tap
-each — also with the network cut mid-list and restored (the taps wait on the phone, then go).
+each — also with the network cut mid-list and restored (the taps wait on the phone, then go),
+and with no signal at all when the piece is opened (My day stored it on the phone).
 And the whole loop: a captain picks turf by ZIP code, sees the count, splits it, assigns a
 piece; the volunteer walks it; the captain sees the progress."""
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from accounts.models import Role
@@ -173,3 +175,67 @@ def test_a_captain_picks_turf_by_zip_splits_assigns_the_volunteer_walks_and_prog
     page.reload()
     expect(page.locator(".piece").first).to_contain_text("2 attempted")
     expect(page.locator(".piece").first).to_contain_text("1 contacts made")
+
+
+# --- Pieces stored on the phone (static/js/pieces-sw.js) ------------------------------------
+
+
+def store_pieces(page) -> None:
+    page.goto("/people/my-day/")
+    expect(page.locator("[data-offline-ready]")).to_have_attribute("data-offline-ready", "1")
+    saved = page.get_by_text("Saved on this phone: these lists open without signal.")
+    expect(saved).to_be_visible()
+
+
+def stored_caches(page) -> list[str]:
+    return page.evaluate("caches.keys()")
+
+
+def test_a_volunteer_opens_their_piece_with_no_signal_and_the_taps_are_sent_once_back_online(
+    phone_page, volunteer_piece, screenshot
+):
+    volunteer, world = volunteer_piece
+    page = phone_page
+    sign_in(page, volunteer)
+    store_pieces(page)
+
+    page.context.set_offline(True)
+    page.goto(f"/hubs/pieces/{world.piece.pk}/")
+    expect(page.get_by_role("heading", name="100 Steinway St", level=2)).to_be_visible()
+    expect(page.locator(".walk-door")).to_have_count(6)
+    door(page, world, 2).get_by_role("button", name="Signed").click()
+    expect(page.locator("#walk-queue")).to_have_text("Saved on this phone — 1 waiting to send")
+    screenshot(page, "phone-walk-list-opened-offline")
+    assert DoorResult.objects.count() == 0
+
+    page.context.set_offline(False)
+    expect(page.locator("#walk-progress")).to_contain_text("1 of 6 doors done", timeout=20_000)
+    expect(page.locator("#walk-queue")).to_have_text("All results sent.")
+    page.reload()
+    expect(page.locator("#walk-progress")).to_contain_text("1 of 6 doors done")
+    saved = DoorResult.objects.get()
+    assert (saved.door_id, saved.result, saved.by_id) == (world.doors[2].pk, "signed", volunteer.pk)
+
+
+def test_signing_out_removes_the_pieces_stored_on_the_phone(phone_page, volunteer_piece):
+    volunteer, world = volunteer_piece
+    page = phone_page
+    sign_in(page, volunteer)
+    store_pieces(page)
+    assert stored_caches(page) == [f"organizer-pieces-u{volunteer.pk}"]
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    page.wait_for_function("caches.keys().then(names => names.length === 0)")
+    page.context.set_offline(True)
+    with pytest.raises(PlaywrightError):
+        page.goto(f"/hubs/pieces/{world.piece.pk}/")
+
+
+def test_the_worker_is_served_with_its_scope_and_no_cache(client):
+    response = client.get("/hubs/pieces/sw.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    assert response["Service-Worker-Allowed"] == "/hubs/pieces/"
+    assert "no-cache" in response["Cache-Control"]
+    assert b"cache-pieces" in response.content
