@@ -33,6 +33,9 @@ Result = DoorResult.Result
 REACHED = frozenset({Result.TALKED, Result.SIGNED, Result.REFUSED, Result.COME_BACK})
 # A phone's clock may run a little ahead; a tap "from the future" beyond this is taken as now.
 CLOCK_SLACK = dt.timedelta(minutes=5)
+# The same bare result on the same door by the same person this close together is one tap
+# tapped twice (a double tap, or a tap sent again with a new token), not a second visit.
+DOUBLE_TAP = dt.timedelta(seconds=10)
 
 
 @dataclass
@@ -81,7 +84,9 @@ def door_result_record(
     """Record ``result`` at ``door`` of ``piece`` (the caller loaded the piece through
     ``piece_for_user``). ``contact`` must live at the door; ``new_person`` is someone met at
     the door, added as a resident (see :func:`door_person_add`). The same ``client_token``
-    returns the first record and writes nothing, also when two sends race."""
+    returns the first record and writes nothing, also when two sends race; so does the same
+    bare result (no note, no person) by the same user within ``DOUBLE_TAP`` of an earlier one
+    (the door row is locked to decide it)."""
     if result not in Result.values:
         raise ValidationError({"result": _("Pick a result.")})
     if door.piece_id != piece.pk:
@@ -92,6 +97,12 @@ def door_result_record(
     happened_at = tap_time(at)
 
     def write() -> DoorResult:
+        bare = not note.strip() and contact is None and not new_person
+        if bare:
+            TurfDoor.objects.select_for_update().filter(pk=door.pk).first()
+            twice = _double_tap(by=by, door=door, result=result, at=happened_at)
+            if twice is not None:
+                return twice
         person = contact
         if new_person:
             person = door_person_add(by=by, piece=piece, door=door, person=new_person)
@@ -132,6 +143,17 @@ def door_result_record(
         if existing is None:
             raise
         return existing
+
+
+def _double_tap(*, by, door: TurfDoor, result: str, at: dt.datetime) -> DoorResult | None:
+    return (
+        DoorResult.objects.filter(
+            door_id=door.pk, by_id=by.pk, result=result, note="",
+            at__gte=at - DOUBLE_TAP, at__lte=at + DOUBLE_TAP,
+        )
+        .order_by("at", "pk")
+        .first()
+    )  # fmt: skip
 
 
 def _residents(door: TurfDoor) -> list[Contact]:

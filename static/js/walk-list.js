@@ -2,7 +2,9 @@
 // POST; with it, each tap goes into a queue in localStorage first ({door_id, result, note,
 // client_token, at, ...}), the door shows it as done at once, and the queue is sent in order:
 // now, when the phone comes back `online`, and every 15 s. The server keys each tap on its
-// client_token, so sending one twice records it once. The "Add note / new person" form is in
+// client_token, so sending one twice records it once. A second tap of the same result on the
+// same door within DOUBLE_TAP_MS is the same tap (a double tap) and is dropped here; the
+// server drops it too (hubs.services.walk.DOUBLE_TAP). The "Add note / new person" form is in
 // the page once (a <template>): a door gets its own copy when its <details> opens.
 (function () {
   "use strict";
@@ -10,6 +12,8 @@
   if (!root) return;
   var KEY = "organizer:walk-queue";
   var RETRY_MS = 15000;
+  var DOUBLE_TAP_MS = 2000;
+  var lastTap = {};  // door id → {result, time} of its latest bare tap
   var status = document.getElementById("walk-queue");
   var flushing = false;
   var sentTimer = null;
@@ -201,6 +205,13 @@
     });
   }
 
+  function isDoubleTap(doorId, result) {
+    var now = Date.now();
+    var last = lastTap[doorId];
+    lastTap[doorId] = { result: result, time: now };
+    return Boolean(last && last.result === result && now - last.time < DOUBLE_TAP_MS);
+  }
+
   root.addEventListener("submit", function (event) {
     var form = event.target.closest("form[data-walk-tap]");
     if (!form) return;
@@ -213,7 +224,9 @@
     var at = new Date().toISOString();
     fields.client_token = token;
     fields.at = at;
-    var label = submitter && submitter.name === "result" ? submitter.textContent.trim() : "";
+    var bare = submitter && submitter.name === "result";
+    if (bare && isDoubleTap(form.dataset.doorId, fields.result)) return;
+    var label = bare ? submitter.textContent.trim() : "";
     if (!label) {
       var select = form.querySelector("select[name=result]");
       if (select && select.selectedOptions.length) label = select.selectedOptions[0].textContent;

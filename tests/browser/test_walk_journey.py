@@ -239,3 +239,16 @@ def test_the_worker_is_served_with_its_scope_and_no_cache(client):
     assert response["Service-Worker-Allowed"] == "/hubs/pieces/"
     assert "no-cache" in response["Cache-Control"]
     assert b"cache-pieces" in response.content
+
+
+def test_a_double_tap_on_a_door_button_records_one_result(phone_page, volunteer_piece):
+    volunteer, world = volunteer_piece
+    page = phone_page
+    sign_in(page, volunteer)
+    page.goto(f"/hubs/pieces/{world.piece.pk}/")
+    door(page, world, 3).get_by_role("button", name="Signed").dblclick()
+    expect(door(page, world, 3).locator(".walk-badge")).to_have_text("Signed")
+    expect(page.locator("#walk-queue")).to_have_text("All results sent.")
+    page.reload()
+    expect(page.locator("#walk-progress")).to_contain_text("1 of 6 doors done")
+    assert DoorResult.objects.filter(door=world.doors[3]).count() == 1

@@ -326,3 +326,79 @@ def test_the_printable_list_has_buildings_units_residents_boxes_and_the_legend(
     assert html.count('class="result-box"') == 4
     assert "<dt>NH</dt><dd>Not home</dd>" in html and "<dt>CB</dt><dd>Come back later</dd>" in html
     assert 'class="topbar"' not in html and "nav" not in html.split("<body")[1].split(">")[0]
+
+
+# --- a double tap ---------------------------------------------------------------------------
+
+
+def test_a_double_tap_with_two_tokens_records_once(cast, world, client_for):
+    client = client_for(cast.volunteer_a)
+    now = timezone.now()
+    for offset in (0, 0.3):
+        response = client.post(
+            tap_url(world, world.doors[0]),
+            {"result": "talked", "client_token": str(uuid.uuid4()),
+             "at": (now + dt.timedelta(seconds=offset)).isoformat()},
+            headers={"HX-Request": "true"},
+        )  # fmt: skip
+        assert response.status_code == 200
+    assert DoorResult.objects.count() == 1
+    assert Interaction.objects.count() == 1
+
+
+def test_the_same_result_again_later_is_a_second_visit(cast, world):
+    door, now = world.doors[0], timezone.now()
+    for at in (now - dt.timedelta(minutes=30), now):
+        door_result_record(by=cast.volunteer_a, piece=world.piece, door=door, result="not_home",
+                           client_token=uuid.uuid4(), at=at)  # fmt: skip
+    assert DoorResult.objects.count() == 2
+
+
+def test_a_different_result_right_after_is_a_correction_and_is_kept(cast, world):
+    door = world.doors[0]
+    for result in ("not_home", "talked"):
+        door_result_record(by=cast.volunteer_a, piece=world.piece, door=door, result=result,
+                           client_token=uuid.uuid4())  # fmt: skip
+    assert sorted(DoorResult.objects.values_list("result", flat=True)) == ["not_home", "talked"]
+
+
+def test_a_note_right_after_a_tap_is_kept(cast, world):
+    door = world.doors[0]
+    for note in ("", "Wants a call back"):
+        door_result_record(by=cast.volunteer_a, piece=world.piece, door=door, result="talked",
+                           note=note, client_token=uuid.uuid4())  # fmt: skip
+    assert DoorResult.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_tap_racing_with_two_tokens_records_once(cast):
+    world = build_piece(cast.hub_a, assigned_to=cast.volunteer_a)
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def send():
+        try:
+            barrier.wait()
+            results.append(
+                door_result_record(
+                    by=cast.volunteer_a,
+                    piece=world.piece,
+                    door=world.doors[0],
+                    result="signed",
+                    client_token=uuid.uuid4(),
+                )
+            )
+        except Exception as exc:  # pragma: no cover - shown by the assert below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len({r.pk for r in results}) == 1
+    assert DoorResult.objects.count() == 1
+    assert Interaction.objects.count() == 1
