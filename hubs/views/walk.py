@@ -142,7 +142,10 @@ def piece_worker(request):
 @login_required
 def walk_print(request, piece_id: int):
     piece = piece_for_user(request.user, piece_id)
-    context = {"walk": walk_list(piece), "piece": piece, "codes": _codes()}
+    walk = walk_list(piece)
+    for row in walk.doors:  # the code of the result already recorded, as on the paper
+        row.code = RESULT_CODES.get(row.latest.result, "") if row.latest else ""
+    context = {"walk": walk, "piece": piece, "codes": _codes()}
     return render(request, "hubs/walk_print.html", context)
 
 

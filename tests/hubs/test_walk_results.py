@@ -402,3 +402,17 @@ def test_a_double_tap_racing_with_two_tokens_records_once(cast):
     assert len({r.pk for r in results}) == 1
     assert DoorResult.objects.count() == 1
     assert Interaction.objects.count() == 1
+
+
+def test_the_printable_list_shows_the_results_already_recorded(cast, world, client_for):
+    at = timezone.make_aware(dt.datetime(2026, 3, 4, 14, 5))
+    door_result_record(by=cast.volunteer_a, piece=world.piece, door=world.doors[1],
+                       result="not_home", note="Dog in the yard", at=at)  # fmt: skip
+    html = client_for(cast.volunteer_a).get(f"/hubs/pieces/{world.piece.pk}/print/")
+    html = html.content.decode()
+    assert "1 of 4 doors done" in html
+    earlier = html.split('<td class="earlier">')[1:]
+    assert len(earlier) == 4
+    assert "<strong>NH</strong> Not home" in earlier[1] and "Mar 4 14:05" in earlier[1]
+    assert "Dog in the yard" in earlier[1]
+    assert "Not home" not in earlier[0] and "—" in earlier[0]
