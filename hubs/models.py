@@ -175,6 +175,9 @@ class TurfPiece(models.Model):
     )
     due_on = models.DateField(_("due"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Set when "Move remaining doors" left nothing to walk: no longer an open assignment, but
+    # its doors with results and its history stay.
+    emptied_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["turf", "number"]

@@ -31,13 +31,15 @@ def piece_for_turf(turf: Turf, pk: int) -> TurfPiece:
 
 
 def pieces_for_assignee(user) -> QuerySet[TurfPiece]:
-    """The pieces assigned to ``user`` in hubs they still belong to, with door counts."""
+    """The open pieces assigned to ``user`` in hubs they still belong to (not emptied by
+    "Move remaining doors"), with door counts."""
     if not (user.is_authenticated and user.is_active):
         return TurfPiece.objects.none()
     return (
         TurfPiece.objects.filter(
             assigned_to_id=user.pk,
             turf__hub__memberships__user_id=user.pk,
+            emptied_at__isnull=True,
         )
         .select_related("turf__hub")
         .annotate(door_count=Count("doors", distinct=True))
@@ -79,6 +81,15 @@ class TurfProgress:
     total: Progress
     pieces: list[PieceProgress]
     unpieced: Progress
+
+    @property
+    def open_pieces(self) -> list[PieceProgress]:
+        return [row for row in self.pieces if row.piece.emptied_at is None]
+
+    @property
+    def emptied_pieces(self) -> list[PieceProgress]:
+        """Pieces whose remaining doors were moved to others: history, not assignments."""
+        return [row for row in self.pieces if row.piece.emptied_at is not None]
 
 
 def turf_progress(turf: Turf) -> TurfProgress:

@@ -598,7 +598,9 @@ def piece_rebalance(
     *, piece: TurfPiece, assignees: Sequence, due_on: date | None, by
 ) -> list[TurfPiece]:
     """Move the doors of ``piece`` nobody has a result for yet into new pieces, one per
-    assignee (split in walking order, buildings kept whole), in one step."""
+    assignee (split in walking order, buildings kept whole), in one step. The piece is then
+    marked emptied (``emptied_at``): no longer an open assignment, its results and history
+    stay."""
     if not assignees:
         raise TurfError(_("Choose who takes the remaining doors."))
     turf = piece.turf
@@ -626,4 +628,7 @@ def piece_rebalance(
         _set_pieces(runs, pieces)
         for new_piece, run in zip(pieces, runs, strict=True):
             _start_assignments(new_piece, run, by=by, now=now)
+        # Every door left on the piece has a result: nothing remains to walk there.
+        piece.emptied_at = now
+        piece.save(update_fields=["emptied_at"])
     return pieces

@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 
 from hubs.models import DoorAssignment, DoorResult, Turf, TurfPiece
-from hubs.services.turf import TurfCut, piece_assign, turf_create, turf_split
+from hubs.selectors.turf import pieces_for_assignee, turf_progress
+from hubs.services.turf import TurfCut, piece_assign, piece_rebalance, turf_create, turf_split
 from tests.hubs.test_turf_services import ASTORIA, FLATBUSH, building
 
 pytestmark = pytest.mark.django_db
@@ -213,3 +214,40 @@ def test_my_day_lists_only_my_pieces(cast, client_for, turf):
     assert "My turf to walk" not in (
         client_for(cast.organizer_b).get(reverse("contacts:my_day")).content.decode()
     )
+
+
+def test_a_piece_emptied_by_moving_its_remaining_doors_leaves_my_day_and_the_open_pieces(
+    cast, client_for, turf
+):
+    emptied, _other = turf.pieces.order_by("number")
+    piece_assign(piece=emptied, assignee=cast.volunteer_a, due_on=None, by=cast.captain_a)
+    piece_rebalance(piece=emptied, assignees=[cast.organizer_a], due_on=None, by=cast.captain_a)
+    emptied.refresh_from_db()
+    assert emptied.emptied_at is not None and emptied.doors.count() == 0
+
+    my_day = client_for(cast.volunteer_a).get(reverse("contacts:my_day")).content.decode()
+    assert "My turf to walk" not in my_day
+    assert reverse("hubs:walk_list", args=[emptied.pk]) not in my_day
+    page = (
+        client_for(cast.captain_a)
+        .get(reverse("hubs:turf_detail", args=[cast.hub_a.slug, turf.pk]))
+        .content.decode()
+    )
+    open_list, history = page.split('id="emptied-heading"')
+    assert f'id="piece-{emptied.pk}"' not in open_list
+    assert f'id="piece-{emptied.pk}"' in history and "emptied" in history
+    assert DoorAssignment.objects.filter(piece=emptied, assignee=cast.volunteer_a).exists()
+
+
+def test_a_piece_whose_unvisited_doors_move_keeps_its_results_in_the_history(cast, turf):
+    piece, _other = turf.pieces.order_by("number")
+    piece_assign(piece=piece, assignee=cast.volunteer_a, due_on=None, by=cast.captain_a)
+    first = piece.doors.order_by("position").first()
+    DoorResult.objects.create(unit=first.unit, door=first, piece=piece, result="talked")
+    piece_rebalance(piece=piece, assignees=[cast.organizer_a], due_on=None, by=cast.captain_a)
+
+    progress = turf_progress(turf)
+    assert [row.piece for row in progress.emptied_pieces] == [piece]
+    assert piece not in [row.piece for row in progress.open_pieces]
+    assert progress.emptied_pieces[0].progress.attempted == 1
+    assert list(pieces_for_assignee(cast.volunteer_a)) == []
