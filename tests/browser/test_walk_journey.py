@@ -252,3 +252,32 @@ def test_a_double_tap_on_a_door_button_records_one_result(phone_page, volunteer_
     page.reload()
     expect(page.locator("#walk-progress")).to_contain_text("1 of 6 doors done")
     assert DoorResult.objects.filter(door=world.doors[3]).count() == 1
+
+
+def test_results_have_distinct_colours_by_meaning_and_say_it_in_words(phone_page, volunteer_piece):
+    volunteer, world = volunteer_piece
+    page = phone_page
+    sign_in(page, volunteer)
+    page.goto(f"/hubs/pieces/{world.piece.pk}/")
+    taps = {0: "Signed", 1: "Talked", 2: "Not home", 3: "Come back later", 4: "Refused", 5: "Moved"}
+    for index, label in taps.items():
+        door(page, world, index).get_by_role("button", name=label).click()
+        expect(door(page, world, index).locator(".walk-badge")).to_contain_text(label)
+    expect(page.locator("#walk-progress")).to_contain_text("6 of 6 doors done")
+
+    def colour(index: int, what: str) -> str:
+        return door(page, world, index).evaluate(
+            "(el, what) => what === 'edge' ? getComputedStyle(el).borderLeftColor"
+            " : getComputedStyle(el.querySelector('.walk-badge')).backgroundColor",
+            what,
+        )
+
+    for what in ("badge", "edge"):
+        signed, talked, not_home, come_back, refused, moved = (colour(i, what) for i in range(6))
+        assert not_home == come_back and refused == moved, what
+        assert len({signed, talked, not_home, refused}) == 4, what
+    not_home_button = door(page, world, 0).get_by_role("button", name="Not home")
+    signed_button = door(page, world, 0).get_by_role("button", name="Signed")
+    background = "el => getComputedStyle(el).backgroundColor"
+    assert not_home_button.evaluate(background) != signed_button.evaluate(background)
+    assert door(page, world, 2).locator(".walk-badge").inner_text() == "Not home"
