@@ -239,3 +239,15 @@ def test_the_hub_page_query_count_does_not_grow_with_members(
             what="Call",
         )
     assert count() == few
+
+
+@pytest.mark.parametrize(
+    ("persona", "sees"),
+    [("staff", True), ("captain_a", True), ("organizer_a", False), ("volunteer_a", False)],
+)
+def test_the_hub_page_links_to_cutting_turf_for_those_who_may_cut(cast, client_for, persona, sees):
+    html = client_for(getattr(cast, persona)).get("/hubs/hub-a/").content.decode()
+    assert ('href="/hubs/hub-a/turf/new/"' in html) is sees
+    assert ('href="/hubs/hub-a/turf/"' in html) is sees
+    if sees:
+        assert client_for(getattr(cast, persona)).get("/hubs/hub-a/turf/new/").status_code == 200

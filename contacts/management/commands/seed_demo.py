@@ -250,6 +250,7 @@ class Command(BaseCommand):
             )
             if owner and rng.random() < 0.5:
                 self._conversation(rng, contact, owner, now, today)
+        seed_demo_doors_and_turf(hubs=hubs, captain=captain, volunteer=volunteer, today=today)
 
     def _conversation(self, rng, contact, owner, now, today) -> None:
         happened = now - timedelta(days=rng.randint(0, 90), hours=rng.randint(0, 10))
@@ -303,3 +304,33 @@ class Command(BaseCommand):
                 interaction=interaction,
                 created_by=owner,
             )
+
+
+# --- Doors and turf (hubs) ------------------------------------------------------------------
+# Kept apart from the people above: a captain's first visit finds doors to cut and a turf
+# already split, and the demo volunteer finds a piece to walk on My day.
+
+DEMO_TURF_NAME = "Bushwick blocks"
+DEMO_PIECE_SIZE = 15
+
+
+def seed_demo_doors_and_turf(*, hubs: dict, captain, volunteer, today) -> None:
+    """Doors from every demo person's address, and one Bushwick turf (its ZIP code) split into
+    pieces of about DEMO_PIECE_SIZE doors, piece 1 assigned to the demo volunteer."""
+    # The hubs turf services build on contacts; imported here, where the demo needs them.
+    from hubs.services.turf import (
+        TurfCut,
+        doors_from_contacts,
+        piece_assign,
+        turf_create,
+        turf_cut_count,
+        turf_split,
+    )
+
+    doors_from_contacts()
+    cut = TurfCut(zip_codes=[PLACES["bushwick"][1]])
+    if not turf_cut_count(cut=cut).doors:  # a tiny demo (--people 5) may have nobody there
+        return
+    turf = turf_create(hub=hubs["bushwick"], name=DEMO_TURF_NAME, cut=cut, by=captain)
+    pieces = turf_split(turf=turf, size=DEMO_PIECE_SIZE)
+    piece_assign(piece=pieces[0], assignee=volunteer, due_on=today + timedelta(days=3), by=captain)
