@@ -215,6 +215,42 @@ class ShiftForm(DepartmentForm):
     name = forms.CharField(label=_("Shift name"), max_length=60)
 
 
+HEADCOUNT_MAX = 10_000_000
+
+
+def _headcount_field(label: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label, required=False, min_value=0, max_value=HEADCOUNT_MAX,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )  # fmt: skip
+
+
+class HeadcountForm(forms.Form):
+    """How many work in the unit and in each department, placed or not (empty: unknown)."""
+
+    def __init__(self, *args, hub: Hub, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.departments = list(
+            Department.objects.filter(worksite__hub=hub)
+            .select_related("worksite")
+            .order_by("worksite__name", "name")
+        )
+        self.fields["unit"] = _headcount_field(_("Workers in the whole unit"))
+        self.initial.setdefault("unit", hub.headcount)
+        for department in self.departments:
+            name = f"department_{department.pk}"
+            self.fields[name] = _headcount_field(f"{department} ({department.worksite})")
+            self.initial.setdefault(name, department.headcount)
+
+    def values(self) -> dict:
+        """The service's arguments: ``unit`` and ``departments`` ({id: headcount or None})."""
+        data = self.cleaned_data
+        return {
+            "unit": data["unit"],
+            "departments": {d.pk: data[f"department_{d.pk}"] for d in self.departments},
+        }
+
+
 class PlacementForm(forms.Form):
     contact = forms.IntegerField(widget=forms.HiddenInput)
     worksite = forms.ModelChoiceField(label=_("Worksite"), queryset=Hub.objects.none())

@@ -30,6 +30,12 @@ class Hub(models.Model):
     leader_span = models.PositiveSmallIntegerField(
         _("target span"), default=10, help_text=_("Coworkers each leader organizes.")
     )
+    headcount = models.PositiveIntegerField(
+        _("workers in the unit"),
+        null=True,
+        blank=True,
+        help_text=_("Everyone in the unit, placed or not: the majority is counted against it."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -289,6 +295,12 @@ class Worksite(models.Model):
 class Department(models.Model):
     worksite = models.ForeignKey(Worksite, on_delete=models.CASCADE, related_name="departments")
     name = models.CharField(_("name"), max_length=120)
+    headcount = models.PositiveIntegerField(
+        _("workers in the department"),
+        null=True,
+        blank=True,
+        help_text=_("Everyone in the department, placed or not."),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -1,8 +1,9 @@
 """Reads for the workplace map, the organizing chart and structure tests.
 
 Only workplace hubs have a map (404 for neighborhood hubs). The map shows people's assessments,
-so it is for the hub's captains and organizers and staff (``workplace_hub_for_user``); setting
-it up (worksites, placements, leaders, starting tests) is for captains and staff
+so it is for the hub's captains and organizers and staff (``workplace_hub_for_user``), who
+also place coworkers on it (one by one or a whole roster); setting it up (worksites,
+departments, headcounts, leaders, starting tests) is for captains and staff
 (``managed_workplace_hub_for_user``).
 """
 
@@ -50,11 +51,17 @@ def placement_for_hub(hub: Hub, contact_id: int) -> Placement:
 
 @dataclass
 class Tally:
-    """Counts at 1–5 and unassessed, and the share at 1–2 against the hub's threshold."""
+    """Counts at 1–5 and unassessed, and the share at 1–2 against the hub's threshold.
+
+    The share is out of ``headcount`` (everyone in the unit or department, placed or not) when
+    the hub has set it, else out of everyone placed: 7 placed at 1–2 in a 5,000-worker
+    warehouse is 0%, not 100%. A headcount below the number placed is out of date; the
+    number placed counts then."""
 
     threshold: int
     levels: dict[int, int] = field(default_factory=lambda: dict.fromkeys(LEVELS, 0))
     unassessed: int = 0
+    headcount: int | None = None
 
     def add(self, row: dict) -> None:
         for level in LEVELS:
@@ -63,7 +70,13 @@ class Tally:
 
     @property
     def total(self) -> int:
+        """Everyone placed."""
         return sum(self.levels.values()) + self.unassessed
+
+    @property
+    def base(self) -> int:
+        """What the share is out of: the headcount when set, else everyone placed."""
+        return max(self.headcount or 0, self.total)
 
     @property
     def strong(self) -> int:
@@ -72,19 +85,19 @@ class Tally:
 
     @property
     def share(self) -> int:
-        """Percent at 1–2, rounded (out of everyone placed, assessed or not)."""
-        return round(100 * self.strong / self.total) if self.total else 0
+        """Percent at 1–2, rounded (out of ``base``)."""
+        return round(100 * self.strong / self.base) if self.base else 0
 
     @property
     def majority(self) -> bool:
         """At or above the threshold (exact integer arithmetic, no rounding)."""
-        return self.total > 0 and 100 * self.strong >= self.threshold * self.total
+        return self.base > 0 and 100 * self.strong >= self.threshold * self.base
 
     @property
     def needed(self) -> int:
         """How many more people at 1–2 it takes to reach the threshold."""
-        required = -(-self.threshold * self.total // 100)  # ceiling
-        return max(required - self.strong, 0) if self.total else 0
+        required = -(-self.threshold * self.base // 100)  # ceiling
+        return max(required - self.strong, 0) if self.base else 0
 
     @property
     def counts(self) -> list[int]:
@@ -141,7 +154,7 @@ def workplace_map(hub: Hub) -> WorkplaceMap:
         .order_by("worksite__name", "name")
     )
     rows = _counts_by_department_and_shift(hub)
-    total = Tally(threshold)
+    total = Tally(threshold, headcount=hub.headcount)
     by_dept: dict[int | None, Tally] = defaultdict(lambda: Tally(threshold))
     by_shift: dict[int | None, Tally] = defaultdict(lambda: Tally(threshold))
     cells: dict[int | None, dict[int | None, Tally]] = defaultdict(dict)
@@ -165,9 +178,11 @@ def workplace_map(hub: Hub) -> WorkplaceMap:
     def row(d: Department | None) -> DepartmentRow:
         key = d.pk if d else None
         in_dept = cells.get(key, {})
+        tally = by_dept.get(key, Tally(threshold))
+        tally.headcount = d.headcount if d else None
         return DepartmentRow(
             d,
-            by_dept.get(key, Tally(threshold)),
+            tally,
             [in_dept.get(s.pk if s else None, Tally(threshold)) for s in shift_list],
             leaders.get(key, []),
         )

@@ -65,6 +65,23 @@ def shift_add(*, by, hub: Hub, worksite: Worksite, name: str) -> Shift:
 
 
 @transaction.atomic
+def headcounts_set(*, by, hub: Hub, unit: int | None, departments: dict[int, int | None]) -> None:
+    """How many work in the unit and in each of its departments (None: unknown). The majority
+    is counted against them (see ``hubs.selectors.workplace.Tally``)."""
+    _require_workplace(hub)
+    ours = set(Department.objects.filter(worksite__hub=hub).values_list("pk", flat=True))
+    if set(departments) - ours:
+        raise WorkplaceError(_("That department belongs to another hub."))
+    for value in (unit, *departments.values()):
+        if value is not None and value < 0:
+            raise WorkplaceError(_("A headcount cannot be negative."))
+    Hub.objects.filter(pk=hub.pk).update(headcount=unit)
+    hub.headcount = unit
+    for pk, value in departments.items():
+        Department.objects.filter(pk=pk).exclude(headcount=value).update(headcount=value)
+
+
+@transaction.atomic
 def placement_save(
     *,
     by,

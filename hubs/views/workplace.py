@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from hubs.forms import (
     AssessmentForm,
     DepartmentForm,
+    HeadcountForm,
     LeaderAssignForm,
     PlacementForm,
     ShiftForm,
@@ -72,7 +73,12 @@ def _setup_forms(hub, data=None, which: str = "") -> dict:
         "worksite_form": WorksiteForm(bound("worksite"), prefix="worksite"),
         "department_form": DepartmentForm(bound("department"), hub=hub, prefix="department"),
         "shift_form": ShiftForm(bound("shift"), hub=hub, prefix="shift"),
+        "headcount_form": HeadcountForm(bound("headcount"), hub=hub, prefix="headcount"),
     }
+
+
+def _headcounts_set(*, by, hub, **data) -> None:
+    services.headcounts_set(by=by, hub=hub, **data)
 
 
 @login_required
@@ -86,8 +92,10 @@ def setup(request, slug: str):
     if request.method == "POST" and form is not None and form.is_valid():
         add = {"worksite": services.worksite_add, "department": services.department_add}
         add["shift"] = services.shift_add
+        add["headcount"] = _headcounts_set
+        data = form.values() if which == "headcount" else form.cleaned_data
         try:
-            add[which](by=request.user, hub=hub, **form.cleaned_data)
+            add[which](by=request.user, hub=hub, **data)
             messages.success(request, _("Saved."))
             return redirect("hubs:workplace_setup", hub.slug)
         except services.WorkplaceError as error:
@@ -101,8 +109,9 @@ def setup(request, slug: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def place(request, slug: str):
-    """Find a person (among those the user may see) and place them on the map."""
-    hub = selectors.managed_workplace_hub_for_user(request.user, slug)
+    """Find a person (among those the user may see) and place them on the map: the hub's
+    organizers place their coworkers too, not only captains and staff."""
+    hub = selectors.workplace_hub_for_user(request.user, slug)
     form = PlacementForm(request.POST or None, hub=hub)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -115,6 +124,7 @@ def place(request, slug: str):
             form.add_error(None, str(error))
     query = request.GET.get("q", "").strip()
     context = {"hub": hub, "form": form, "query": query}
+    context["can_manage"] = can_manage_hub(request.user, hub)
     context["candidates"] = selectors.placement_candidates(request.user, hub, query)
     context["placed"] = selectors.coworkers(hub)
     status = 400 if request.method == "POST" else 200

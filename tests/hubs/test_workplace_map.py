@@ -262,3 +262,49 @@ def test_it_refuses_a_department_from_another_worksite():
             worksite=other,
             department=place.departments["Packing"],
         )
+
+
+# --- headcount: the majority out of everyone in the unit, not only those placed -------------
+
+
+@pytest.mark.django_db
+def test_the_majority_counts_against_the_headcount_when_it_is_set():
+    place = build_workplace(threshold=50)
+    unset = workplace_map(place.hub)
+    # 17 placed, 7 at 1–2: 41% of those placed, 9 needed → 2 more.
+    assert (unset.total.base, unset.total.strong, unset.total.share) == (17, 7, 41)
+    assert (unset.total.majority, unset.total.needed) == (False, 2)
+    assert (_row(unset, "Packing").tally.share, _row(unset, "Packing").tally.majority) == (57, True)
+
+    place.hub.headcount = 5000
+    place.hub.save()
+    Department.objects.filter(pk=place.departments["Packing"].pk).update(headcount=20)
+    Department.objects.filter(pk=place.departments["Shipping"].pk).update(headcount=4)
+    wmap = workplace_map(place.hub)
+    # The unit: 7 at 1–2 of 5,000 is 0%; 50% of 5,000 is 2,500 → 2,493 more.
+    assert (wmap.total.total, wmap.total.base, wmap.total.share) == (17, 5000, 0)
+    assert (wmap.total.majority, wmap.total.needed) == (False, 2493)
+    # Packing: 4 at 1–2 of 20 is 20%, 10 needed → 6 more (it was "majority reached").
+    packing = _row(wmap, "Packing").tally
+    assert (packing.total, packing.base, packing.strong, packing.share) == (7, 20, 4, 20)
+    assert (packing.majority, packing.needed) == (False, 6)
+    # Shipping's headcount (4) is below the 6 placed: out of date, the 6 placed count.
+    shipping = _row(wmap, "Shipping").tally
+    assert (shipping.base, shipping.share, shipping.majority) == (6, 50, True)
+    # Receiving has none set: out of those placed (0 of 4 at 1–2 → 2 more).
+    receiving = _row(wmap, "Receiving").tally
+    assert (receiving.base, receiving.needed) == (4, 2)
+
+
+@pytest.mark.django_db
+def test_the_map_says_how_many_of_the_headcount_are_known(client):
+    from tests.conftest import login
+
+    place = build_workplace(threshold=50)
+    place.hub.headcount = 5000
+    place.hub.save()
+    Department.objects.filter(pk=place.departments["Packing"].pk).update(headcount=20)
+    staff = UserFactory(role="staff")
+    html = login(client, staff).get(f"/hubs/{place.hub.slug}/workplace/").content.decode()
+    assert "17 of 5,000 known" in html and "7 of 20 known" in html
+    assert "Majority reached" not in html and "Needs 2493 more at 1–2" in html

@@ -33,7 +33,8 @@ def team(cast):
 
 READ_PAGES = ["/workplace/", "/workplace/chart/", "/workplace/tests/{test}/",
               "/workplace/tests/{test}/result/"]  # fmt: skip
-MANAGE_PAGES = ["/workplace/setup/", "/workplace/place/", "/workplace/tests/new/"]
+MANAGE_PAGES = ["/workplace/setup/", "/workplace/tests/new/"]
+PLACE_PAGES = ["/workplace/place/"]
 
 
 @pytest.mark.parametrize("page", READ_PAGES)
@@ -69,7 +70,43 @@ def test_setting_up_the_map_is_for_captains_and_staff(cast, client_for, team, pa
     assert client_for(getattr(cast, who)).get("/hubs/hub-a" + page).status_code == status
 
 
-@pytest.mark.parametrize("page", READ_PAGES[:2] + MANAGE_PAGES)
+@pytest.mark.parametrize("page", PLACE_PAGES)
+@pytest.mark.parametrize(
+    "who,status",
+    [
+        ("staff", 200),
+        ("captain_a", 200),
+        ("organizer_a", 200),
+        ("volunteer_a", 404),
+        ("organizer_b", 404),
+    ],
+)
+def test_placing_coworkers_is_for_the_hubs_captains_organizers_and_staff(
+    cast, client_for, team, page, who, status
+):
+    assert client_for(getattr(cast, who)).get("/hubs/hub-a" + page).status_code == status
+
+
+def test_a_hub_organizer_places_a_coworker_they_may_see(cast, client_for):
+    place = build_workplace(cast.hub_a)
+    person = ContactFactory(first_name="Pia", last_name="Perez", owner=cast.organizer_a)
+    client = client_for(cast.organizer_a)
+    html = client.get("/hubs/hub-a/workplace/place/", {"q": "pia"}).content.decode()
+    assert "Place Pia Perez" in html and "/workplace/setup/" not in html
+    response = client.post(
+        "/hubs/hub-a/workplace/place/", {"contact": person.pk, "worksite": place.site.pk}
+    )
+    assert response.status_code == 302
+    assert Placement.objects.get(hub=cast.hub_a, contact=person).worksite == place.site
+    stranger = ContactFactory(first_name="Sam")
+    response = client.post(
+        "/hubs/hub-a/workplace/place/", {"contact": stranger.pk, "worksite": place.site.pk}
+    )
+    assert response.status_code == 404
+    assert not Placement.objects.filter(contact=stranger).exists()
+
+
+@pytest.mark.parametrize("page", READ_PAGES[:2] + MANAGE_PAGES + PLACE_PAGES)
 def test_neighborhood_hubs_have_no_workplace_map(cast, client_for, page):
     assert cast.hub_b.kind == Hub.Kind.NEIGHBORHOOD
     assert client_for(cast.staff).get("/hubs/hub-b" + page).status_code == 404
@@ -278,3 +315,48 @@ def test_the_marking_list_groups_coworkers_by_leader(cast, client_for, team):
         "No leader yet": ["Fay", "Lena", "Marco"],
     }
     assert "Mark Ari Test reached" in response.content.decode()
+
+
+# --- headcounts -----------------------------------------------------------------------------
+
+
+def test_a_captain_sets_the_unit_and_department_headcounts(cast, client_for):
+    place = build_workplace(cast.hub_a)
+    packing, shipping = place.departments["Packing"], place.departments["Shipping"]
+    client = client_for(cast.captain_a)
+    assert (
+        "Workers in the whole unit" in client.get("/hubs/hub-a/workplace/setup/").content.decode()
+    )
+    response = client.post(
+        "/hubs/hub-a/workplace/setup/",
+        {"form": "headcount", "headcount-unit": "5000",
+         f"headcount-department_{packing.pk}": "20", f"headcount-department_{shipping.pk}": ""},
+    )  # fmt: skip
+    assert response.status_code == 302
+    cast.hub_a.refresh_from_db()
+    packing.refresh_from_db()
+    shipping.refresh_from_db()
+    assert (cast.hub_a.headcount, packing.headcount, shipping.headcount) == (5000, 20, None)
+    html = client.get("/hubs/hub-a/workplace/").content.decode()
+    assert "17 of 5,000 known" in html and "7 of 20 known" in html
+
+
+@pytest.mark.parametrize("value", ["-3", "abc", "99999999999"])
+def test_a_bad_headcount_is_refused_with_a_message(cast, client_for, value):
+    build_workplace(cast.hub_a)
+    response = client_for(cast.captain_a).post(
+        "/hubs/hub-a/workplace/setup/", {"form": "headcount", "headcount-unit": value}
+    )
+    assert response.status_code == 400 and 'class="error"' in response.content.decode()
+    cast.hub_a.refresh_from_db()
+    assert cast.hub_a.headcount is None
+
+
+def test_an_organizer_cannot_set_headcounts(cast, client_for):
+    build_workplace(cast.hub_a)
+    response = client_for(cast.organizer_a).post(
+        "/hubs/hub-a/workplace/setup/", {"form": "headcount", "headcount-unit": "10"}
+    )
+    assert response.status_code == 404
+    cast.hub_a.refresh_from_db()
+    assert cast.hub_a.headcount is None
