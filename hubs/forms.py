@@ -270,6 +270,44 @@ class PlacementForm(forms.Form):
         )
 
 
+class RosterForm(forms.Form):
+    """A roster to place: pasted rows (tab-separated from a spreadsheet, or CSV) or a file."""
+
+    worksite = forms.ModelChoiceField(label=_("Worksite"), queryset=Hub.objects.none())
+    roster = forms.CharField(
+        label=_("Paste the roster"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+        help_text=_(
+            "Copy the rows from a spreadsheet, header line first: Name, Phone, Email, "
+            "Department, Shift (any order; phone or email finds people already known)."
+        ),
+    )
+    file = forms.FileField(label=_("Or upload a CSV file"), required=False)
+
+    def __init__(self, *args, hub: Hub, max_bytes: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_bytes = max_bytes
+        self.fields["worksite"].queryset = hub.worksites.all()
+        self.fields["roster"].max_length = max_bytes
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload is not None:
+            if upload.size > self.max_bytes:
+                raise forms.ValidationError(
+                    _("The file is larger than %(kb)s KB. Place the roster in parts.")
+                    % {"kb": self.max_bytes // 1024}
+                )
+            data["content"] = upload.read()
+        elif (data.get("roster") or "").strip():
+            data["content"] = data["roster"].encode("utf-8")
+        elif not self.errors:
+            raise forms.ValidationError(_("Paste the roster or choose a file."))
+        return data
+
+
 class AssessmentForm(forms.Form):
     level = forms.TypedChoiceField(
         label=_("Assessment"), coerce=int, choices=[(n, str(n)) for n in range(1, 6)]

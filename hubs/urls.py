@@ -51,6 +51,7 @@ urlpatterns = [
     path("<slug:slug>/workplace/", workplace.workplace_map, name="workplace"),
     path("<slug:slug>/workplace/setup/", workplace.setup, name="workplace_setup"),
     path("<slug:slug>/workplace/place/", workplace.place, name="workplace_place"),
+    path("<slug:slug>/workplace/place/roster/", workplace.roster, name="workplace_roster"),
     path(
         "<slug:slug>/workplace/people/<int:contact_id>/assess/",
         workplace.assess,

@@ -12,12 +12,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from contacts.services.imports import decode
 from hubs.forms import (
     AssessmentForm,
     DepartmentForm,
     HeadcountForm,
     LeaderAssignForm,
     PlacementForm,
+    RosterForm,
     ShiftForm,
     StructureTestForm,
     WorksiteForm,
@@ -26,6 +28,7 @@ from hubs.selectors import workplace as selectors
 from hubs.selectors.access import can_manage_hub
 from hubs.selectors.hubs import addable_contact_for_user
 from hubs.services import workplace as services
+from hubs.services.roster import ROSTER_MAX_BYTES, roster_apply, roster_plan
 
 
 def _map_context(request, hub) -> dict:
@@ -129,6 +132,32 @@ def place(request, slug: str):
     context["placed"] = selectors.coworkers(hub)
     status = 400 if request.method == "POST" else 200
     return render(request, "hubs/workplace_place.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roster(request, slug: str):
+    """Place a whole roster: paste or upload it, see what happens to every row, place them."""
+    hub = selectors.workplace_hub_for_user(request.user, slug)
+    form = RosterForm(request.POST or None, request.FILES or None, hub=hub,
+                      max_bytes=ROSTER_MAX_BYTES)  # fmt: skip
+    context = {"hub": hub, "form": form, "plan": None, "placed": False}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            plan = roster_plan(
+                by=request.user, hub=hub, worksite=data["worksite"], content=data["content"]
+            )
+            if "place" in request.POST:
+                roster_apply(by=request.user, hub=hub, plan=plan)
+            context.update(
+                plan=plan, placed="place" in request.POST, text=decode(data["content"])[0]
+            )
+        except services.WorkplaceError as error:
+            form.add_error(None, str(error))
+    context["can_manage"] = can_manage_hub(request.user, hub)
+    status = 400 if form.errors else 200
+    return render(request, "hubs/workplace_roster.html", context, status=status)
 
 
 @login_required

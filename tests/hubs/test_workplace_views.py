@@ -34,7 +34,7 @@ def team(cast):
 READ_PAGES = ["/workplace/", "/workplace/chart/", "/workplace/tests/{test}/",
               "/workplace/tests/{test}/result/"]  # fmt: skip
 MANAGE_PAGES = ["/workplace/setup/", "/workplace/tests/new/"]
-PLACE_PAGES = ["/workplace/place/"]
+PLACE_PAGES = ["/workplace/place/", "/workplace/place/roster/"]
 
 
 @pytest.mark.parametrize("page", READ_PAGES)
