@@ -281,3 +281,62 @@ def test_results_have_distinct_colours_by_meaning_and_say_it_in_words(phone_page
     background = "el => getComputedStyle(el).backgroundColor"
     assert not_home_button.evaluate(background) != signed_button.evaluate(background)
     assert door(page, world, 2).locator(".walk-badge").inner_text() == "Not home"
+
+
+# --- The whole loop on phones (390 px): captain and volunteer -------------------------------
+
+
+def test_on_phones_a_captain_cuts_and_assigns_the_volunteer_walks_offline_and_the_rest_moves(
+    phone_page, browser, live_server, captain_hub, screenshot
+):
+    hub, captain, volunteer = captain_hub
+    page = phone_page
+    sign_in(page, captain)
+    page.goto(f"/hubs/{hub.slug}/")
+    page.get_by_role("button", name="Cut turf").click()
+    page.get_by_label("Turf name").fill("Steinway")
+    page.get_by_label("ZIP codes").fill("11103")
+    page.get_by_role("button", name="Preview count").click()
+    expect(page.locator("#turf-count")).to_contain_text("6 doors")
+    page.get_by_role("button", name="Save turf").click()
+    page.get_by_label("Doors per piece (about)").fill("3")
+    page.get_by_role("button", name="Split").click()
+    page.locator(".piece").first.get_by_role("link", name="Assign").click()
+    page.get_by_label("Assign to").select_option(label="Vic Vega")
+    page.get_by_role("button", name="Assign").click()
+    expect(page.locator(".piece").first).to_contain_text("Vic Vega")
+    screenshot(page, "phone-captain-assigned", full_page=True)
+    piece = TurfPiece.objects.get(turf__name="Steinway", number=1)
+
+    context = browser.new_context(
+        base_url=live_server.url, locale="en-US", viewport=PHONE, is_mobile=True, has_touch=True
+    )
+    phone = context.new_page()
+    sign_in(phone, volunteer)
+    expect(phone.locator("[data-offline-ready]")).to_have_attribute("data-offline-ready", "1")
+    context.set_offline(True)  # the basement
+    phone.get_by_role("link", name="Steinway · piece 1").click()
+    doors = phone.locator(".walk-door")
+    expect(doors).to_have_count(3)
+    doors.nth(0).get_by_role("button", name="Talked").click()
+    doors.nth(1).get_by_role("button", name="Not home").dblclick()
+    expect(phone.locator("#walk-queue")).to_have_text("Saved on this phone — 2 waiting to send")
+    screenshot(phone, "phone-volunteer-offline-taps", full_page=True)
+    assert DoorResult.objects.count() == 0
+    context.set_offline(False)
+    expect(phone.locator("#walk-progress")).to_contain_text("2 of 3 doors done", timeout=20_000)
+    assert sorted(DoorResult.objects.values_list("result", flat=True)) == ["not_home", "talked"]
+
+    page.reload()
+    first = page.locator(f"#piece-{piece.pk}")
+    expect(first).to_contain_text("2 attempted")
+    first.get_by_role("link", name="Move remaining doors").click()
+    page.get_by_label("Cara Cap").check()
+    page.get_by_role("button", name="Move remaining doors").click()
+    expect(page.locator(".emptied-pieces")).to_contain_text("Piece 1")
+    screenshot(page, "phone-captain-emptied-piece", full_page=True)
+
+    phone.goto("/people/my-day/")
+    expect(phone.get_by_role("heading", name="My day", level=1)).to_be_visible()
+    expect(phone.get_by_text("Steinway · piece 1")).to_have_count(0)
+    context.close()
