@@ -33,7 +33,7 @@ from contacts.services.people import (
 )
 from hubs.models import Department, Hub, Placement, Shift, Worksite
 from hubs.services.workplace import WorkplaceError, _require_workplace, placement_save
-from organizer.lib.phones import InvalidPhone, normalize_phone
+from organizer.lib.phones import InvalidPhone, display_phone, normalize_phone
 from organizer.lib.text import fold
 
 ROSTER_MAX_BYTES = 512 * 1024
@@ -74,6 +74,10 @@ class RosterRow:
         if self.contact is not None:
             return self.contact.display_name
         return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+    @property
+    def phone_display(self) -> str:
+        return display_phone(self.phone) if self.phone else ""
 
     @property
     def rejected(self) -> bool:

@@ -83,3 +83,44 @@ def test_the_map_and_chart_on_a_desktop(desktop_page, live_server, captain, scre
     page.goto("/hubs/jfk8/workplace/chart/")
     expect(page.get_by_role("heading", name="Organizing chart")).to_be_visible()
     screenshot(page, "workplace-chart-desktop", full_page=True)
+
+
+def test_on_a_phone_an_organizer_places_a_roster_and_the_captain_sets_the_headcount(
+    phone_page, live_server, captain, screenshot
+):
+    from hubs.models import Hub, Placement
+
+    hub = Hub.objects.get(slug="jfk8")
+    organizer = UserFactory(email="org@example.org", name="Olu Org", role=Role.ORGANIZER)
+    HubMembershipFactory(hub=hub, user=organizer, role=HubMembership.Role.ORGANIZER)
+    page = phone_page
+    _sign_in(page, live_server, organizer)
+    page.goto("/hubs/jfk8/workplace/")
+    page.get_by_role("link", name="Place coworkers").click()
+    page.get_by_role("button", name="Place a whole roster (paste or upload)").click()
+    page.get_by_label("Worksite").select_option(label="Warehouse DBK4")
+    page.get_by_label("Paste the roster").fill(
+        "Name\tPhone\tDepartment\tShift\n"
+        "Tia Torres\t(718) 555-0150\tPacking\tDay\n"
+        "Ray Reyes\t(718) 555-0151\tPicking\tNight\n"
+        "Nope\t555\tPacking\tDay\n"
+    )
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_text("Preview: nothing is saved yet")).to_be_visible()
+    expect(page.get_by_text("New departments: Picking")).to_be_visible()
+    expect(page.locator("tr.roster-reject")).to_contain_text("not a valid phone number")
+    screenshot(page, "workplace-roster-preview-phone", full_page=True)
+    assert not Placement.objects.filter(contact__first_name="Tia").exists()
+    page.get_by_role("button", name="Place 2 coworkers at Warehouse DBK4").click()
+    expect(page.get_by_role("heading", name="Roster placed")).to_be_visible()
+    assert Placement.objects.filter(hub=hub).count() == 19
+
+    page.context.clear_cookies()
+    _sign_in(page, live_server, captain)
+    page.goto("/hubs/jfk8/workplace/setup/")
+    page.get_by_label("Workers in the whole unit").fill("5000")
+    page.get_by_role("button", name="Save headcounts").click()
+    page.goto("/hubs/jfk8/workplace/")
+    expect(page.get_by_text("19 of 5,000 known").first).to_be_visible()
+    expect(page.get_by_text("Needs 2493 more at 1–2")).to_be_visible()
+    screenshot(page, "workplace-map-headcount-phone", full_page=True)
