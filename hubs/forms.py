@@ -288,7 +288,12 @@ class RosterForm(forms.Form):
     def __init__(self, *args, hub: Hub, max_bytes: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.max_bytes = max_bytes
+        worksites = list(hub.worksites.all())
         self.fields["worksite"].queryset = hub.worksites.all()
+        self.fields["worksite"].empty_label = _("Choose a worksite")
+        if len(worksites) == 1:
+            self.fields["worksite"].initial = worksites[0].pk
+        self.has_worksites = bool(worksites)
         self.fields["roster"].max_length = max_bytes
 
     def clean(self):

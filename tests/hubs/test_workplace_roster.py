@@ -148,3 +148,11 @@ def test_a_worksite_of_another_hub_is_refused(cast, client_for, shop):
     other = build_workplace(cast.hub_b).site
     response = client_for(cast.captain_a).post(URL, {"worksite": other.pk, "roster": ROSTER})
     assert response.status_code == 400
+
+
+def test_the_only_worksite_is_chosen_and_a_map_without_one_says_so(cast, client_for, shop):
+    html = client_for(cast.organizer_a).get(URL).content.decode()
+    assert f'<option value="{shop[0].site.pk}" selected>' in html
+    shop[0].site.delete()
+    html = client_for(cast.organizer_a).get(URL).content.decode()
+    assert "ask a captain of the hub to add one" in html and "Paste the roster" not in html
