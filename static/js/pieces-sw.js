@@ -122,8 +122,9 @@ self.addEventListener("fetch", function (event) {
   var page = request.mode === "navigate" && PIECE.test(url.pathname);
   if (!page && url.pathname.indexOf(STATIC) !== 0) return;
   event.respondWith(fetch(request).then(function (response) {
-    if (page && response.ok && !response.redirected) {
-      // Keep the stored copy of an assigned piece fresh (only pieces already stored).
+    if (page && !url.search && response.ok && !response.redirected) {
+      // Keep the stored copy of an assigned piece fresh (only pieces already stored; not a
+      // copy with ?note= open on one door).
       var copy = response.clone();
       fromCache(request).then(function (stored) {
         if (!stored) return;
