@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,12 +32,13 @@ from campaigns.selectors.events import event_recruiters, event_rsvps, event_turn
 from campaigns.services import events as services
 from campaigns.services.messages import message_retry
 from contacts.selectors.access import contact_for_user, require_staff
+from hubs.models import Hub
 
 
 def _event_form(request, instance=None):
     hubs = managed_hubs(request.user)
-    if instance is not None:
-        hubs = hubs | type(instance.hub).objects.filter(pk=instance.hub_id)
+    if instance is not None:  # the event's own hub stays choosable for its organizer
+        hubs = Hub.objects.filter(Q(pk__in=hubs.values("pk")) | Q(pk=instance.hub_id))
     organizers = get_user_model().objects.filter(
         is_active=True, role__in=[Role.STAFF, Role.CAPTAIN, Role.ORGANIZER]
     )
@@ -50,7 +52,7 @@ def _event_form(request, instance=None):
         data,
         instance=instance,
         initial=initial if instance is None else None,
-        hubs=hubs.distinct(),
+        hubs=hubs,
         campaigns=campaigns_for_user(request.user),
         organizers=organizers.order_by("name"),
     )

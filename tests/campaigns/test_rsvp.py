@@ -117,9 +117,7 @@ def test_known_and_new_people_get_the_same_answer(event, public_client):
 
 def test_one_address_is_limited(event, public_client):
     client = public_client()
-    statuses = [
-        rsvp(client, event, phone=f"718-555-01{n:02d}").status_code for n in range(12)
-    ]
+    statuses = [rsvp(client, event, phone=f"718-555-01{n:02d}").status_code for n in range(12)]
     assert statuses[:10] == [302] * 10
     assert statuses[10] == 429
     assert Rsvp.objects.count() == 10
@@ -182,9 +180,7 @@ def test_the_hub_page_lists_upcoming_public_events(event, cast, public_client):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_submissions_of_the_same_new_person_make_one_person_and_one_rsvp(
-    cast, event
-):
+def test_concurrent_submissions_of_the_same_new_person_make_one_person_and_one_rsvp(cast, event):
     barrier = threading.Barrier(6)
     errors = []
 
