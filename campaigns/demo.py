@@ -109,12 +109,12 @@ def seed_campaigns(rng: random.Random, *, staff, captain, organizer) -> None:
         )[0]
         if event is past and rng.random() < 0.75:
             checkin_mark(by=organizer, event=past, rsvp_id=rsvp.pk, now=past.starts_at)
-    for first, last, phone in [("Yesenia", "Cruz", "718-555-0161"), ("Dwayne", "Hill", "")]:
+    for person in people[30:32]:  # known people who came without an RSVP
         walk_in_add(
             by=organizer,
             event=past,
-            first_name=first,
-            last_name=last,
-            phone=phone or "718-555-0162",
+            first_name=person.first_name,
+            last_name=person.last_name,
+            phone=person.phones.all()[0].e164,
             now=past.starts_at,
         )
