@@ -116,7 +116,8 @@ class RsvpForm(forms.Form):
         shifts = list(shifts)
         if shifts:
             self.fields["shift"].choices = [("", _("Pick a shift"))] + [
-                (s.pk, str(s)) for s in shifts
+                (s.pk, f"{s} ({_('full')})" if getattr(s, "full", False) else str(s))
+                for s in shifts
             ]
             self.fields["shift"].required = True
         else:

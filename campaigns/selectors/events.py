@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from campaigns.models import Event, Rsvp, Shift
+from campaigns.models import Event, Rsvp
 from campaigns.selectors.access import events_for_user
 from contacts.models import Contact, Phone
 from hubs.models import Hub
@@ -42,29 +42,27 @@ def past_events_for_user(user, *, now: dt.datetime | None = None) -> list[Event]
     )
 
 
-def _shifts_with_counts() -> Prefetch:
-    return Prefetch(
-        "shifts",
-        queryset=Shift.objects.annotate(
-            going=Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.GOING))
-        ).order_by("starts_at", "pk"),
-    )
-
-
 def public_event(pk: int) -> Event:
-    """A public event for anyone (canceled ones too, so a link says it was canceled): three
-    queries whatever the number of RSVPs (the event with its hub and count, its shifts)."""
-    qs = (
-        Event.objects.filter(is_public=True)
-        .select_related("hub", "campaign")
-        .annotate(going=Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.GOING)))
-        .prefetch_related(_shifts_with_counts())
-    )
-    return get_object_or_404(qs, pk=pk)
+    """A public event for anyone (canceled ones too, so a link says it was canceled), with
+    ``full`` set on it and on each of its shifts. Two queries (the event with its hub, its
+    shifts) plus one when a capacity is set, whatever the number of RSVPs: places are counted
+    only up to the capacity, never the whole list."""
+    qs = Event.objects.filter(is_public=True).select_related("hub", "campaign")
+    event = get_object_or_404(qs.prefetch_related("shifts"), pk=pk)
+    going = Rsvp.objects.filter(event=event, status=Rsvp.Status.GOING)
+    event.full = event.capacity is not None and (going[: event.capacity].count() >= event.capacity)
+    capped = {s.pk: s.capacity for s in event.shifts.all() if s.capacity is not None}
+    taken = {}
+    if capped:
+        rows = going.filter(shift_id__in=capped).values("shift_id").annotate(n=Count("pk"))
+        taken = {r["shift_id"]: r["n"] for r in rows}
+    for shift in event.shifts.all():
+        shift.full = shift.pk in capped and taken.get(shift.pk, 0) >= capped[shift.pk]
+    return event
 
 
 def is_full(event: Event) -> bool:
-    return event.capacity is not None and event.going >= event.capacity
+    return bool(getattr(event, "full", False))
 
 
 def public_hub(slug: str) -> tuple[Hub, list[Event]]:

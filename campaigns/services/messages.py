@@ -76,18 +76,22 @@ def plan_confirmation(*, rsvp: Rsvp, email: str, phone: str) -> list[int]:
         rows.append((Channel.EMAIL, email))
     if phone and rsvp.sms_consent:
         rows.append((Channel.SMS, phone))
-    ids = []
+    if not rows:
+        return []
+    values = ", ".join(["(%s, %s, %s, %s, 0, %s, 'pending', 0, '', %s)"] * len(rows))
+    params = []
     for channel, to in rows:
-        message, created = EventMessage.objects.get_or_create(
-            event_id=rsvp.event_id,
-            contact_id=rsvp.contact_id,
-            kind=Kind.CONFIRMATION,
-            channel=channel,
-            revision=0,
-            defaults={"to": to},
+        params += [rsvp.event_id, rsvp.contact_id, Kind.CONFIRMATION, channel, to, timezone.now()]
+    with connection.cursor() as cursor:  # one statement; a second plan of the same is a no-op
+        cursor.execute(
+            "INSERT INTO campaigns_eventmessage (event_id, contact_id, kind, channel, revision, "
+            '"to", status, attempts, last_error, created_at) VALUES '
+            + values
+            + " ON CONFLICT (event_id, contact_id, kind, channel, revision) DO NOTHING"
+            + " RETURNING id",
+            params,
         )
-        if created:
-            ids.append(message.pk)
+        ids = [row[0] for row in cursor.fetchall()]
     _enqueue(ids)
     return ids
 

@@ -177,7 +177,7 @@ def rsvp_submit(
     consent_text = (data.consent_text or str(SMS_CONSENT_TEXT))[:400] if data.sms_consent else ""
     with transaction.atomic():
         shift = _shift(event, data.shift_id)
-        contact, _new = person_match_or_create(
+        contact, is_new = person_match_or_create(
             first_name=data.first_name.strip(),
             last_name=data.last_name.strip(),
             phone=phone,
@@ -193,7 +193,7 @@ def rsvp_submit(
         fields = {"shift": shift, "status": Rsvp.Status.GOING}
         if data.sms_consent and phone:
             fields |= {"sms_consent": True, "consent_text": consent_text, "consent_at": now}
-        rsvp = Rsvp.objects.filter(event=event, contact=contact).first()
+        rsvp = None if is_new else Rsvp.objects.filter(event=event, contact=contact).first()
         created = rsvp is None
         if created:
             rsvp = Rsvp.objects.create(
