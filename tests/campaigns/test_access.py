@@ -100,3 +100,33 @@ def test_a_captain_creates_an_event(cast, client_for):
         },
     )
     assert response.status_code == 200  # hub B is not theirs: the form says so
+
+
+def test_a_supporter_link_is_for_people_the_user_may_see(cast, event, client_for):
+    from campaigns.models import RecruiterCode
+
+    url = f"/campaigns/events/{event.pk}/supporter-link/"
+    response = client_for(cast.organizer_a).post(url, {"contact": cast.person_a.pk}, follow=True)
+    code = RecruiterCode.objects.get(contact=cast.person_a).code
+    assert f"?r={code}".encode() in response.content
+    assert client_for(cast.captain_a).post(url, {"contact": cast.person_b.pk}).status_code == 404
+    assert client_for(cast.captain_a).post(url, {"contact": "x"}).status_code == 404
+
+
+def test_staff_retry_a_failed_message(cast, event, client_for):
+    from campaigns.models import EventMessage
+
+    message = EventMessage.objects.create(
+        event=event, contact=cast.person_a, kind="confirmation", channel="email",
+        to="ana@example.org", status="failed", last_error="SMTP down",
+    )  # fmt: skip
+    page = client_for(cast.staff).get("/campaigns/messages/")
+    assert b"SMTP down" in page.content
+    response = client_for(cast.staff).post(f"/campaigns/messages/{message.pk}/retry/")
+    assert response.status_code == 302
+    message.refresh_from_db()
+    assert message.status == "sent"
+    assert (
+        client_for(cast.captain_a).post(f"/campaigns/messages/{message.pk}/retry/").status_code
+        == 404
+    )

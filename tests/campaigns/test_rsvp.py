@@ -202,3 +202,20 @@ def test_concurrent_submissions_of_the_same_new_person_make_one_person_and_one_r
     assert Phone.objects.filter(e164="+17185550142").count() == 1
     assert Rsvp.objects.filter(event=event).count() == 1
     assert EventMessage.objects.count() == 0  # no email, no consent: nothing to send
+
+
+def test_the_language_menu_switches_the_public_page_to_spanish(event, public_client):
+    client = public_client()
+    client.post("/i18n/setlang/", {"language": "es", "next": f"/e/{event.pk}/"})
+    assert b'lang="es"' in client.get(f"/e/{event.pk}/").content
+
+
+def test_a_canceled_event_says_so_and_takes_no_rsvp(event, public_client):
+    from campaigns.services.events import event_cancel
+
+    event_cancel(by=None, event=event)
+    client = public_client()
+    page = client.get(f"/e/{event.pk}/")
+    assert b"This event was canceled." in page.content and b"Sign me up" not in page.content
+    assert rsvp(client, event).status_code == 400
+    assert Rsvp.objects.count() == 0
