@@ -131,3 +131,21 @@ def test_two_workers_send_each_message_once(event):
     assert sorted(sent) == sorted(ids)
     assert len(sms.sent) == 5 and len(mail.outbox) == 5
     assert EventMessage.objects.filter(status="sent").count() == 10
+
+
+@pytest.mark.django_db
+def test_moving_an_event_from_its_page_tells_everyone_going(cast, event, client_for):
+    sign_up(event, phone="", consent=False)
+    local = timezone.localtime(event.starts_at)
+    data = {
+        "title": event.title, "kind": event.kind, "hub": cast.hub_a.pk,
+        "campaign": event.campaign_id, "organizer": cast.organizer_a.pk,
+        "starts_at": (local + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (local + dt.timedelta(days=1, hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "place": "Hope Ballroom", "is_public": "on",
+    }  # fmt: skip
+    response = client_for(cast.organizer_a).post(f"/campaigns/events/{event.pk}/edit/", data)
+    assert response.status_code == 302
+    assert EventMessage.objects.filter(kind="moved", channel="email").count() == 1
+    event.refresh_from_db()
+    assert event.place == "Hope Ballroom" and event.revision == 1
