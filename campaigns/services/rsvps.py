@@ -81,9 +81,14 @@ def _normalized(data: RsvpInput) -> tuple[str, str]:
 
 def _lock_person_keys(*keys: str) -> None:
     """Serialize everyone matching or creating a person with these phone/email keys."""
+    names = [f"p:{key}" for key in sorted(k for k in keys if k)]
+    if not names:
+        return
+    # One round trip; PostgreSQL evaluates the select list left to right, so the locks are
+    # always taken in the same (sorted) order.
+    locks = ", ".join(["pg_advisory_xact_lock(hashtextextended(%s, 7))"] * len(names))
     with connection.cursor() as cursor:
-        for key in sorted(k for k in keys if k):
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 7))", [f"p:{key}"])
+        cursor.execute(f"SELECT {locks}", names)
 
 
 def person_match_or_create(
