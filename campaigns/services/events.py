@@ -91,19 +91,18 @@ def shift_remove(*, by, event: Event, shift_id: int) -> None:
 
 
 def _hub_organizers(event: Event) -> list:
-    """Captains and organizers of the event's hub, in a stable order (round-robin)."""
-    memberships = (
+    """The hub's organizers (its captains when it has none), in a stable order: round-robin."""
+    memberships = list(
         HubMembership.objects.filter(
             hub_id=event.hub_id,
             role__in=(HubMembership.Role.CAPTAIN, HubMembership.Role.ORGANIZER),
             user__is_active=True,
         )
         .select_related("user")
-        .order_by("role", "user_id")  # organizers before captains ("captain" < "organizer")
+        .order_by("user_id")
     )
-    users = [m.user for m in memberships]
-    organizers = [u for u in users if u.role == "organizer"] or users
-    return organizers
+    organizers = [m.user for m in memberships if m.role == HubMembership.Role.ORGANIZER]
+    return organizers or [m.user for m in memberships]
 
 
 def first_timer_follow_ups(*, by, event: Event, today: dt.date | None = None) -> list[FollowUp]:

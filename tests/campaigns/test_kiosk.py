@@ -130,3 +130,13 @@ def test_the_event_page_shows_turnout(cast, event, client_for):
     page = client_for(cast.organizer_a).get(f"/campaigns/events/{event.pk}/")
     assert b'id="turnout-attended">1<' in page.content
     assert b'id="turnout-rsvps">2<' in page.content
+
+
+def test_a_hub_without_organizers_gives_first_timers_to_its_captains(cast, event):
+    from hubs.models import HubMembership
+
+    HubMembership.objects.filter(hub=cast.hub_a, role="organizer").delete()
+    rsvp = going(event, "Rosa", "718-555-0142")
+    checkin_mark(by=cast.captain_a, event=event, rsvp_id=rsvp.pk)
+    [follow_up] = first_timer_follow_ups(by=cast.captain_a, event=event)
+    assert follow_up.assigned_to == cast.captain_a
