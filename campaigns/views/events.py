@@ -113,6 +113,8 @@ def event_detail(request, pk: int):
         "shift_form": ShiftForm(),
         "shifts": list(event.shifts.all()),
         "my_link": f"{settings.SITE_URL}{public}?r={code.code}",
+        "my_hub_link": f"{settings.SITE_URL}{reverse('public_hub', args=[event.hub.slug])}"
+        f"?r={code.code}",
         "is_past": event.starts_at < timezone.now(),
     }
     return render(request, "campaigns/event_detail.html", context)

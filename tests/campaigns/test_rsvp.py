@@ -219,3 +219,9 @@ def test_a_canceled_event_says_so_and_takes_no_rsvp(event, public_client):
     assert b"This event was canceled." in page.content and b"Sign me up" not in page.content
     assert rsvp(client, event).status_code == 400
     assert Rsvp.objects.count() == 0
+
+
+def test_the_hub_page_carries_the_recruiter_code_to_its_events(event, cast, public_client):
+    code = recruiter_code_for(contact=cast.person_a)
+    page = public_client().get(f"/h/{cast.hub_a.slug}/?r={code.code}")
+    assert f"/e/{event.pk}/?r={code.code}".encode() in page.content
