@@ -1,3 +1,323 @@
+"""Campaigns, their goals, events with shifts, RSVPs and sign-in, recruiter links, and the
+messages events send.
+
+Nothing here stores a count: a campaign's progress is computed from the records (door results,
+interactions, the activity ledger, RSVPs) by ``campaigns.metrics``. A goal holds only the
+target. One person has one RSVP per event (``rsvp_one_per_person``); one message goes to a
+person per event, kind, channel and revision of the event (``event_message_once``).
+"""
+
 from __future__ import annotations
 
-# Campaigns, events, petitions and goals arrive with their own issue.
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+USER = settings.AUTH_USER_MODEL
+
+
+class Metric(models.TextChoices):
+    """What a goal counts. Each has one definition in ``campaigns.metrics``."""
+
+    SIGNATURES = "signatures", _("Petition signatures")
+    DOORS_KNOCKED = "doors_knocked", _("Doors knocked")
+    CONVERSATIONS = "conversations", _("Conversations at the door")
+    ONE_ON_ONES = "one_on_ones", _("One-on-ones")
+    NEW_VOLUNTEERS = "new_volunteers", _("New volunteers")
+    RSVPS = "rsvps", _("RSVPs")
+    ATTENDANCE = "attendance", _("Attendance")
+    CALLS_MADE = "calls_made", _("Calls made")
+    PRESSURE_ACTIONS = "pressure_actions", _("Pressure actions")
+
+
+class Campaign(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True, max_length=4000)
+    starts_on = models.DateField(_("starts"))
+    ends_on = models.DateField(_("ends"))
+    hubs = models.ManyToManyField(
+        "hubs.Hub", related_name="campaigns", verbose_name=_("hubs taking part")
+    )
+    turfs = models.ManyToManyField(
+        "hubs.Turf", blank=True, related_name="campaigns", verbose_name=_("turf")
+    )
+    created_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="campaign_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Goal(models.Model):
+    """A target for one metric, chapter-wide (``hub`` empty) or for one hub."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="goals")
+    metric = models.CharField(_("metric"), max_length=20, choices=Metric.choices)
+    hub = models.ForeignKey(
+        "hubs.Hub",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("hub"),
+    )
+    target = models.PositiveIntegerField(
+        _("target"), validators=[MinValueValidator(1), MaxValueValidator(10_000_000)]
+    )
+
+    class Meta:
+        ordering = ["metric", "hub__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "metric", "hub"],
+                name="goal_one_per_metric_and_hub",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_metric_display()}: {self.target}"
+
+
+class Event(models.Model):
+    class Kind(models.TextChoices):
+        HUB_MEETING = "hub_meeting", _("Hub meeting")
+        POTLUCK = "potluck", _("Potluck")
+        CANVASS_LAUNCH = "canvass_launch", _("Canvass launch")
+        TRAINING = "training", _("Training")
+        ACTION = "action", _("Action")
+        SOCIAL = "social", _("Social")
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        CANCELED = "canceled", _("Canceled")
+
+    title = models.CharField(_("title"), max_length=140)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    description = models.TextField(_("description"), blank=True, max_length=4000)
+    hub = models.ForeignKey(
+        "hubs.Hub", on_delete=models.PROTECT, related_name="events", verbose_name=_("hub")
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+        verbose_name=_("campaign"),
+    )
+    organizer = models.ForeignKey(
+        USER,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events_led",
+        verbose_name=_("organizer responsible"),
+    )
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    latitude = models.FloatField(
+        _("latitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.FloatField(
+        _("longitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    online_url = models.URLField(_("online link"), blank=True, max_length=300)
+    capacity = models.PositiveIntegerField(
+        _("capacity"), null=True, blank=True, validators=[MaxValueValidator(100_000)]
+    )
+    is_public = models.BooleanField(_("public page"), default=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    # Bumped whenever the time or place changes: calendar files and "moved" notices follow it.
+    revision = models.PositiveIntegerField(default=0)
+    led_by = models.ForeignKey(
+        "contacts.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("led by"),
+        help_text=_("The person (a supporter or leader) who leads it: it counts on their ladder."),
+    )
+    created_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        indexes = [models.Index(fields=["hub", "starts_at"]), models.Index(fields=["starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gte=models.F("starts_at")),
+                name="event_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_canceled(self) -> bool:
+        return self.status == self.Status.CANCELED
+
+
+class Shift(models.Model):
+    """A time slot of an event with its own capacity (a canvass's 10–12 and 12–2)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="shifts")
+    label = models.CharField(_("label"), max_length=80, blank=True)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    capacity = models.PositiveIntegerField(
+        _("capacity"), null=True, blank=True, validators=[MaxValueValidator(100_000)]
+    )
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.label or f"{timezone.localtime(self.starts_at):%H:%M}"
+
+
+class RecruiterCode(models.Model):
+    """A person's personal code: ``?r=<code>`` on any event or hub page credits them."""
+
+    code = models.CharField(max_length=16, unique=True)
+    contact = models.OneToOneField(
+        "contacts.Contact", on_delete=models.CASCADE, related_name="recruiter_code"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.code
+
+    @staticmethod
+    def new_code() -> str:
+        return secrets.token_urlsafe(6)
+
+
+class Rsvp(models.Model):
+    class Status(models.TextChoices):
+        GOING = "going", _("Going")
+        CANCELED = "canceled", _("Canceled")
+
+    class Source(models.TextChoices):
+        PUBLIC = "public", _("Public page")
+        KIOSK = "kiosk", _("Walk-in at the door")
+        STAFF = "staff", _("Added by an organizer")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rsvps")
+    contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="rsvps")
+    shift = models.ForeignKey(
+        Shift, null=True, blank=True, on_delete=models.SET_NULL, related_name="rsvps"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.GOING)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.PUBLIC)
+    recruited_by = models.ForeignKey(
+        "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sms_consent = models.BooleanField(default=False)
+    consent_text = models.CharField(max_length=400, blank=True)
+    consent_at = models.DateTimeField(null=True, blank=True)
+    attended_at = models.DateTimeField(null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    walk_in = models.BooleanField(default=False)
+    first_time = models.BooleanField(default=False)  # set at sign-in: no earlier attendance
+    follow_up = models.ForeignKey(
+        "contacts.FollowUp", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    client_token = models.UUIDField(null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "contact"], name="rsvp_one_per_person")
+        ]
+        indexes = [
+            models.Index(fields=["event", "status"]),
+            models.Index(fields=["contact", "attended_at"]),
+            models.Index(fields=["recruited_by"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} → {self.event_id} ({self.status})"
+
+
+class EventMessage(models.Model):
+    """One message to one person about one event: a confirmation, a reminder, a notice.
+
+    ``(event, contact, kind, channel, revision)`` is unique, so planning twice plans once; a
+    worker claims the row with a conditional UPDATE before sending (see services/messages.py).
+    """
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", _("Confirmation")
+        DAY_BEFORE = "day_before", _("Reminder the day before")
+        TWO_HOURS = "two_hours", _("Reminder two hours before")
+        CANCELED = "canceled", _("Canceled notice")
+        MOVED = "moved", _("Changed time or place notice")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("Text message")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to send")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="messages")
+    contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=14, choices=Kind.choices)
+    channel = models.CharField(max_length=6, choices=Channel.choices)
+    revision = models.PositiveIntegerField(default=0)
+    to = models.CharField(max_length=254)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "contact", "kind", "channel", "revision"],
+                name="event_message_once",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.channel} to {self.contact_id} for {self.event_id}"

@@ -2,10 +2,29 @@ from __future__ import annotations
 
 from django.urls import path
 
-from campaigns import views
+from campaigns.views import campaigns, events, kiosk
 
 app_name = "campaigns"
 
 urlpatterns = [
-    path("", views.index, name="index"),
+    path("", campaigns.index, name="index"),
+    path("new/", campaigns.campaign_new, name="new"),
+    path("events/new/", events.event_new, name="event_new"),
+    path("events/<int:pk>/", events.event_detail, name="event"),
+    path("events/<int:pk>/edit/", events.event_edit, name="event_edit"),
+    path("events/<int:pk>/cancel/", events.event_cancel, name="event_cancel"),
+    path("events/<int:pk>/shifts/", events.shift_add, name="shift_add"),
+    path("events/<int:pk>/shifts/<int:shift_id>/delete/", events.shift_delete, name="shift_delete"),
+    path("events/<int:pk>/follow-ups/", events.follow_ups, name="follow_ups"),
+    path("events/<int:pk>/supporter-link/", events.supporter_link, name="supporter_link"),
+    path("events/<int:pk>/kiosk/", kiosk.kiosk, name="kiosk"),
+    path("events/<int:pk>/kiosk/sign-in/", kiosk.checkin, name="checkin"),
+    path("events/<int:pk>/kiosk/walk-in/", kiosk.walk_in, name="walk_in"),
+    path("events/<int:pk>/kiosk/hand-out/", kiosk.hand_out, name="hand_out"),
+    path("messages/", events.event_messages, name="messages"),
+    path("messages/<int:message_id>/retry/", events.event_message_retry, name="message_retry"),
+    path("<slug:slug>/", campaigns.campaign_detail, name="detail"),
+    path("<slug:slug>/edit/", campaigns.campaign_edit, name="edit"),
+    path("<slug:slug>/goals/", campaigns.goal_add, name="goal_add"),
+    path("<slug:slug>/goals/<int:goal_id>/delete/", campaigns.goal_delete, name="goal_delete"),
 ]

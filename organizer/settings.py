@@ -292,6 +292,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Follow-up reminders: plan today's digests whose hour has come, send them, retry failures.
     "reminders-tick": {"task": "contacts.tasks.reminders_tick", "schedule": crontab(minute="*/5")},
+    # Event messages: plan the day-before and two-hours-before reminders, send what is due.
+    "event-messages-tick": {
+        "task": "campaigns.tasks.event_messages_tick",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 # --- Logging -----------------------------------------------------------------------------------

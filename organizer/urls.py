@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/", include("contacts.api_urls")),
     path("hubs/", include("hubs.urls")),
     path("campaigns/", include("campaigns.urls")),
+    path("", include("campaigns.public_urls")),  # public event and hub pages (/e/…, /h/…)
     path("reports/", views.reports, name="reports"),
     path("admin/", admin.site.urls),
     path("", RedirectView.as_view(pattern_name="contacts:my_day", permanent=False), name="home"),

@@ -272,3 +272,22 @@ def follow_up_reassign(*, by, follow_up_id: int, to_user_id: int) -> FollowUp:
         assigned_to=[before.pk, to_user.pk],
     )
     return follow_up
+
+
+def follow_up_create(
+    *, by, contact: Contact, assigned_to, due_on: dt.date, what: str = ""
+) -> FollowUp:
+    """A follow-up about ``contact`` for ``assigned_to`` (who must be able to see them), outside
+    a one-on-one (first-timers after an event, for one)."""
+    if not assignable_users(contact).filter(pk=assigned_to.pk).exists():
+        raise ValidationError(_("%(user)s cannot see this person.") % {"user": assigned_to})
+    with transaction.atomic():
+        follow_up = FollowUp.objects.create(
+            contact=contact,
+            assigned_to=assigned_to,
+            due_on=due_on,
+            what=(what.strip() or str(_default_follow_up_what(contact)))[:300],
+            created_by=by,
+        )
+        _follow_up_event(by=by, follow_up=follow_up, summary=f"Follow-up for {assigned_to}")
+    return follow_up

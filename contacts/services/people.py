@@ -74,11 +74,17 @@ def normalize_email(value: str) -> str:
 
 
 def find_duplicates(*, phones_e164: list[str], emails: list[str]) -> QuerySet[Contact]:
-    """People who already have one of these phone numbers (E.164) or emails (lower-case)."""
-    return (
-        Contact.objects.filter(phones__e164__in=phones_e164)
-        | Contact.objects.filter(emails__address__in=emails)
-    ).distinct()
+    """People who already have one of these phone numbers (E.164) or emails (lower-case).
+
+    Two index lookups (phone, then email) and a filter on their ids: an OR across the two
+    joins made PostgreSQL scan every person, ~100 ms at 10,000 people and seconds at a million
+    (the public RSVP form matches people with this on every submission)."""
+    ids: set[int] = set()
+    if phones_e164:
+        ids.update(Phone.objects.filter(e164__in=phones_e164).values_list("contact_id", flat=True))
+    if emails:
+        ids.update(Email.objects.filter(address__in=emails).values_list("contact_id", flat=True))
+    return Contact.objects.filter(pk__in=sorted(ids))
 
 
 def _clean_phones(inputs: list[PhoneInput], errors: dict) -> list[tuple[str, PhoneInput]]:

@@ -134,11 +134,27 @@ class Command(BaseCommand):
         with transaction.atomic():
             ladder_ensure_defaults()
             self._seed(random.Random(options["seed"]), options["people"])
+            self._seed_campaigns(random.Random(options["seed"]))
         ladder_rescore(all=True)  # everyone gets a stage…
         ladder_catch_up()  # …and the people with activity are scored now, not in a minute
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Sign in with:"))
         for email, _name, role in USERS:
             self.stdout.write(f"  {role:<10} {email}  password: {DEMO_PASSWORD}")
+
+    def _seed_campaigns(self, rng: random.Random) -> None:
+        """A campaign with goals and events (campaigns.demo)."""
+        from campaigns.demo import seed_campaigns
+
+        users = {
+            u.email: u
+            for u in get_user_model().objects.filter(email__endswith="@demo.organizer.test")
+        }
+        seed_campaigns(
+            rng,
+            staff=users["staff@demo.organizer.test"],
+            captain=users["captain@demo.organizer.test"],
+            organizer=users["organizer@demo.organizer.test"],
+        )
 
     def _seed(self, rng: random.Random, count: int) -> None:
         user_model = get_user_model()

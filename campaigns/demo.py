@@ -1,0 +1,120 @@
+"""Demo data for campaigns (called by ``manage.py seed_demo``): a campaign with goals, a public
+upcoming potluck with RSVPs and a shift-based canvass launch, and a past hub meeting with
+attendance, walk-ins and first-timers. Written through the services, like real use."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.utils import timezone
+
+from campaigns.models import Campaign, Event, Goal, Metric
+from campaigns.services.campaigns import campaign_create
+from campaigns.services.events import event_create, recruiter_code_for, shift_add
+from campaigns.services.rsvps import RsvpInput, checkin_mark, rsvp_submit, walk_in_add
+from contacts.models import Contact
+from hubs.models import Hub
+
+
+def seed_campaigns(rng: random.Random, *, staff, captain, organizer) -> None:
+    if Campaign.objects.exists():
+        return
+    today = timezone.localdate()
+    now = timezone.now()
+    bushwick = Hub.objects.get(slug="bushwick")
+    sunset = Hub.objects.get(slug="sunset-park")
+    campaign = campaign_create(
+        by=staff,
+        name="Our Time: free childcare",
+        hubs=[bushwick, sunset],
+        description="Potlucks, canvasses and a march on Albany for free childcare for all.",
+        starts_on=today - dt.timedelta(days=20),
+        ends_on=today + dt.timedelta(days=40),
+    )
+    for metric, target, hub in [
+        (Metric.ATTENDANCE, 120, None),
+        (Metric.ATTENDANCE, 80, bushwick),
+        (Metric.RSVPS, 200, None),
+        (Metric.ONE_ON_ONES, 150, None),
+        (Metric.DOORS_KNOCKED, 2000, None),
+        (Metric.NEW_VOLUNTEERS, 40, None),
+    ]:
+        Goal.objects.create(campaign=campaign, metric=metric, target=target, hub=hub)
+
+    def at(days: int, hour: int) -> dt.datetime:
+        day = today + dt.timedelta(days=days)
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+    past = Event.objects.create(
+        title="Bushwick hub meeting",
+        kind=Event.Kind.HUB_MEETING,
+        hub=bushwick,
+        campaign=campaign,
+        organizer=organizer,
+        starts_at=at(-6, 18),
+        ends_at=at(-6, 20),
+        place="Bushwick Library, 340 Bushwick Ave",
+        latitude=40.7046,
+        longitude=-73.9393,
+        created_by=captain,
+    )
+    potluck = event_create(
+        by=captain,
+        title="Childcare potluck",
+        kind=Event.Kind.POTLUCK,
+        hub=bushwick,
+        campaign=campaign,
+        organizer=organizer,
+        starts_at=at(5, 17),
+        ends_at=at(5, 20),
+        place="Maria Hernandez Park, Knickerbocker Ave",
+        latitude=40.7033,
+        longitude=-73.9241,
+        capacity=80,
+        description="Bring a dish, bring a neighbor. Kids welcome: there is childcare.",
+    )
+    launch = event_create(
+        by=captain,
+        title="Canvass launch: Sunset Park",
+        kind=Event.Kind.CANVASS_LAUNCH,
+        hub=sunset,
+        campaign=campaign,
+        organizer=captain,
+        starts_at=at(9, 10),
+        ends_at=at(9, 16),
+        place="5th Ave & 44th St",
+        latitude=40.6464,
+        longitude=-74.0096,
+    )
+    shift_add(by=captain, event=launch, starts_at=at(9, 10), ends_at=at(9, 13), label="Morning")
+    shift_add(by=captain, event=launch, starts_at=at(9, 13), ends_at=at(9, 16), label="Afternoon")
+
+    people = list(
+        Contact.objects.filter(hub_memberships__hub=bushwick, phones__is_primary=True)
+        .prefetch_related("phones")
+        .order_by("pk")[:40]
+    )
+    recruiter = people[0]
+    recruiter_code_for(contact=recruiter)
+    for i, person in enumerate(people[1:30]):
+        phone = person.phones.all()[0].e164
+        data = RsvpInput(first_name=person.first_name, last_name=person.last_name, phone=phone)
+        event = past if i % 2 else potluck
+        rsvp = rsvp_submit(
+            event=event,
+            data=data,
+            recruiter_id=recruiter.pk if i % 3 == 0 else None,
+            now=min(now, event.starts_at - dt.timedelta(days=2)),
+        )[0]
+        if event is past and rng.random() < 0.75:
+            checkin_mark(by=organizer, event=past, rsvp_id=rsvp.pk, now=past.starts_at)
+    for person in people[30:32]:  # known people who came without an RSVP
+        walk_in_add(
+            by=organizer,
+            event=past,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            phone=person.phones.all()[0].e164,
+            now=past.starts_at,
+        )

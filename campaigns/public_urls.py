@@ -1,0 +1,13 @@
+"""Public pages (no account): included at the site root by organizer/urls.py."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from campaigns.views import public
+
+urlpatterns = [
+    path("e/<int:pk>/", public.event_page, name="public_event"),
+    path("e/<int:pk>/event.ics", public.event_ics, name="public_event_ics"),
+    path("h/<slug:slug>/", public.hub_page, name="public_hub"),
+]

@@ -1,0 +1,1 @@
+"""Reads for campaigns and events, scoped through ``campaigns.selectors.access``."""

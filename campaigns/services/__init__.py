@@ -1,0 +1,1 @@
+"""Writes for campaigns and events: each service is one transaction; tasks enqueue on commit."""

@@ -1,9 +1,0 @@
-from __future__ import annotations
-
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
-
-
-@login_required
-def index(request):
-    return render(request, "campaigns/index.html")
