@@ -64,12 +64,17 @@ def test_staff_upload_preview_run_and_read_the_report(
     assert response["Location"] == reverse("contacts:import_preview", args=[job.pk])
 
     page = client.get(response["Location"]).content.decode()
+    assert "The preview is worked out as soon as a worker picks it up." in page
+    tasks.import_contacts_task(str(job.pk))  # the worker works the preview out (a dry run)
+
+    page = client.get(response["Location"]).content.decode()
     assert "VAN / EveryAction" in page
     assert '<label for="id_col_0">VANID</label>' in page
     assert '<option value="id:van" selected>' in page
     assert '<strong data-count="create">3</strong>' in page
     assert "12 Elm St" in page  # first rows shown
-    assert not ImportJob.objects.filter(status=ImportJob.Status.DONE).exists()
+    job.refresh_from_db()
+    assert job.dry_run and job.status == ImportJob.Status.DONE  # a finished dry run
     assert Contact.objects.count() == 2  # the cast's two people: nothing imported yet
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -100,7 +105,9 @@ def test_the_person_can_adjust_the_mapping_before_running(cast, client_for):
     data = {f"col_{i}": t for i, t in enumerate(job.mapping["columns"])}
     data["col_3"] = "neighborhood"  # "Address" holds the neighborhood in this file
 
-    page = client.post(url, {**data, "preview": "1"}).content.decode()
+    response = client.post(url, {**data, "preview": "1"})
+    assert response.status_code == 302
+    page = client.get(url).content.decode()
     assert '<option value="neighborhood" selected>' in page
 
     client.post(url, {**data, "run": "1"})
@@ -126,12 +133,12 @@ def test_a_mapping_without_name_phone_or_email_cannot_run(cast, client_for):
 
 
 def test_an_oversized_file_gets_a_clear_message(cast, client_for, settings):
-    settings.CONTACT_IMPORT_MAX_BYTES = 100
+    settings.UPLOAD_MAX_BYTES = 100
 
     response = upload(client_for(cast.staff), "big.csv", b"name\n" + b"Ana Alvarez\n" * 20)
 
     assert response.status_code == 200
-    assert "the largest file you can import is 0.0 MB" in response.content.decode()
+    assert "the largest file you can upload is 0.0 MB" in response.content.decode()
     assert not ImportJob.objects.exists()
 
 

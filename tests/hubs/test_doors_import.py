@@ -12,6 +12,18 @@ from tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def doors(tmp_path):
+    """Write ``content`` to a file and give its path, as an upload saved to disk."""
+
+    def write(content: bytes | str, name: str = "doors.csv"):
+        path = tmp_path / name
+        path.write_bytes(content.encode() if isinstance(content, str) else content)
+        return path
+
+    return write
+
 CSV = (
     "Street number,Street,Unit,City,State,Zip,Lat,Lon,Election district,Building ID\n"
     "31-10,31st St,1A,Astoria,NY,11103,40.7651,-73.9201,36-012,B1\n"
@@ -23,8 +35,8 @@ CSV = (
 )
 
 
-def test_an_address_list_creates_buildings_and_units_with_walking_keys():
-    report = doors_import(content=CSV.encode())
+def test_an_address_list_creates_buildings_and_units_with_walking_keys(doors):
+    report = doors_import(path=doors(CSV))
 
     assert (report.buildings_created, report.units_created, report.unchanged) == (2, 3, 0)
     b = Building.objects.get(street="31st St")
@@ -34,8 +46,8 @@ def test_an_address_list_creates_buildings_and_units_with_walking_keys():
     assert Building.objects.get(street="Ditmars Blvd").units.get().label == ""
 
 
-def test_rejected_rows_carry_their_line_and_reason():
-    report = doors_import(content=CSV.encode())
+def test_rejected_rows_carry_their_line_and_reason(doors):
+    report = doors_import(path=doors(CSV))
 
     assert [(r.line, r.reason.split(" ")[1]) for r in report.rejections] == [
         (5, "street"),
@@ -45,26 +57,26 @@ def test_rejected_rows_carry_their_line_and_reason():
     assert "longitude" in report.rejections[2].reason
 
 
-def test_importing_the_same_list_twice_changes_nothing():
-    doors_import(content=CSV.encode())
+def test_importing_the_same_list_twice_changes_nothing(doors):
+    doors_import(path=doors(CSV))
 
-    report = doors_import(content=CSV.encode())
+    report = doors_import(path=doors(CSV))
 
     assert (report.buildings_created, report.units_created, report.unchanged) == (0, 0, 3)
     assert (Building.objects.count(), Unit.objects.count()) == (2, 3)
 
 
-def test_a_dry_run_reports_without_writing():
-    report = doors_import(content=CSV.encode(), dry_run=True)
+def test_a_dry_run_reports_without_writing(doors):
+    report = doors_import(path=doors(CSV), dry_run=True)
 
     assert (report.buildings_created, report.units_created) == (2, 3)
     assert not Building.objects.exists()
 
 
-def test_a_full_address_column_is_split_into_number_and_street():
+def test_a_full_address_column_is_split_into_number_and_street(doors):
     content = b"Address;Apt;ZIP\n123 W. 37th St.;4B;10018\nMain St;;10018\n"
 
-    report = doors_import(content=content)
+    report = doors_import(path=doors(content))
 
     b = Building.objects.get()
     assert (b.street_number, b.street, b.street_key) == ("123", "W. 37th St.", "w 37th st")
@@ -75,18 +87,18 @@ def test_a_full_address_column_is_split_into_number_and_street():
 @pytest.mark.parametrize(
     "encoding", ["utf-8", "utf-8-sig", "cp1252"], ids=["utf8", "utf8-bom", "cp1252"]
 )
-def test_encodings_are_detected(encoding):
+def test_encodings_are_detected(encoding, doors):
     content = "address,zip\n5 Calle Peña,11372\n".encode(encoding)
 
-    report, rows = read_doors(content)
+    report, rows = read_doors(doors(content))
 
     assert rows[0].street == "Calle Peña"
     assert report.columns["address"] == "address"
 
 
-def test_a_file_without_address_columns_is_refused():
+def test_a_file_without_address_columns_is_refused(doors):
     with pytest.raises(DoorsFileError, match="No address columns"):
-        read_doors(b"name,phone\nAna,555\n")
+        read_doors(doors(b"name,phone\nAna,555\n"))
 
 
 def test_the_command_imports_and_dry_runs(tmp_path, capsys):
