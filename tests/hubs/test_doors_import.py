@@ -24,6 +24,7 @@ def doors(tmp_path):
 
     return write
 
+
 CSV = (
     "Street number,Street,Unit,City,State,Zip,Lat,Lon,Election district,Building ID\n"
     "31-10,31st St,1A,Astoria,NY,11103,40.7651,-73.9201,36-012,B1\n"

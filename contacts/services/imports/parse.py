@@ -6,9 +6,10 @@ Each kind of column has its own small parser; ``parse_row`` runs those the mappi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from types import MappingProxyType
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -91,17 +92,20 @@ class Columns:
         return cols
 
 
+_NO_PHONES: Mapping[str, tuple[str, str]] = MappingProxyType({})
+
+
 @dataclass(slots=True)
 class Row:
     """One valid line of the file, normalized."""
 
     line: int
     fields: dict[str, object]
-    phones: dict[str, tuple[str, str]]  # e164 -> (as typed, kind), in file order
-    emails: list[str]
-    ids: list[tuple[str, str]]  # (system, value)
-    tags: list[str]
-    languages: list[str]
+    phones: Mapping[str, tuple[str, str]]  # e164 -> (as typed, kind), in file order
+    emails: Sequence[str]
+    ids: Sequence[tuple[str, str]]  # (system, value)
+    tags: Sequence[str]
+    languages: Sequence[str]
 
     languages: list[str]
 
@@ -262,7 +266,7 @@ def _lists(cell: _Cells, cols: Columns, reasons: list[str]) -> tuple[list[str], 
         for x in languages
         if len(x) > 40
     )
-    return tags, languages
+    return tags or (), languages or ()
 
 
 def parse_row(line: int, cells: list[str], cols: Columns) -> Row | list[str]:
@@ -273,10 +277,11 @@ def parse_row(line: int, cells: list[str], cols: Columns) -> Row | list[str]:
     _text(cell, cols, fields, reasons)
     if cols.membership or cols.member_since:
         _membership(cell, cols, fields, reasons)
-    phones = _phones(cell, cols, reasons) if cols.phones else {}
-    emails = _emails(cell, cols, reasons) if cols.emails else []
-    ids = _ids(cell, cols, reasons) if cols.ids else []
-    tags, languages = _lists(cell, cols, reasons) if cols.tags or cols.languages else ([], [])
+    # Empty values are shared constants: a million rows hold no million empty lists.
+    phones = (_phones(cell, cols, reasons) or _NO_PHONES) if cols.phones else _NO_PHONES
+    emails = (_emails(cell, cols, reasons) or ()) if cols.emails else ()
+    ids = (_ids(cell, cols, reasons) or ()) if cols.ids else ()
+    tags, languages = _lists(cell, cols, reasons) if cols.tags or cols.languages else ((), ())
     if reasons:
         return reasons
     if not (fields.get("first_name") or fields.get("last_name") or phones or emails):

@@ -147,6 +147,48 @@ def _name_search(first: str, preferred: str, last: str) -> str:
     return " ".join(f for f in (_folded(first), _folded(preferred), _folded(last)) if f)
 
 
+def _new_contacts(new_ids, defaults, plan: Plan, tag_ids, source, now, by_id, out: _Related):
+    """The COPY rows of the new people, in ``new_ids`` order (their related rows into ``out``)."""
+    for contact_id, person in zip(new_ids, plan.to_create, strict=True):
+        get = person.fields.get
+        yield (
+            contact_id,
+            *[get(name, default) for name, default in defaults],
+            person.languages or _EMPTY_ARRAY,
+            str(get("source") or source)[:120],
+            _name_search(
+                str(get("first_name", "")),
+                str(get("preferred_name", "")),
+                str(get("last_name", "")),
+            ),
+            now,
+            now,
+            by_id,
+            by_id,
+        )
+        if person.phones or person.emails or person.ids or person.tags:
+            _related(
+                contact_id,
+                person.phones,
+                person.emails,
+                person.ids,
+                person.tags,
+                plan=plan,
+                tag_ids=tag_ids,
+                out=out,
+            )
+
+
+def _created_events(new_ids: list[int], *, now, by_id, summary: str) -> None:
+    """One "imported" history entry per new person, in one set-based statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table(ContactEvent)} (contact_id, kind, at, actor_id, summary, changes) "
+            "SELECT id, %s, %s, %s, %s, '{}'::jsonb FROM unnest(%s::bigint[]) AS id",
+            [ContactEvent.Kind.IMPORTED, now, by_id, summary, new_ids],
+        )
+
+
 def apply_plan(plan: Plan, *, by, filename: str, source: str) -> None:
     """Write the plan. Call inside a transaction."""
     now = timezone.now()
@@ -157,7 +199,6 @@ def apply_plan(plan: Plan, *, by, filename: str, source: str) -> None:
     out = _Related()
     imported = ContactEvent.Kind.IMPORTED
     created_summary = f"Imported from {filename}"[:300]
-    no_changes = Jsonb({})
     source = source[:120]
 
     if plan.to_create:
@@ -169,40 +210,6 @@ def apply_plan(plan: Plan, *, by, filename: str, source: str) -> None:
         present.pop("source", None)
         names = tuple(present)
         defaults = [(name, Contact._meta.get_field(name).get_default()) for name in names]
-        contacts = []
-        append, event = contacts.append, out.events.append
-        for contact_id, person in zip(new_ids, plan.to_create, strict=True):
-            values = person.fields
-            get = values.get
-            append(
-                (
-                    contact_id,
-                    *[get(name, default) for name, default in defaults],
-                    person.languages or _EMPTY_ARRAY,
-                    str(get("source") or source)[:120],
-                    _name_search(
-                        str(get("first_name", "")),
-                        str(get("preferred_name", "")),
-                        str(get("last_name", "")),
-                    ),
-                    now,
-                    now,
-                    by_id,
-                    by_id,
-                )
-            )
-            if person.phones or person.emails or person.ids or person.tags:
-                _related(
-                    contact_id,
-                    person.phones,
-                    person.emails,
-                    person.ids,
-                    person.tags,
-                    plan=plan,
-                    tag_ids=tag_ids,
-                    out=out,
-                )
-            event((contact_id, imported, now, by_id, created_summary, no_changes))
         columns = (
             "id",
             *names,
@@ -214,7 +221,11 @@ def apply_plan(plan: Plan, *, by, filename: str, source: str) -> None:
             "created_by_id",
             "updated_by_id",
         )
-        _copy(Contact, columns, contacts, with_pk=True)
+        # Streamed into COPY (no list of a million tuples); phones, emails, IDs and tags are
+        # gathered on the way.
+        _copy(Contact, columns, _new_contacts(new_ids, defaults, plan, tag_ids, source, now,
+                                              by_id, out), with_pk=True)  # fmt: skip
+        _created_events(new_ids, now=now, by_id=by_id, summary=created_summary)
 
     updated: list[Contact] = []
     update_fields: set[str] = set()
