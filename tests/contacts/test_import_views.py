@@ -223,3 +223,62 @@ def test_when_the_queue_is_down_the_job_waits_and_the_page_says_so(
     assert "The job queue could not be reached" in page
     assert "Try starting it again" in page
     assert Contact.objects.count() == 2  # the cast's two people
+
+
+def test_a_file_whose_unclosed_quote_would_merge_rows_is_refused_with_its_line(
+    cast, client_for, upload_dir
+):
+    content = (
+        b"first_name,last_name,phone,email\n"
+        b"Ana,Alvarez,212-555-0101,ana@example.org\n"
+        b'Bo,"Baker,212-555-0102,bo@example.org\n'
+        b"Cy,Cruz,212-555-0103,cy@example.org\n"
+        b'Di,Diaz",212-555-0104,di@example.org\n'
+    )
+
+    response = upload(client_for(cast.staff), "list.csv", content)
+
+    assert response.status_code == 200
+    assert "Line 3: a quoted cell runs across lines 3–5" in response.content.decode()
+    assert not ImportJob.objects.exists()
+    assert not list(Path(upload_dir).rglob("*.csv"))  # nothing kept
+
+
+def test_utf16_without_a_byte_order_mark_gets_a_message_saying_how_to_save_it(cast, client_for):
+    content = "first_name,phone\nAna,212-555-0101\n".encode("utf-16-le")
+
+    response = upload(client_for(cast.staff), "list.csv", content)
+
+    page = response.content.decode()
+    assert response.status_code == 200 and "UTF-16 text without a byte-order mark" in page
+    assert "CSV UTF-8" in page and not ImportJob.objects.exists()
+
+
+def test_the_upload_waits_on_disk_and_the_preview_shows_its_progress(cast, client_for, upload_dir):
+    client = client_for(cast.staff)
+    upload(client, "van.csv", (FIXTURES / "van_export.csv").read_bytes())
+    job = ImportJob.objects.get()
+    assert (Path(upload_dir) / job.path).is_file() and job.size > 0
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.RUNNING, processed_rows=2, total_rows=3
+    )
+
+    fragment = client.get(
+        reverse("contacts:import_preview", args=[job.pk]), headers={"HX-Request": "true"}
+    ).content.decode()
+
+    assert '<progress id="preview-progress" value="2" max="3">' in fragment
+    assert 'hx-trigger="every 1s"' in fragment and "<html" not in fragment
+
+
+def test_the_file_is_removed_once_imported(cast, client_for, upload_dir):
+    job = import_create(
+        by=cast.staff, filename="list.csv", content=b"name\nAna Alvarez\n", dry_run=False
+    )
+    path = Path(upload_dir) / job.path
+    assert path.is_file()
+
+    tasks.import_contacts_task(str(job.pk))
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE and not path.exists()

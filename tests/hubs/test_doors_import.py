@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -194,3 +196,50 @@ def test_staff_make_doors_from_people_with_one_button(cast, client_for):
 
     assert "1 new buildings" in response.content.decode()
     assert Residence.objects.count() == 1
+
+
+def test_an_upload_waits_on_disk_not_in_the_cache(cast, client_for, upload_dir):
+    from django.core.cache import cache
+
+    client = client_for(cast.staff)
+    response = _upload(client, CSV.encode())
+    token = response["Location"].rstrip("/").rsplit("/", 1)[-1]
+    saved = Path(upload_dir) / "doors" / f"{token}.csv"
+    assert saved.read_bytes() == CSV.encode()
+    cache.clear()  # Redis restarted, or down: the upload is not there anyway
+
+    assert "Preview of the address import" in client.get(response["Location"]).content.decode()
+    done = client.post(response["Location"], follow=True).content.decode()
+
+    assert "Address import report" in done and Building.objects.count() == 2
+    assert not saved.exists()  # imported: the file is gone, its report kept
+    again = client.post(response["Location"], follow=True).content.decode()
+    assert "Address import report" in again and Building.objects.count() == 2
+
+
+def test_an_oversized_address_list_gets_the_one_size_limit_message(cast, client_for, settings):
+    settings.UPLOAD_MAX_BYTES = 100
+
+    response = _upload(client_for(cast.staff), CSV.encode())
+
+    assert response.status_code == 200
+    assert "the largest file you can upload is 0.0 MB" in response.content.decode()
+
+
+def test_an_address_list_with_an_unclosed_quote_is_refused_with_its_line(cast, client_for):
+    content = b'Address,Zip\n1 Elm St,11211\n"2 Elm St,11211\n3 Elm St,11211\n'
+
+    response = _upload(client_for(cast.staff), content)
+
+    assert response.status_code == 200
+    assert "Line 3: a quoted cell starts here and is never closed" in response.content.decode()
+    assert not Building.objects.exists()
+
+
+def test_another_staff_member_cannot_open_someone_elses_upload(cast, client_for):
+    from tests.factories import UserFactory
+
+    response = _upload(client_for(cast.staff), CSV.encode())
+    other = UserFactory(role="staff")
+
+    assert client_for(other).get(response["Location"]).status_code == 404
