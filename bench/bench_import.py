@@ -18,6 +18,7 @@ work that stores the rows.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gc
 import io
@@ -130,10 +131,8 @@ def _rss_mb(field: str) -> float:
 
 
 def _reset_peak_rss() -> None:
-    try:
+    with contextlib.suppress(OSError):
         Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        pass
 
 
 def run(ctx: Context) -> None:

@@ -39,6 +39,7 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from contacts.models import ImportJob, ImportRejection
+from contacts.services.imports import stage
 from contacts.services.imports.columns import IGNORE, check_mapping, detect_mapping
 from contacts.services.imports.parse import Columns
 from contacts.services.imports.plan import Plan, plan_import, table
@@ -372,6 +373,7 @@ def _run(job: ImportJob, progress) -> Plan:
     if not job.dry_run:
         source = job.mapping.get("source") or f"Import: {job.filename}"
         apply_plan(plan, by=job.created_by, filename=job.filename, source=source)
+    stage.drop()
     _fill_cells(plan, people_file)
     rejections = ((job.pk, r.line, r.reason, Jsonb(r.cells)) for r in plan.rejections)
     _copy(ImportRejection, ("job_id", "line", "reason", "row"), rejections)
@@ -381,7 +383,7 @@ def _run(job: ImportJob, progress) -> Plan:
         status=ImportJob.Status.DONE,
         total_rows=plan.total_rows,
         processed_rows=plan.total_rows,
-        created_count=len(plan.to_create),
+        created_count=plan.created_count,
         updated_count=len(plan.to_update),
         unchanged_count=len(plan.unchanged),
         rejected_count=len(plan.rejections),

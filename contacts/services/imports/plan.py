@@ -19,8 +19,9 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from contacts.models import Contact, Email, ExternalId, Phone, Tag
+from contacts.services.imports import stage
 from contacts.services.imports.columns import SYSTEMS, TEXT_FIELDS
-from contacts.services.imports.parse import Columns, Row, parse_row
+from contacts.services.imports.parse import Columns, Row
 from organizer.lib.csvfiles import Rejection
 
 
@@ -72,6 +73,11 @@ class Plan:
     rejections: list[Rejection] = field(default_factory=list)
     current: dict[int, dict] = field(default_factory=dict)  # matched people's current fields
     primaries: set[tuple[str, int]] = field(default_factory=set)  # ("phone"|"email", contact)
+    simple: int = 0  # new people created straight from the staging table (stage.py)
+
+    @property
+    def created_count(self) -> int:
+        return len(self.to_create) + self.simple
 
 
 def _keys(row_or_person) -> tuple[list[tuple], list[tuple]]:
@@ -234,21 +240,22 @@ def plan_import(
     columns: Columns,
     progress: Callable[[int], None],
 ) -> Plan:
-    """Everything the import would do, worked out with reads only. ``records`` are the file's
-    rows after the header, streamed; only the parsed rows are kept."""
+    """Everything the import would do, worked out with reads only: the rows are staged in
+    PostgreSQL (stage.py); those that are plainly new people stay there, the others come back
+    for the rules below."""
     plan = Plan()
-    rows: list[Row] = []
-    number = 0
-    for number, (line, record) in enumerate(records, start=1):
-        parsed = parse_row(line, record, columns)
-        if isinstance(parsed, Row):
-            rows.append(parsed)
-        else:
-            plan.rejections.append(Rejection(line, " ".join(parsed)[:300], record))
-        progress(number)
-    plan.total_rows = number
+    plan.total_rows = stage.stage_rows(records, columns, progress, plan.rejections)
+    stage.split_simple()
+    plan.simple = stage.simple_count()
+    plan_people(stage.complex_rows(), plan)
+    plan.rejections.sort(key=lambda r: r.line)
+    return plan
+
+
+def plan_people(rows: list[Row], plan: Plan) -> None:
+    """Group ``rows`` into people, match them with the people already in Organizer and work
+    out what each would gain, into ``plan``."""
     people = group_rows(rows, plan.rejections)
-    del rows
     owners, _indexes = _existing_indexes(people)
 
     matched: dict[int, Person] = {}  # by contact: rows that reach one person by different
@@ -310,8 +317,6 @@ def plan_import(
             plan.to_update.append((person, changes))
         else:
             plan.unchanged.append(person)
-    plan.rejections.sort(key=lambda r: r.line)
-    return plan
 
 
 def _current(contact_ids: list[int]) -> dict[int, dict]:

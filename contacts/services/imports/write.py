@@ -14,6 +14,7 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from contacts.models import Contact, ContactEvent, Email, ExternalId, Phone, Tag
+from contacts.services.imports import stage
 from contacts.services.imports.plan import Plan, table
 from organizer.lib.text import fold
 
@@ -192,8 +193,12 @@ def _created_events(new_ids: list[int], *, now, by_id, summary: str) -> None:
 def apply_plan(plan: Plan, *, by, filename: str, source: str) -> None:
     """Write the plan. Call inside a transaction."""
     now = timezone.now()
+    simple_tags = stage.simple_tags() if plan.simple else []
     tag_ids = _tag_ids(
-        t for p in (*plan.to_create, *(p for p, _ in plan.to_update)) for t in p.tags
+        [
+            *(t for p in (*plan.to_create, *(p for p, _ in plan.to_update)) for t in p.tags),
+            *simple_tags,
+        ]
     )
     by_id = by.pk if by else None
     out = _Related()
@@ -260,6 +265,14 @@ def apply_plan(plan: Plan, *, by, filename: str, source: str) -> None:
         fields = [*sorted(update_fields), "name_search", "updated_at", "updated_by"]
         Contact.objects.bulk_update(updated, fields, batch_size=2000)
 
+    if plan.simple:
+        stage.insert_simple(
+            now=now,
+            by_id=by_id,
+            source=source,
+            summary=created_summary,
+            tag_ids={name: tag_ids[name.casefold()] for name in simple_tags},
+        )
     _copy(Phone, PHONE_COLUMNS, out.phones)
     _copy(Email, EMAIL_COLUMNS, out.emails)
     _copy(ExternalId, ID_COLUMNS, out.ids)
