@@ -13,6 +13,7 @@ simple rows.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 from django.db import connection
 
@@ -25,7 +26,16 @@ from organizer.lib.text import fold
 TEXT = (*TEXT_FIELDS, "source")
 _ARRAYS = ("phones", "phone_raw", "phone_kind", "emails", "id_system", "id_value", "tags")
 COLUMNS = ("line", *TEXT, "membership_status", "member_since", "languages", "name_search", *_ARRAYS)
-_EMPTY = "{}"  # an empty array, as COPY's text format spells it
+_EMPTY: list = []
+_TYPES = [
+    "int4",
+    *["text"] * len(TEXT),
+    "text",
+    "date",
+    "text[]",
+    "text",
+    *["text[]"] * len(_ARRAYS),
+]
 
 
 def _q(name: str) -> str:
@@ -48,9 +58,16 @@ def drop() -> None:
     _execute("DROP TABLE IF EXISTS import_row, import_key, import_complex, import_new")
 
 
+@lru_cache(maxsize=100_000)
+def _folded(part: str) -> str:
+    return fold(part)
+
+
 def _name_search(fields: dict) -> str:
+    """``Contact.build_name_search``, folding each part once per import: names repeat (many
+    Marias, many Garcias), and the folded parts joined by a space are the folded whole."""
     parts = (fields.get("first_name"), fields.get("preferred_name"), fields.get("last_name"))
-    return " ".join(f for f in (fold(str(p)) for p in parts if p) if f)
+    return " ".join(f for f in (_folded(str(p)) for p in parts if p) if f)
 
 
 def stage_rows(
@@ -74,6 +91,7 @@ def stage_rows(
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY import_row ({names}) FROM STDIN") as copy,
     ):
+        copy.set_types(_TYPES)  # no per-value type guessing (lists would be inspected each time)
         write = copy.write_row
         for number, (line, record) in enumerate(records, start=1):
             row = parse_row(line, record, columns)
@@ -82,7 +100,6 @@ def stage_rows(
             else:
                 rejections.append(Rejection(line, " ".join(row)[:300], record))
             progress(number)
-    _execute("ANALYZE import_row")
     return number
 
 
@@ -123,7 +140,6 @@ def split_simple() -> None:
         "UNION ALL SELECT line, 'e', a, '' FROM import_row, unnest(emails) a "
         "UNION ALL SELECT line, 'i', s, v FROM import_row, unnest(id_system, id_value) AS x(s, v)"
     )
-    _execute("ANALYZE import_key")
     _execute(
         "CREATE TEMP TABLE import_complex ON COMMIT DROP AS "
         "SELECT k.line FROM import_key k JOIN (SELECT kind, a, b FROM import_key "
@@ -135,7 +151,6 @@ def split_simple() -> None:
         f"UNION SELECT k.line FROM import_key k JOIN {_table(ExternalId)} x "
         "  ON k.kind = 'i' AND x.system = k.a AND x.value = k.b"
     )
-    _execute("ANALYZE import_complex")
 
 
 def complex_rows() -> list[Row]:
@@ -200,7 +215,6 @@ def insert_simple(*, now, by_id, source: str, summary: str, tag_ids: dict[str, i
         "FROM import_row r WHERE NOT EXISTS (SELECT 1 FROM import_complex c WHERE c.line = r.line) "
         "ORDER BY r.line"
     )
-    _execute("ANALYZE import_new")
     targets, values, params = [], [], []
     given = {
         "id": ("n.id", []),
