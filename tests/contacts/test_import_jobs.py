@@ -8,6 +8,7 @@ import signal
 import threading
 import time
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -208,3 +209,24 @@ def test_an_import_killed_midway_changes_nothing_then_completes_once_when_taken_
     assert done.attempts == 2
     assert Contact.objects.count() == rows and Phone.objects.count() == rows
     assert Phone.objects.values("e164").distinct().count() == rows  # one copy of each person
+
+
+def test_the_sweep_removes_uploads_nobody_will_import(db, upload_dir):
+    preview = import_create(by=None, filename="a.csv", content=_rows(2))  # never confirmed
+    ImportJob.objects.filter(pk=preview.pk).update(
+        status=ImportJob.Status.DONE, finished_at=timezone.now() - timedelta(days=8)
+    )
+    fresh = import_create(by=None, filename="b.csv", content=_rows(2))
+    ImportJob.objects.filter(pk=fresh.pk).update(
+        status=ImportJob.Status.DONE, finished_at=timezone.now()
+    )
+    doors = Path(upload_dir) / "doors"
+    doors.mkdir()
+    (doors / "old.csv").write_text("x")
+    os.utime(doors / "old.csv", (time.time() - 2 * 86400,) * 2)
+
+    imports_sweep()
+
+    preview.refresh_from_db()
+    assert preview.path == "" and not (doors / "old.csv").exists()
+    assert (Path(upload_dir) / fresh.path).is_file()

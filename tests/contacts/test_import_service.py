@@ -483,3 +483,16 @@ def test_emails_are_stored_lower_case_and_primary(db):
         ("ana@example.org", True),
         ("ana.work@example.org", False),
     ]
+
+
+def test_the_command_streams_the_file_and_reports_progress(db, tmp_path, capsys, upload_dir):
+    path = tmp_path / "list.csv"
+    path.write_bytes(_rows(1200))
+
+    call_command("import_contacts", str(path))
+
+    captured = capsys.readouterr()
+    assert "checked 500 of 1200 rows" in captured.err
+    assert "created: 1200  updated: 0  unchanged: 0  rejected: 0" in captured.out
+    assert Contact.objects.count() == 1200
+    assert not list(Path(upload_dir).rglob("*.csv"))  # the imported copy is removed

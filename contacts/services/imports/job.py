@@ -50,6 +50,7 @@ from organizer.lib.csvfiles import CsvFileError, remove_upload, save_upload
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+UPLOAD_KEEP_DAYS = 7
 _STOPPED = (
     "The import was stopped %(count)s times before it could finish (the worker was restarted "
     "or ran out of memory). Nothing was changed."
@@ -220,7 +221,25 @@ def imports_sweep(*, now=None) -> int:
             heartbeat_at=now
         )
         enqueue(job_id)
+    _remove_old_uploads(now)
     return len(job_ids)
+
+
+def _remove_old_uploads(now) -> None:
+    """Files nobody will import any more: previews never confirmed and failed imports after
+    ``UPLOAD_KEEP_DAYS`` days; address lists (doors/) after a day."""
+    old = now - timedelta(days=UPLOAD_KEEP_DAYS)
+    abandoned = ImportJob.objects.filter(finished_at__lt=old).exclude(path="")
+    abandoned = abandoned.filter(Q(dry_run=True) | Q(status=ImportJob.Status.FAILED))
+    for job in abandoned.only("pk", "path")[:500]:
+        remove_upload(job_file(job))
+        ImportJob.objects.filter(pk=job.pk).update(path="")
+    doors = Path(settings.IMPORT_UPLOAD_DIR) / "doors"
+    if doors.is_dir():
+        cutoff = (now - timedelta(days=1)).timestamp()
+        for path in doors.iterdir():
+            if path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
 
 
 # --- Running -------------------------------------------------------------------------------
