@@ -20,7 +20,7 @@ from django.utils import timezone
 from contacts import tasks
 from contacts.models import Contact, ContactEvent, ImportJob, Phone
 from contacts.services.imports import import_create, import_run, imports_sweep
-from contacts.services.imports.job import MAX_ATTEMPTS
+from contacts.services.imports.run import MAX_ATTEMPTS
 from organizer.celery import app as celery_app
 from tests.workers import celery_worker
 

@@ -257,34 +257,7 @@ def plan_people(rows: list[Row], plan: Plan) -> None:
     out what each would gain, into ``plan``."""
     people = group_rows(rows, plan.rejections)
     owners, _indexes = _existing_indexes(people)
-
-    matched: dict[int, Person] = {}  # by contact: rows that reach one person by different
-    ambiguous: dict[int, set[int]] = {}  # keys (a phone here, an email there) are merged
-    no_owner: set[int] = set()
-    for number, person in enumerate(people):
-        hits = set()
-        if person.ids:
-            id_keys, other_keys = _keys(person)
-            hits = hits.union(*(owners.get(k, no_owner) for k in id_keys))
-            if not hits:
-                hits = hits.union(*(owners.get(k, no_owner) for k in other_keys))
-        else:  # the usual case: no external ID, so the phones and emails decide
-            for e164 in person.phones:
-                hits |= owners.get(("phone", e164), no_owner)
-            for address in person.emails:
-                hits |= owners.get(("email", address), no_owner)
-        if len(hits) > 1:
-            ambiguous[number] = hits
-        elif hits:
-            contact_id = next(iter(hits))
-            if contact_id in matched:
-                for row in person.rows:
-                    matched[contact_id].add(row)
-            else:
-                person.contact_id = contact_id
-                matched[contact_id] = person
-        else:
-            plan.to_create.append(person)
+    matched, ambiguous = _match(people, owners, plan)
     if ambiguous:
         names = {n: _names(hits) for n, hits in ambiguous.items()}
         for number, hits in ambiguous.items():
@@ -294,7 +267,52 @@ def plan_people(rows: list[Row], plan: Plan) -> None:
             ) % {"count": len(hits), "names": names[number]}
             for row in people[number].rows:
                 plan.rejections.append(Rejection(row.line, reason[:300], []))
+    _plan_updates(matched, owners, plan)
 
+
+def _hits(person: Person, owners: dict) -> set[int]:
+    """The people already in Organizer this one matches: by external ID first, else by phone
+    and email."""
+    no_owner: set[int] = set()
+    hits: set[int] = set()
+    if person.ids:
+        id_keys, other_keys = _keys(person)
+        hits = hits.union(*(owners.get(k, no_owner) for k in id_keys))
+        if not hits:
+            hits = hits.union(*(owners.get(k, no_owner) for k in other_keys))
+        return hits
+    for e164 in person.phones:  # the usual case: no external ID, phones and emails decide
+        hits |= owners.get(("phone", e164), no_owner)
+    for address in person.emails:
+        hits |= owners.get(("email", address), no_owner)
+    return hits
+
+
+def _match(
+    people: list[Person], owners: dict, plan: Plan
+) -> tuple[dict[int, Person], dict[int, set[int]]]:
+    """New people go to ``plan.to_create``; returns the matched (by contact: rows that reach
+    one person by different keys, a phone here and an email there, are merged) and the
+    ambiguous (by person number: the people each matches)."""
+    matched: dict[int, Person] = {}
+    ambiguous: dict[int, set[int]] = {}
+    for number, person in enumerate(people):
+        hits = _hits(person, owners)
+        if len(hits) > 1:
+            ambiguous[number] = hits
+        elif not hits:
+            plan.to_create.append(person)
+        elif (contact_id := next(iter(hits))) in matched:
+            for row in person.rows:
+                matched[contact_id].add(row)
+        else:
+            person.contact_id = contact_id
+            matched[contact_id] = person
+    return matched, ambiguous
+
+
+def _plan_updates(matched: dict[int, Person], owners: dict, plan: Plan) -> None:
+    """What each matched person gains (or why the rows are rejected)."""
     contact_ids = sorted(matched)
     plan.current = _current(contact_ids)
     ids_of: dict[int, list[tuple[str, str]]] = {}
