@@ -6,13 +6,20 @@ from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
 
-from contacts.services.imports import import_run
+from contacts.services.imports import import_run, imports_sweep
 
 
 @shared_task(acks_late=True, time_limit=settings.LONGEST_TASK_SECONDS)
 def import_contacts_task(job_id: str) -> None:
-    """Run a confirmed CSV import. Safe to run twice: the service claims the job first."""
+    """Run an import or its preview (a dry run). Safe to run twice: the service claims the job
+    first, and takes up a job again only when its worker's heartbeat stopped."""
     import_run(job_id=job_id)
+
+
+@shared_task(soft_time_limit=50, time_limit=60)
+def imports_sweep_task() -> None:
+    """Every minute: queue imports left pending (Redis was down) or whose worker died."""
+    imports_sweep()
 
 
 # --- ladder ---

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hubs.models import Department, Hub, HubMembership, Shift
 from hubs.services.turf import DOORS_IMPORT_MAX_ROWS, TurfCut
+from organizer.lib.csvfiles import CsvFileError, check_size
 
 # --- turf: doors import, cutting, splitting, assignment, rebalancing ------------------------
 
@@ -33,6 +34,14 @@ class DoorsUploadForm(forms.Form):
         )
         % {"rows": f"{DOORS_IMPORT_MAX_ROWS:,}"},
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            check_size(upload.size)
+        except CsvFileError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return upload
 
 
 class TurfCutForm(forms.Form):

@@ -179,8 +179,13 @@ TIME_ZONE = env_str("CHAPTER_TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True
 PHONE_DEFAULT_REGION = env_str("PHONE_DEFAULT_REGION", "US")
-# The largest CSV file people may import (bytes); bigger files get a clear message.
-CONTACT_IMPORT_MAX_BYTES = env_int("CONTACT_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+# The largest file anyone may upload (bytes: people and address imports); bigger files get a
+# clear message. 200 MB holds ~3 million rows of a typical people export.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
+# Where uploaded import files wait (streamed to disk, never kept in memory or the cache).
+IMPORT_UPLOAD_DIR = env_str("IMPORT_UPLOAD_DIR", str(embedded.DATA_DIR / "uploads"))
+# An import whose worker has not written a heartbeat for this long is taken up again.
+IMPORT_STALE_SECONDS = env_int("IMPORT_STALE_SECONDS", 120)
 # Map tiles for cutting turf ({z}/{x}/{y} URL template); empty = no tiles (outlines and doors
 # still show). Use a tile server whose terms allow your traffic.
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
@@ -290,6 +295,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "contacts.tasks.ladder_nightly_task",
         "schedule": crontab(hour=3, minute=0),
     },
+    # Imports: queue those left pending (Redis was down) and take up those whose worker died.
+    "imports-sweep": {"task": "contacts.tasks.imports_sweep_task", "schedule": crontab()},
     # Follow-up reminders: plan today's digests whose hour has come, send them, retry failures.
     "reminders-tick": {"task": "contacts.tasks.reminders_tick", "schedule": crontab(minute="*/5")},
     # Event messages: plan the day-before and two-hours-before reminders, send what is due.

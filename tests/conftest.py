@@ -37,6 +37,13 @@ class Cast:
 
 
 @pytest.fixture(autouse=True)
+def upload_dir(settings, tmp_path_factory):
+    """Uploaded import files go to a folder of this test run, never the checkout's .data/."""
+    settings.IMPORT_UPLOAD_DIR = str(tmp_path_factory.mktemp("uploads"))
+    return settings.IMPORT_UPLOAD_DIR
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Tests sign in hundreds of times; the real hasher is slow on purpose."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

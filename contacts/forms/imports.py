@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from contacts.services.imports import TARGETS
+from organizer.lib.csvfiles import CsvFileError, check_size
 
 
 class UploadForm(forms.Form):
@@ -27,12 +27,10 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        limit = settings.CONTACT_IMPORT_MAX_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("The file is %(size).1f MB; the largest file you can import is %(limit).1f MB.")
-                % {"size": upload.size / 1048576, "limit": limit / 1048576}
-            )
+        try:
+            check_size(upload.size)
+        except CsvFileError as exc:
+            raise forms.ValidationError(str(exc)) from None
         return upload
 
 

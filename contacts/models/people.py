@@ -524,7 +524,9 @@ class ImportJob(models.Model):
     created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     filename = models.CharField(max_length=255)
-    content = models.BinaryField()
+    # The uploaded file, under settings.IMPORT_UPLOAD_DIR (removed once imported).
+    path = models.CharField(max_length=255, blank=True)
+    size = models.BigIntegerField(default=0)
     encoding = models.CharField(max_length=20, blank=True)
     source_format = models.CharField(max_length=40, blank=True)
     mapping = models.JSONField(default=dict)
@@ -539,9 +541,20 @@ class ImportJob(models.Model):
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Last sign of life: set when the job is queued, then every few seconds by its worker. A
+    # running job whose heartbeat stops is taken up again by the sweep (see ``attempts``).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["heartbeat_at"],
+                name="importjob_waiting",
+                condition=models.Q(status__in=["pending", "running"]),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Import {self.filename} ({self.get_status_display()})"

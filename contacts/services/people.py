@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import csv
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -30,6 +30,7 @@ from contacts.models import (
     Tag,
 )
 from contacts.services.ladder import activity_remove, recruitment_record
+from organizer.lib.csvfiles import csv_lines
 from organizer.lib.phones import InvalidPhone, display_phone, normalize_phone
 
 
@@ -535,8 +536,6 @@ def relationship_add(*, by, contact: Contact, other: Contact, kind: str) -> None
 
 # --- Export --------------------------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
-
 EXPORT_COLUMNS = [
     "id",
     "first_name",
@@ -570,17 +569,6 @@ EXPORT_COLUMNS = [
     "last_contacted_at",
     "created_at",
 ]
-
-
-def safe_cell(value) -> str:
-    """A cell a spreadsheet will show, never run: formula starters get a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
 
 
 def _export_row(c: Contact) -> list:
@@ -624,10 +612,9 @@ def _export_row(c: Contact) -> list:
 def people_export(*, by, qs: QuerySet[Contact], query: str = "") -> Iterator[str]:
     """Record the export, then stream ``qs`` (already scoped and filtered) as CSV lines.
 
-    Phones are written in national format for the default region — ``(212) 555-0100`` starts
-    with no formula character and stays readable; other countries' numbers are written
-    internationally (``+44 20 …``) and so get the apostrophe like any other cell starting with
-    ``+`` (spreadsheets hide it and show the number as text)."""
+    Phones are written in national format for the default region (``(212) 555-0100``), other
+    countries' numbers internationally (``+44 20 7946 0958``); every cell goes through the one
+    CSV escaper, which leaves phone shapes as they are and escapes formulas."""
     qs = (
         qs.order_by("last_name", "first_name", "pk")
         .select_related("owner")
@@ -644,7 +631,5 @@ def people_export(*, by, qs: QuerySet[Contact], query: str = "") -> Iterator[str
 
 
 def _csv_lines(qs: QuerySet[Contact]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(EXPORT_COLUMNS)
-    for contact in qs.iterator(chunk_size=1000):
-        yield writer.writerow([safe_cell(v) for v in _export_row(contact)])
+    rows = (_export_row(contact) for contact in qs.iterator(chunk_size=1000))
+    return csv_lines(itertools.chain([EXPORT_COLUMNS], rows), bom=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import re
 
 from django.contrib.auth.decorators import login_required
@@ -16,10 +15,13 @@ from contacts.services.imports import (
     ENCODING_LABELS,
     ImportFileError,
     import_create,
-    import_preview,
+    import_retry,
+    import_set_mapping,
     import_start,
-    rejections_csv,
+    job_people_file,
+    rejection_rows,
 )
+from organizer.lib.csvfiles import csv_lines
 
 
 def _require_staff(request) -> None:
@@ -30,7 +32,7 @@ def _require_staff(request) -> None:
 def _job_for_staff(request, pk) -> ImportJob:
     """The job, or 404 for anyone but chapter staff (who share every import)."""
     _require_staff(request)
-    return get_object_or_404(ImportJob.objects.defer("content"), pk=pk)
+    return get_object_or_404(ImportJob, pk=pk)
 
 
 @login_required
@@ -38,41 +40,51 @@ def upload(request):
     _require_staff(request)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
+        file = form.cleaned_data["file"]
         try:
             job = import_create(
                 by=request.user,
-                filename=upload.name,
-                content=upload.read(),
+                filename=file.name,
+                content=file,
                 source=form.cleaned_data["source"],
+                queue=True,
             )
         except ImportFileError as exc:
             form.add_error("file", str(exc))
         else:
             return redirect("contacts:import_preview", pk=job.pk)
-    jobs = ImportJob.objects.defer("content").select_related("created_by")[:10]
+    jobs = ImportJob.objects.select_related("created_by")[:10]
     return render(request, "contacts/import_upload.html", {"form": form, "jobs": jobs})
 
 
 @login_required
 def preview(request, pk):
+    """The dry run's counts (worked out by a worker, with progress), the columns to adjust and
+    the file's first rows. "Update preview" queues the dry run again; "Run import" starts it."""
     job = _job_for_staff(request, pk)
-    if not (job.dry_run and job.status == ImportJob.Status.PENDING):
+    if not job.dry_run:
         return redirect("contacts:import_job", pk=job.pk)
-    job = ImportJob.objects.get(pk=job.pk)  # with its content
-    headers = job.mapping.get("headers", [])
-    form = MappingForm(request.POST or None, headers=headers, targets=job.mapping["columns"])
-    targets = form.targets() if request.method == "POST" and form.is_valid() else None
-    if targets and "run" in request.POST:
+    if request.htmx and request.method == "GET":
+        context = {"job": job, "rejections": job.rejections.all()[:20]}
+        return render(request, "contacts/_import_preview_summary.html", context)
+    form = MappingForm(request.POST or None, headers=job.mapping["headers"],
+                       targets=job.mapping["columns"])  # fmt: skip
+    if request.method == "POST" and form.is_valid():
         try:
-            import_start(job=job, targets=targets)
+            if "run" in request.POST:
+                import_start(job=job, targets=form.targets())
+                return redirect("contacts:import_job", pk=job.pk)
+            import_set_mapping(job=job, targets=form.targets())
+            return redirect("contacts:import_preview", pk=job.pk)
         except ImportFileError as exc:
             form.add_error(None, str(exc))
-        else:
-            return redirect("contacts:import_job", pk=job.pk)
-    result = import_preview(job=job, targets=targets)
-    encoding = ENCODING_LABELS.get(job.encoding, job.encoding)
-    context = {"job": job, "form": form, "preview": result, "encoding": encoding}
+    try:
+        sample, file_error = job_people_file(job).sample, ""
+    except ImportFileError as exc:
+        sample, file_error = [], str(exc)
+    context = {"job": job, "form": form, "sample": sample, "file_error": file_error,
+               "encoding": ENCODING_LABELS.get(job.encoding, job.encoding),
+               "rejections": job.rejections.all()[:20]}  # fmt: skip
     return render(request, "contacts/import_preview.html", context)
 
 
@@ -87,25 +99,19 @@ def job_detail(request, pk):
 @login_required
 @require_POST
 def start(request, pk):
-    """Queue a confirmed job again (when the queue was down the first time)."""
+    """Queue a confirmed job again (the queue was down), or retry a failed one."""
     job = _job_for_staff(request, pk)
-    if job.status == ImportJob.Status.PENDING and not job.dry_run:
+    if job.status == ImportJob.Status.FAILED:
+        import_retry(job=job)
+    elif job.status == ImportJob.Status.PENDING and not job.dry_run:
         import_start(job=job)
     return redirect("contacts:import_job", pk=job.pk)
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
 
 
 @login_required
 def rejected_csv(request, pk):
     job = _job_for_staff(request, pk)
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in rejections_csv(job)), content_type="text/csv"
-    )
+    response = StreamingHttpResponse(csv_lines(rejection_rows(job)), content_type="text/csv")
     name = re.sub(r"[^\w.-]", "_", job.filename.rsplit(".", 1)[0]) or "import"
     response["Content-Disposition"] = f'attachment; filename="{name}-rejected.csv"'
     return response

@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 
 from contacts.models import Contact
 from contacts.selectors.access import contacts_for_user
-from contacts.services.imports import ImportFileError, header_key, read_csv
+from contacts.services.imports.columns import header_key
+from contacts.services.imports.read import checked_header
 from contacts.services.people import (
     NewContact,
     PhoneInput,
@@ -33,6 +34,7 @@ from contacts.services.people import (
 )
 from hubs.models import Department, Hub, Placement, Shift, Worksite
 from hubs.services.workplace import WorkplaceError, _require_workplace, placement_save
+from organizer.lib.csvfiles import CsvFileError, CsvReader, remove_upload, save_upload
 from organizer.lib.phones import InvalidPhone, display_phone, normalize_phone
 from organizer.lib.text import fold
 
@@ -90,6 +92,7 @@ class RosterPlan:
     rows: list[RosterRow]
     new_departments: list[str]
     new_shifts: list[str]
+    text: str = ""  # the roster as read, to show again in the form
 
     def count(self, action: str) -> int:
         return sum(1 for row in self.rows if row.action == action)
@@ -180,25 +183,35 @@ def _parse_row(line: int, cells: list[str], columns: dict[str, int]) -> RosterRo
     return row
 
 
-def read_roster(content: bytes) -> list[RosterRow]:
-    """The roster's rows, each parsed and checked on its own; :class:`RosterError` when the
-    whole roster cannot be read."""
+def read_roster(content: bytes) -> tuple[list[RosterRow], str]:
+    """The roster's rows, each parsed and checked on its own, and its text; :class:`RosterError`
+    when the whole roster cannot be read."""
     if len(content) > ROSTER_MAX_BYTES:
         raise RosterError(
             _("The roster is larger than %(kb)s KB. Place it in parts.")
             % {"kb": ROSTER_MAX_BYTES // 1024}
         )
-    try:
-        table = read_csv(content)
-    except ImportFileError as exc:
+    path = None
+    try:  # through the project's one CSV reader, which reads from disk
+        path = save_upload(content, kind="rosters")
+        reader = CsvReader(path)
+        records = list(reader)
+        if not records:
+            raise CsvFileError(_("The roster is empty."))
+        (_line, header), *records = records
+        header = checked_header(header)
+    except CsvFileError as exc:
         raise RosterError(str(exc)) from None
-    if len(table.records) > ROSTER_MAX_ROWS:
+    finally:
+        remove_upload(path)
+    if len(records) > ROSTER_MAX_ROWS:
         raise RosterError(
             _("The roster has %(rows)s rows; place at most %(limit)s at a time.")
-            % {"rows": len(table.records), "limit": ROSTER_MAX_ROWS}
+            % {"rows": len(records), "limit": ROSTER_MAX_ROWS}
         )
-    columns = _columns(table.header)
-    return [_parse_row(line, cells, columns) for line, cells in table.records]
+    columns = _columns(header)
+    text = content.decode(reader.encoding, "replace")
+    return [_parse_row(line, cells, columns) for line, cells in records], text
 
 
 def _visible_matches(user, rows: list[RosterRow]) -> tuple[dict, dict]:
@@ -247,7 +260,7 @@ def roster_plan(*, by, hub: Hub, worksite: Worksite, content: bytes) -> RosterPl
     _require_workplace(hub)
     if worksite.hub_id != hub.pk:
         raise WorkplaceError(_("That worksite belongs to another hub."))
-    rows = read_roster(content)
+    rows, text = read_roster(content)
     by_phone, by_email = _visible_matches(by, [row for row in rows if not row.reasons])
     placements = {
         p.contact_id: p
@@ -287,7 +300,9 @@ def roster_plan(*, by, hub: Hub, worksite: Worksite, content: bytes) -> RosterPl
                 new_shifts.setdefault(key, row.shift)
             row.shift = shifts.get(key) or new_shifts[key]
         row.action = _action(row, placements.get(row.contact.pk) if row.contact else None, worksite)
-    return RosterPlan(worksite, rows, list(new_departments.values()), list(new_shifts.values()))
+    return RosterPlan(
+        worksite, rows, list(new_departments.values()), list(new_shifts.values()), text
+    )
 
 
 def _action(row: RosterRow, placement: Placement | None, worksite: Worksite) -> str:

@@ -11,13 +11,14 @@ number, then building, then unit label (numeric part first, so 2 comes before 10
 
 from __future__ import annotations
 
-import csv
-import io
+import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
+from pathlib import Path
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -25,7 +26,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from contacts.models import Contact
-from contacts.services.imports import decode
 from hubs.models import (
     Building,
     DoorAssignment,
@@ -40,6 +40,7 @@ from hubs.models import (
     house_number_value,
     street_key,
 )
+from organizer.lib.csvfiles import CsvFileError, CsvReader, Rejection, remove_upload, save_upload
 from organizer.lib.geo import Point, polygon_literal
 
 # Imports above this many rows are refused with a message: they run inside the request.
@@ -55,8 +56,7 @@ class TurfError(Exception):
     """A turf operation that cannot be done, with a message for the captain."""
 
 
-class DoorsFileError(Exception):
-    """An address file that cannot be read at all."""
+DoorsFileError = CsvFileError  # an address file that cannot be read at all
 
 
 # --- Importing doors ------------------------------------------------------------------------
@@ -120,13 +120,6 @@ class DoorRow:
     @property
     def key(self) -> tuple[str, str, str]:
         return (street_key(self.street), self.street_number, self.zip_code)
-
-
-@dataclass
-class Rejection:
-    line: int
-    reason: str
-    cells: list[str]
 
 
 @dataclass
@@ -194,25 +187,15 @@ def _parse_door(line: int, cells: list[str], index: dict[str, int]) -> DoorRow |
     return row
 
 
-def read_doors(content: bytes) -> tuple[DoorsReport, list[DoorRow]]:
-    """Parse an address file. Raises :class:`DoorsFileError` when it cannot be read at all."""
-    if not content.strip():
+def read_doors(path: str | Path) -> tuple[DoorsReport, list[DoorRow]]:
+    """Parse an address file on disk (through the project's one CSV reader). Raises
+    :class:`DoorsFileError` when it cannot be read at all."""
+    reader = CsvReader(path)
+    records = iter(reader)
+    first = next(records, None)
+    if first is None:
         raise DoorsFileError(_("The file is empty."))
-    if content.startswith(b"PK\x03\x04"):
-        raise DoorsFileError(_("This is an Excel workbook, not a CSV file. Save it as CSV first."))
-    text, encoding = decode(content)
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        records = [(n, cells) for n, cells in enumerate(reader, start=1) if any(cells)]
-    except csv.Error as exc:
-        raise DoorsFileError(
-            _("The file could not be read as CSV: %(error)s.") % {"error": exc}
-        ) from None
-    if not records:
-        raise DoorsFileError(_("The file is empty."))
-    (_line, header), *body = records
+    header = first[1]
     index: dict[str, int] = {}
     for i, name in enumerate(header):
         target = _HEADER_LOOKUP.get(_header_key(name))
@@ -225,21 +208,19 @@ def read_doors(content: bytes) -> tuple[DoorsReport, list[DoorRow]]:
                 "or one “address” column (like “123 Main St”)."
             )
         )
-    if len(body) > DOORS_IMPORT_MAX_ROWS:
-        raise DoorsFileError(
-            _(
-                "The file has %(rows)s rows; one import takes at most %(max)s. "
-                "Split it into smaller files."
-            )
-            % {
-                "rows": number_format(len(body), force_grouping=True),
-                "max": number_format(DOORS_IMPORT_MAX_ROWS, force_grouping=True),
-            }
-        )
     columns = {target: header[i] for target, i in index.items()}
-    report = DoorsReport(encoding=encoding, header=header, columns=columns, rows=len(body))
+    report = DoorsReport(encoding=reader.encoding, header=header, columns=columns)
     rows: list[DoorRow] = []
-    for line, cells in body:
+    for line, cells in records:
+        report.rows += 1
+        if report.rows > DOORS_IMPORT_MAX_ROWS:
+            raise DoorsFileError(
+                _(
+                    "The file has more than %(max)s rows; one import takes at most %(max)s. "
+                    "Split it into smaller files."
+                )
+                % {"max": number_format(DOORS_IMPORT_MAX_ROWS, force_grouping=True)}
+            )
         parsed = _parse_door(line, cells, index)
         if isinstance(parsed, str):
             report.rejections.append(Rejection(line, parsed, cells))
@@ -312,10 +293,11 @@ def _write_doors(rows: Sequence[DoorRow]) -> tuple[int, int, int]:
     return len(ids) - len(existing), len(units), unchanged
 
 
-def doors_import(*, content: bytes, dry_run: bool = False) -> DoorsReport:
-    """Import an address list: all of it in one transaction, or nothing (``dry_run`` previews
-    by rolling the same writes back). Rejected rows are reported, never half imported."""
-    report, rows = read_doors(content)
+def doors_import(*, path: str | Path, dry_run: bool = False) -> DoorsReport:
+    """Import an address list from a file on disk: all of it in one transaction, or nothing
+    (``dry_run`` previews by rolling the same writes back). Rejected rows are reported, never
+    half imported."""
+    report, rows = read_doors(path)
     report.dry_run = dry_run
     with transaction.atomic():
         counts = _write_doors(rows)
@@ -325,12 +307,70 @@ def doors_import(*, content: bytes, dry_run: bool = False) -> DoorsReport:
     return report
 
 
-def rejections_csv(report: DoorsReport) -> Iterable[list[str]]:
-    from contacts.services.imports import escape_cell
-
-    yield [*map(escape_cell, report.header), "line", "reason"]
+def rejection_rows(report: DoorsReport) -> Iterable[list[str]]:
+    """The rejected rows as CSV rows (escaped when written): the columns, line and reason."""
+    yield [*report.header, "line", "reason"]
     for rejection in report.rejections:
-        yield [*map(escape_cell, rejection.cells), str(rejection.line), rejection.reason]
+        yield [*rejection.cells, str(rejection.line), rejection.reason]
+
+
+# An uploaded address list waits on disk (never in the cache) for its confirmation: the file
+# ``<token>.csv`` under IMPORT_UPLOAD_DIR/doors/ and ``<token>.json`` saying whose it is and,
+# once imported, the report. The token is the file's random name.
+_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _doors_paths(token: str) -> tuple[Path, Path]:
+    folder = Path(settings.IMPORT_UPLOAD_DIR) / "doors"
+    return folder / f"{token}.csv", folder / f"{token}.json"
+
+
+def doors_upload(*, file, by, name: str) -> tuple[str, DoorsReport]:
+    """Save an upload to disk (``UPLOAD_MAX_BYTES`` at most) and preview it. Returns its token
+    and the dry-run report; raises :class:`DoorsFileError` (nothing kept) for a bad file."""
+    path = save_upload(file, kind="doors")
+    try:
+        report = doors_import(path=path, dry_run=True)
+    except BaseException:
+        remove_upload(path)
+        raise
+    token = path.stem
+    meta = {"by": by.pk, "name": name[:255], "report": None}
+    _doors_paths(token)[1].write_text(json.dumps(meta), encoding="utf-8")
+    return token, report
+
+
+def doors_upload_for_user(token: str, user) -> tuple[Path, dict] | None:
+    """The upload's file and its record, for the user who uploaded it (else None)."""
+    if not _TOKEN.match(token):
+        return None
+    path, meta_path = _doors_paths(token)
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return (path, meta) if meta.get("by") == user.pk else None
+
+
+def doors_upload_report(meta: dict) -> DoorsReport | None:
+    """The report of an upload already imported (None while it waits for confirmation)."""
+    data = meta.get("report")
+    if not data:
+        return None
+    rejections = [Rejection(**r) for r in data.pop("rejections")]
+    return DoorsReport(**data, rejections=rejections)
+
+
+def doors_upload_import(*, token: str, path: Path, meta: dict) -> DoorsReport:
+    """Import a confirmed upload once; the file is removed and its report kept."""
+    done = doors_upload_report(dict(meta))
+    if done is not None:
+        return done
+    report = doors_import(path=path)
+    meta["report"] = asdict(report)
+    _doors_paths(token)[1].write_text(json.dumps(meta), encoding="utf-8")
+    remove_upload(path)
+    return report
 
 
 def doors_from_contacts(*, contact_ids: Iterable[int] | None = None) -> tuple[int, int, int]:

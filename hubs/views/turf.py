@@ -4,13 +4,9 @@ everyone else)."""
 
 from __future__ import annotations
 
-import csv
-import uuid
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -32,31 +28,29 @@ from hubs.services.turf import (
     TurfError,
     doors_from_contacts,
     doors_import,
+    doors_upload,
+    doors_upload_for_user,
+    doors_upload_import,
+    doors_upload_report,
     piece_assign,
     piece_rebalance,
-    rejections_csv,
+    rejection_rows,
     turf_create,
     turf_cut_count,
     turf_has_results,
     turf_split,
 )
-
-UPLOAD_TTL = 60 * 60  # an uploaded address list waits an hour for its confirmation
-
+from organizer.lib.csvfiles import write_csv
 
 # --- Doors (staff) --------------------------------------------------------------------------
 
 
-def _upload_key(token: str) -> str:
-    return f"hubs:doors-import:{token}"
-
-
-def _upload(request, token: str) -> dict:
+def _upload(request, token: str):
     require_staff(request.user)
-    upload = cache.get(_upload_key(token))
-    if not upload or upload["by"] != request.user.pk:
+    found = doors_upload_for_user(token, request.user)
+    if found is None:
         raise Http404
-    return upload
+    return found
 
 
 @login_required
@@ -65,43 +59,43 @@ def doors_import_upload(request):
     form = DoorsUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         file = form.cleaned_data["file"]
-        content = file.read()
         try:
-            report = doors_import(content=content, dry_run=True)
+            token, _report = doors_upload(file=file, by=request.user, name=file.name)
         except DoorsFileError as exc:
             form.add_error("file", str(exc))
         else:
-            token = uuid.uuid4().hex
-            upload = {"by": request.user.pk, "name": file.name, "content": content}
-            cache.set(_upload_key(token), upload | {"report": report}, UPLOAD_TTL)
             return redirect("hubs:doors_import_preview", token=token)
     return render(request, "hubs/doors_import.html", {"form": form})
 
 
 @login_required
 def doors_import_preview(request, token: str):
-    upload = _upload(request, token)
-    if request.method == "POST" and not upload["report"].dry_run:
-        return redirect("hubs:doors_import_preview", token=token)
+    path, meta = _upload(request, token)
     if request.method == "POST":
         try:
-            upload["report"] = doors_import(content=upload["content"])
-        except DoorsFileError as exc:  # the file was read once already: only if rules changed
+            doors_upload_import(token=token, path=path, meta=meta)
+        except DoorsFileError as exc:
             messages.error(request, str(exc))
         else:
-            cache.set(_upload_key(token), upload, UPLOAD_TTL)
             messages.success(request, _("Addresses imported."))
         return redirect("hubs:doors_import_preview", token=token)
-    context = {"token": token, "name": upload["name"], "report": upload["report"]}
+    report = doors_upload_report(meta)
+    if report is None:
+        try:
+            report = doors_import(path=path, dry_run=True)
+        except DoorsFileError:  # the file is gone (imported from another tab, or removed)
+            raise Http404 from None
+    context = {"token": token, "name": meta["name"], "report": report}
     return render(request, "hubs/doors_import_report.html", context)
 
 
 @login_required
 def doors_import_rejections(request, token: str):
-    upload = _upload(request, token)
+    path, meta = _upload(request, token)
+    report = doors_upload_report(meta) or doors_import(path=path, dry_run=True)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="rejected-addresses.csv"'
-    csv.writer(response).writerows(rejections_csv(upload["report"]))
+    write_csv(response, rejection_rows(report))
     return response
 
 

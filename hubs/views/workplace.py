@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from contacts.services.imports import decode
 from hubs.forms import (
     AssessmentForm,
     DepartmentForm,
@@ -150,9 +149,7 @@ def roster(request, slug: str):
             )
             if "place" in request.POST:
                 roster_apply(by=request.user, hub=hub, plan=plan)
-            context.update(
-                plan=plan, placed="place" in request.POST, text=decode(data["content"])[0]
-            )
+            context.update(plan=plan, placed="place" in request.POST, text=plan.text)
         except services.WorkplaceError as error:
             form.add_error(None, str(error))
     context["can_manage"] = can_manage_hub(request.user, hub)

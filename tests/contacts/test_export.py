@@ -3,8 +3,10 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
+
 from contacts.models import ExportLog
-from contacts.services.people import safe_cell
+from organizer.lib.csvfiles import escape_cell
 from tests.factories import ContactFactory, HubMemberFactory, PhoneFactory
 
 
@@ -14,11 +16,17 @@ def _rows(response) -> list[dict]:
 
 
 def test_formula_starters_are_escaped():
-    for text in ["=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "\0x"]:
-        assert safe_cell(text) == "'" + text
-    assert safe_cell("Ana") == "Ana"
-    assert safe_cell("(212) 555-0100") == "(212) 555-0100"
-    assert safe_cell(None) == ""
+    for text in ["=1+1", "+A1", "-2+3", "@SUM(A1)", "\tx", "\rx", "-", "+cmd|' /C calc'!A0"]:
+        assert escape_cell(text) == "'" + text
+    assert escape_cell("Ana") == "Ana"
+    assert escape_cell(None) == ""
+
+
+@pytest.mark.parametrize(
+    "phone", ["(212) 555-0100", "+44 20 7946 0958", "+1 (212) 555-0100", "-12.5", "+33.1.23"]
+)
+def test_phone_and_number_shapes_are_written_as_they_are(phone):
+    assert escape_cell(phone) == phone
 
 
 def test_an_organizer_of_hub_b_exports_none_of_hub_a(cast, client_for):
@@ -50,7 +58,7 @@ def test_formula_names_come_out_escaped_and_phones_stay_readable(cast, client_fo
     }
     assert rows["Evil"]["first_name"] == '\'=HYPERLINK("http://evil.example","x")'
     assert rows["Evil"]["phone"] == "(212) 555-0100"
-    assert rows["Evil"]["other_phones"] == "'+44 20 7946 0958"
+    assert rows["Evil"]["other_phones"] == "+44 20 7946 0958"  # no stray apostrophe
 
 
 def test_the_export_query_count_does_not_grow_with_rows(

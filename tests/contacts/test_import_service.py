@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import psycopg
@@ -12,7 +14,12 @@ from django.db import connection
 from contacts import tasks
 from contacts.models import Contact, ContactEvent, Email, ExternalId, ImportJob, Phone, Tag
 from contacts.services import imports
-from contacts.services.imports import ImportFileError, import_create, import_run, read_csv
+from contacts.services.imports import ImportFileError, import_create, import_run
+from contacts.services.imports import plan as import_plan
+from contacts.services.imports import stage as import_stage
+from contacts.services.imports import write as import_write
+from contacts.services.imports.read import count_rows, open_people_file
+from organizer.lib.csvfiles import csv_lines
 from tests.factories import ContactFactory, EmailFactory, PhoneFactory, UserFactory
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -25,6 +32,13 @@ def run(content: bytes, *, by=None, filename="people.csv", dry_run=False, **kwar
 
 def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
+
+
+def read_csv(content: bytes, tmp_path: Path) -> int:
+    """Read a file as the import does (header checks, then every row); its row count."""
+    path = tmp_path / "people.csv"
+    path.write_bytes(content)
+    return count_rows(open_people_file(path))
 
 
 def counts(job: ImportJob) -> tuple[int, int, int, int]:
@@ -68,21 +82,22 @@ def test_it_reads_crlf_quoted_newlines_and_ignores_extra_columns(db):
     assert Phone.objects.get(contact__first_name="Bo").e164 == "+12125550112"
 
 
-def test_it_rejects_a_binary_file_with_a_clear_message():
+def test_it_rejects_a_binary_file_with_a_clear_message(tmp_path):
     with pytest.raises(ImportFileError, match="not a CSV text file"):
-        read_csv(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00" * 20)
+        read_csv(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00" * 20, tmp_path)
 
 
-def test_it_rejects_an_excel_workbook_with_a_clear_message():
+def test_it_rejects_an_excel_workbook_with_a_clear_message(tmp_path):
     with pytest.raises(ImportFileError, match="Excel workbook"):
-        read_csv(b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 100)
+        read_csv(b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 100, tmp_path)
 
 
-def test_it_rejects_an_oversized_file_with_a_clear_message(settings):
-    settings.CONTACT_IMPORT_MAX_BYTES = 1024 * 1024
+def test_it_rejects_an_oversized_file_with_a_clear_message(db, settings):
+    settings.UPLOAD_MAX_BYTES = 1024 * 1024
 
-    with pytest.raises(ImportFileError, match=r"largest file you can import is 1\.0 MB"):
-        read_csv(b"name\n" + b"Ana\n" * 300_000)
+    with pytest.raises(ImportFileError, match=r"largest file you can upload is 1\.0 MB"):
+        import_create(by=None, filename="big.csv", content=b"name\n" + b"Ana\n" * 300_000)
+    assert not ImportJob.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -95,9 +110,9 @@ def test_it_rejects_an_oversized_file_with_a_clear_message(settings):
         (b"Lorem ipsum dolor sit amet\nconsectetur adipiscing\n", "no column names"),
     ],
 )
-def test_it_explains_why_a_file_cannot_be_read(content, message):
+def test_it_explains_why_a_file_cannot_be_read(content, message, tmp_path):
     with pytest.raises(ImportFileError, match=message):
-        read_csv(content)
+        read_csv(content, tmp_path)
 
 
 # --- Column detection ---------------------------------------------------------------------------
@@ -306,7 +321,7 @@ def test_it_rejects_bad_rows_with_line_numbers_and_reasons(db):
 def test_the_rejected_rows_csv_has_the_original_columns_line_and_reason(db):
     job = run(b"first_name,phone\nAna,212-555-0122\n=HYPERLINK(x),12345\n")
 
-    rows = list(imports.rejections_csv(job))
+    rows = list(csv.reader(io.StringIO("".join(csv_lines(imports.rejection_rows(job))))))
 
     assert rows == [
         ["first_name", "phone", "line", "reason"],
@@ -324,19 +339,31 @@ def _rows(count: int) -> bytes:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_failure_mid_import_leaves_the_database_as_it_was(monkeypatch):
+@pytest.mark.parametrize("where", ["complex", "simple"])
+def test_a_failure_mid_import_leaves_the_database_as_it_was(monkeypatch, where):
     PhoneFactory(contact=ContactFactory(first_name="Old", pronouns=""), e164="+12125550003")
-    job = import_create(by=None, filename="big.csv", content=_rows(120), dry_run=False)
-    real_related = imports._related
-    calls = []
+    content = _rows(120) + b"Person,dup,212-555-0050\n"  # two rows of one person: the planner's
+    job = import_create(by=None, filename="big.csv", content=content, dry_run=False)
+    if where == "complex":  # fails in the middle of writing the people the planner matched
+        real_related = import_write._related
+        calls = []
 
-    def failing_related(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 50:
-            raise RuntimeError("disk on fire")
-        return real_related(*args, **kwargs)
+        def failing(*args, **kwargs):
+            calls.append(1)
+            if len(calls) == 1:
+                raise RuntimeError("disk on fire")
+            return real_related(*args, **kwargs)
 
-    monkeypatch.setattr(imports, "_related", failing_related)
+        monkeypatch.setattr(import_write, "_related", failing)
+    else:  # fails after the simple rows' people and phones were inserted, before their emails
+        real_execute = import_stage._execute
+
+        def failing(sql, params=()):
+            if sql.startswith('INSERT INTO "contacts_email"'):
+                raise RuntimeError("disk on fire")
+            return real_execute(sql, params)
+
+        monkeypatch.setattr(import_stage, "_execute", failing)
 
     job = import_run(job_id=job.pk)
 
@@ -350,7 +377,7 @@ def test_a_failure_mid_import_leaves_the_database_as_it_was(monkeypatch):
 def test_progress_is_visible_to_others_while_the_import_runs(monkeypatch):
     job = import_create(by=None, filename="big.csv", content=_rows(3000), dry_run=False)
     seen = []
-    real_group_rows = imports.group_rows
+    real_group_rows = import_plan.group_rows
 
     def look_from_outside(*args, **kwargs):
         params = connection.get_connection_params()
@@ -365,7 +392,7 @@ def test_progress_is_visible_to_others_while_the_import_runs(monkeypatch):
             )
         return real_group_rows(*args, **kwargs)
 
-    monkeypatch.setattr(imports, "group_rows", look_from_outside)
+    monkeypatch.setattr(import_plan, "group_rows", look_from_outside)
 
     job = import_run(job_id=job.pk)
 
@@ -456,3 +483,16 @@ def test_emails_are_stored_lower_case_and_primary(db):
         ("ana@example.org", True),
         ("ana.work@example.org", False),
     ]
+
+
+def test_the_command_streams_the_file_and_reports_progress(db, tmp_path, capsys, upload_dir):
+    path = tmp_path / "list.csv"
+    path.write_bytes(_rows(1200))
+
+    call_command("import_contacts", str(path))
+
+    captured = capsys.readouterr()
+    assert "checked 500 of 1200 rows" in captured.err
+    assert "created: 1200  updated: 0  unchanged: 0  rejected: 0" in captured.out
+    assert Contact.objects.count() == 1200
+    assert not list(Path(upload_dir).rglob("*.csv"))  # the imported copy is removed

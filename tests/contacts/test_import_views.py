@@ -64,12 +64,17 @@ def test_staff_upload_preview_run_and_read_the_report(
     assert response["Location"] == reverse("contacts:import_preview", args=[job.pk])
 
     page = client.get(response["Location"]).content.decode()
+    assert "The preview is worked out as soon as a worker picks it up." in page
+    tasks.import_contacts_task(str(job.pk))  # the worker works the preview out (a dry run)
+
+    page = client.get(response["Location"]).content.decode()
     assert "VAN / EveryAction" in page
     assert '<label for="id_col_0">VANID</label>' in page
     assert '<option value="id:van" selected>' in page
     assert '<strong data-count="create">3</strong>' in page
     assert "12 Elm St" in page  # first rows shown
-    assert not ImportJob.objects.filter(status=ImportJob.Status.DONE).exists()
+    job.refresh_from_db()
+    assert job.dry_run and job.status == ImportJob.Status.DONE  # a finished dry run
     assert Contact.objects.count() == 2  # the cast's two people: nothing imported yet
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -100,7 +105,9 @@ def test_the_person_can_adjust_the_mapping_before_running(cast, client_for):
     data = {f"col_{i}": t for i, t in enumerate(job.mapping["columns"])}
     data["col_3"] = "neighborhood"  # "Address" holds the neighborhood in this file
 
-    page = client.post(url, {**data, "preview": "1"}).content.decode()
+    response = client.post(url, {**data, "preview": "1"})
+    assert response.status_code == 302
+    page = client.get(url).content.decode()
     assert '<option value="neighborhood" selected>' in page
 
     client.post(url, {**data, "run": "1"})
@@ -126,12 +133,12 @@ def test_a_mapping_without_name_phone_or_email_cannot_run(cast, client_for):
 
 
 def test_an_oversized_file_gets_a_clear_message(cast, client_for, settings):
-    settings.CONTACT_IMPORT_MAX_BYTES = 100
+    settings.UPLOAD_MAX_BYTES = 100
 
     response = upload(client_for(cast.staff), "big.csv", b"name\n" + b"Ana Alvarez\n" * 20)
 
     assert response.status_code == 200
-    assert "the largest file you can import is 0.0 MB" in response.content.decode()
+    assert "the largest file you can upload is 0.0 MB" in response.content.decode()
     assert not ImportJob.objects.exists()
 
 
@@ -216,3 +223,62 @@ def test_when_the_queue_is_down_the_job_waits_and_the_page_says_so(
     assert "The job queue could not be reached" in page
     assert "Try starting it again" in page
     assert Contact.objects.count() == 2  # the cast's two people
+
+
+def test_a_file_whose_unclosed_quote_would_merge_rows_is_refused_with_its_line(
+    cast, client_for, upload_dir
+):
+    content = (
+        b"first_name,last_name,phone,email\n"
+        b"Ana,Alvarez,212-555-0101,ana@example.org\n"
+        b'Bo,"Baker,212-555-0102,bo@example.org\n'
+        b"Cy,Cruz,212-555-0103,cy@example.org\n"
+        b'Di,Diaz",212-555-0104,di@example.org\n'
+    )
+
+    response = upload(client_for(cast.staff), "list.csv", content)
+
+    assert response.status_code == 200
+    assert "Line 3: a quoted cell runs across lines 3–5" in response.content.decode()
+    assert not ImportJob.objects.exists()
+    assert not list(Path(upload_dir).rglob("*.csv"))  # nothing kept
+
+
+def test_utf16_without_a_byte_order_mark_gets_a_message_saying_how_to_save_it(cast, client_for):
+    content = "first_name,phone\nAna,212-555-0101\n".encode("utf-16-le")
+
+    response = upload(client_for(cast.staff), "list.csv", content)
+
+    page = response.content.decode()
+    assert response.status_code == 200 and "UTF-16 text without a byte-order mark" in page
+    assert "CSV UTF-8" in page and not ImportJob.objects.exists()
+
+
+def test_the_upload_waits_on_disk_and_the_preview_shows_its_progress(cast, client_for, upload_dir):
+    client = client_for(cast.staff)
+    upload(client, "van.csv", (FIXTURES / "van_export.csv").read_bytes())
+    job = ImportJob.objects.get()
+    assert (Path(upload_dir) / job.path).is_file() and job.size > 0
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.RUNNING, processed_rows=2, total_rows=3
+    )
+
+    fragment = client.get(
+        reverse("contacts:import_preview", args=[job.pk]), headers={"HX-Request": "true"}
+    ).content.decode()
+
+    assert '<progress id="preview-progress" value="2" max="3">' in fragment
+    assert 'hx-trigger="every 1s"' in fragment and "<html" not in fragment
+
+
+def test_the_file_is_removed_once_imported(cast, client_for, upload_dir):
+    job = import_create(
+        by=cast.staff, filename="list.csv", content=b"name\nAna Alvarez\n", dry_run=False
+    )
+    path = Path(upload_dir) / job.path
+    assert path.is_file()
+
+    tasks.import_contacts_task(str(job.pk))
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE and not path.exists()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -11,6 +13,19 @@ from hubs.services.turf import DoorsFileError, doors_from_contacts, doors_import
 from tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def doors(tmp_path):
+    """Write ``content`` to a file and give its path, as an upload saved to disk."""
+
+    def write(content: bytes | str, name: str = "doors.csv"):
+        path = tmp_path / name
+        path.write_bytes(content.encode() if isinstance(content, str) else content)
+        return path
+
+    return write
+
 
 CSV = (
     "Street number,Street,Unit,City,State,Zip,Lat,Lon,Election district,Building ID\n"
@@ -23,8 +38,8 @@ CSV = (
 )
 
 
-def test_an_address_list_creates_buildings_and_units_with_walking_keys():
-    report = doors_import(content=CSV.encode())
+def test_an_address_list_creates_buildings_and_units_with_walking_keys(doors):
+    report = doors_import(path=doors(CSV))
 
     assert (report.buildings_created, report.units_created, report.unchanged) == (2, 3, 0)
     b = Building.objects.get(street="31st St")
@@ -34,8 +49,8 @@ def test_an_address_list_creates_buildings_and_units_with_walking_keys():
     assert Building.objects.get(street="Ditmars Blvd").units.get().label == ""
 
 
-def test_rejected_rows_carry_their_line_and_reason():
-    report = doors_import(content=CSV.encode())
+def test_rejected_rows_carry_their_line_and_reason(doors):
+    report = doors_import(path=doors(CSV))
 
     assert [(r.line, r.reason.split(" ")[1]) for r in report.rejections] == [
         (5, "street"),
@@ -45,26 +60,26 @@ def test_rejected_rows_carry_their_line_and_reason():
     assert "longitude" in report.rejections[2].reason
 
 
-def test_importing_the_same_list_twice_changes_nothing():
-    doors_import(content=CSV.encode())
+def test_importing_the_same_list_twice_changes_nothing(doors):
+    doors_import(path=doors(CSV))
 
-    report = doors_import(content=CSV.encode())
+    report = doors_import(path=doors(CSV))
 
     assert (report.buildings_created, report.units_created, report.unchanged) == (0, 0, 3)
     assert (Building.objects.count(), Unit.objects.count()) == (2, 3)
 
 
-def test_a_dry_run_reports_without_writing():
-    report = doors_import(content=CSV.encode(), dry_run=True)
+def test_a_dry_run_reports_without_writing(doors):
+    report = doors_import(path=doors(CSV), dry_run=True)
 
     assert (report.buildings_created, report.units_created) == (2, 3)
     assert not Building.objects.exists()
 
 
-def test_a_full_address_column_is_split_into_number_and_street():
+def test_a_full_address_column_is_split_into_number_and_street(doors):
     content = b"Address;Apt;ZIP\n123 W. 37th St.;4B;10018\nMain St;;10018\n"
 
-    report = doors_import(content=content)
+    report = doors_import(path=doors(content))
 
     b = Building.objects.get()
     assert (b.street_number, b.street, b.street_key) == ("123", "W. 37th St.", "w 37th st")
@@ -75,18 +90,18 @@ def test_a_full_address_column_is_split_into_number_and_street():
 @pytest.mark.parametrize(
     "encoding", ["utf-8", "utf-8-sig", "cp1252"], ids=["utf8", "utf8-bom", "cp1252"]
 )
-def test_encodings_are_detected(encoding):
+def test_encodings_are_detected(encoding, doors):
     content = "address,zip\n5 Calle Peña,11372\n".encode(encoding)
 
-    report, rows = read_doors(content)
+    report, rows = read_doors(doors(content))
 
     assert rows[0].street == "Calle Peña"
     assert report.columns["address"] == "address"
 
 
-def test_a_file_without_address_columns_is_refused():
+def test_a_file_without_address_columns_is_refused(doors):
     with pytest.raises(DoorsFileError, match="No address columns"):
-        read_doors(b"name,phone\nAna,555\n")
+        read_doors(doors(b"name,phone\nAna,555\n"))
 
 
 def test_the_command_imports_and_dry_runs(tmp_path, capsys):
@@ -181,3 +196,50 @@ def test_staff_make_doors_from_people_with_one_button(cast, client_for):
 
     assert "1 new buildings" in response.content.decode()
     assert Residence.objects.count() == 1
+
+
+def test_an_upload_waits_on_disk_not_in_the_cache(cast, client_for, upload_dir):
+    from django.core.cache import cache
+
+    client = client_for(cast.staff)
+    response = _upload(client, CSV.encode())
+    token = response["Location"].rstrip("/").rsplit("/", 1)[-1]
+    saved = Path(upload_dir) / "doors" / f"{token}.csv"
+    assert saved.read_bytes() == CSV.encode()
+    cache.clear()  # Redis restarted, or down: the upload is not there anyway
+
+    assert "Preview of the address import" in client.get(response["Location"]).content.decode()
+    done = client.post(response["Location"], follow=True).content.decode()
+
+    assert "Address import report" in done and Building.objects.count() == 2
+    assert not saved.exists()  # imported: the file is gone, its report kept
+    again = client.post(response["Location"], follow=True).content.decode()
+    assert "Address import report" in again and Building.objects.count() == 2
+
+
+def test_an_oversized_address_list_gets_the_one_size_limit_message(cast, client_for, settings):
+    settings.UPLOAD_MAX_BYTES = 100
+
+    response = _upload(client_for(cast.staff), CSV.encode())
+
+    assert response.status_code == 200
+    assert "the largest file you can upload is 0.0 MB" in response.content.decode()
+
+
+def test_an_address_list_with_an_unclosed_quote_is_refused_with_its_line(cast, client_for):
+    content = b'Address,Zip\n1 Elm St,11211\n"2 Elm St,11211\n3 Elm St,11211\n'
+
+    response = _upload(client_for(cast.staff), content)
+
+    assert response.status_code == 200
+    assert "Line 3: a quoted cell starts here and is never closed" in response.content.decode()
+    assert not Building.objects.exists()
+
+
+def test_another_staff_member_cannot_open_someone_elses_upload(cast, client_for):
+    from tests.factories import UserFactory
+
+    response = _upload(client_for(cast.staff), CSV.encode())
+    other = UserFactory(role="staff")
+
+    assert client_for(other).get(response["Location"]).status_code == 404

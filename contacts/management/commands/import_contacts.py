@@ -34,16 +34,22 @@ class Command(BaseCommand):
             job = import_create(
                 by=user,
                 filename=path.name,
-                content=path.read_bytes(),
+                content=path,
                 source=source,
                 dry_run=dry_run,
             )
         except ImportFileError as exc:
             raise CommandError(str(exc)) from None
-        job = import_run(job_id=job.pk)
+        job = import_run(job_id=job.pk, echo=self._progress)
+        if job is None:
+            raise CommandError("The import was taken by another process.")
         self._report(job)
         if job.status != ImportJob.Status.DONE:
             raise CommandError(f"The import failed and nothing was changed: {job.error}")
+
+    def _progress(self, processed: int, total: int) -> None:
+        if processed % max(total // 10, 1) < max(500, total // 100):  # about every 10 %
+            self.stderr.write(f"checked {processed} of {total} rows")
 
     def _report(self, job: ImportJob) -> None:
         out = self.stdout

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from hubs.services.turf import DoorsFileError, doors_import, rejections_csv
+from hubs.services.turf import DoorsFileError, doors_import, rejection_rows
+from organizer.lib.csvfiles import check_size, write_csv
 
 
 class Command(BaseCommand):
@@ -23,7 +23,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: Path, dry_run: bool, rejections: Path | None, **options):
         try:
-            report = doors_import(content=file.read_bytes(), dry_run=dry_run)
+            check_size(file.stat().st_size)
+            report = doors_import(path=file, dry_run=dry_run)
         except (OSError, DoorsFileError) as exc:
             raise CommandError(str(exc)) from None
         verb = "would create" if dry_run else "created"
@@ -36,7 +37,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  line {rejection.line}: {rejection.reason}")
         if rejections and report.rejections:
             with rejections.open("w", newline="", encoding="utf-8") as out:
-                csv.writer(out).writerows(rejections_csv(report))
+                write_csv(out, rejection_rows(report))
             self.stdout.write(f"Rejected rows written to {rejections}.")
         elif len(report.rejections) > 50:
             self.stdout.write("  … use --rejections FILE for all of them.", ending="\n")
