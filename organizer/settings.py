@@ -216,6 +216,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds to wait on the mail server; emails are sent by workers, which retry later.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Organizer <organizer@localhost>")
 
 # --- Follow-up reminders: links in emails and texts, the SMS sender -----------------------------
@@ -290,6 +292,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "contacts.tasks.ladder_nightly_task",
         "schedule": crontab(hour=3, minute=0),
     },
+    # Invitations and password resets: send emails still waiting, retry failed ones.
+    "account-emails": {"task": "accounts.tasks.account_emails_sweep_task", "schedule": crontab()},
     # Follow-up reminders: plan today's digests whose hour has come, send them, retry failures.
     "reminders-tick": {"task": "contacts.tasks.reminders_tick", "schedule": crontab(minute="*/5")},
 }
