@@ -1,6 +1,7 @@
 # Organizer: `make run` serves the demo, `make test` runs every check. See README.md.
 #
-#   make run                  demo at http://$(HOST):$(PORT) (web + worker + beat; Ctrl-C stops all)
+#   make run                  demo at http://$(HOST):$(PORT) (web + worker + beat; Ctrl-C stops all;
+#                             a process that dies is restarted; log: .data/run.log)
 #   make test                 ruff, Django checks, migrations up to date, pytest
 #   make bench [ONLY=word] [SCALE=0.01]   benchmarks (see bench/RESULTS.md)
 #
@@ -21,7 +22,7 @@ $(BIN)/python:
 # Reinstalled whenever pyproject.toml changes (new or re-pinned dependency).
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	@echo "Installing dependencies into $(VENV) (log: $(VENV)/install.log)"
-	@( $(BIN)/python -m pip install --upgrade pip && $(BIN)/python -m pip install -e '.[dev]' ) \
+	@( $(BIN)/python -m pip install --upgrade pip && $(BIN)/python -m pip install -e '.[dev,embedded]' ) \
 		> $(VENV)/install.log 2>&1 || { tail -40 $(VENV)/install.log; exit 1; }
 	touch $@
 
@@ -31,7 +32,7 @@ run: install
 	@mkdir -p .data
 	DEBUG=1 REQUIRE_2FA=0 DEMO_MODE=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 REQUIRE_2FA=0 DEMO_MODE=1 $(BIN)/python manage.py seed_demo --if-empty
-	DEBUG=1 REQUIRE_2FA=0 DEMO_MODE=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start
+	DEBUG=1 REQUIRE_2FA=0 DEMO_MODE=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m organizer.supervise Procfile.dev
 
 lint: install
 	$(BIN)/ruff check .

@@ -12,7 +12,7 @@ import fcntl
 import os
 import subprocess
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -102,3 +102,26 @@ def redis_url() -> str:
                     raise RuntimeError(f"embedded Redis did not start; see {workdir / 'redis.log'}")
                 time.sleep(0.05)
     return f"unix://{sock}"
+
+
+def pg_bin(name: str) -> Path:
+    """A PostgreSQL client program shipped with pgserver (pg_dump, pg_restore, psql …)."""
+    import pgserver
+
+    return Path(pgserver.__file__).parent / "pginstall" / "bin" / name
+
+
+def stop(data_dir: Path | None = None) -> None:
+    """Stop the embedded PostgreSQL and Redis of ``data_dir`` (default: this checkout's), if
+    they run. ``make clean-data`` calls it before deleting the data."""
+    data_dir = Path(data_dir or DATA_DIR)
+    if (data_dir / "pg" / "postmaster.pid").exists():
+        subprocess.run(  # noqa: S603 - fixed arguments, pgserver's own binary
+            [str(pg_bin("pg_ctl")), "stop", "-D", str(data_dir / "pg"), "-m", "fast", "-w"],
+            check=False,
+            capture_output=True,
+        )
+    pidfile = data_dir / "redis" / "redis.pid"
+    if pidfile.exists():
+        with suppress(ValueError, ProcessLookupError):
+            os.kill(int(pidfile.read_text().strip()), 15)

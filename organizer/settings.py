@@ -41,6 +41,10 @@ def _refuse_unsafe() -> None:
         problems.append("ALLOWED_HOSTS must list the host names the site is served on")
     if not REQUIRE_2FA:
         problems.append("REQUIRE_2FA cannot be switched off in production")
+    # The embedded PostgreSQL and Redis (organizer/embedded.py) are for development only.
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        if not env_str(name):
+            problems.append(f"{name} must point at the production server")
     if problems:
         raise ImproperlyConfigured("Refusing to start with DEBUG off: " + "; ".join(problems))
 
