@@ -4,6 +4,7 @@
 #                             a process that dies is restarted; log: .data/run.log)
 #   make test                 ruff, Django checks, migrations up to date, pytest
 #   make bench [ONLY=word] [SCALE=0.01]   benchmarks (see bench/RESULTS.md)
+#   make backup / make restore FILE=…      database backups into backups/ (README: Operations)
 #
 # Without DATABASE_URL / REDIS_URL an embedded PostgreSQL and Redis start under .data/.
 PYTHON ?= python3.11
@@ -14,7 +15,7 @@ PORT ?= 8000
 SCALE ?= 1
 export HOST PORT
 
-.PHONY: install run test lint format bench seed clean-data
+.PHONY: install run test lint format bench seed clean-data backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,5 +55,16 @@ bench: install
 seed: install
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 
+# Backups of the database (embedded or DATABASE_URL) into backups/; see README "Operations".
+backup: install
+	DEBUG=1 $(BIN)/python -m organizer.backup dump $(FILE)
+
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/organizer-….dump"; exit 2; }
+	DEBUG=1 $(BIN)/python -m organizer.backup restore $(FILE)
+
+# Deletes the embedded database and Redis, after a backup into backups/ (kept).
 clean-data:
+	@if [ -d .data/pg ]; then DATABASE_URL= REDIS_URL= $(MAKE) --no-print-directory backup; fi
+	@if [ -d .data ]; then $(BIN)/python -c "from organizer import embedded; embedded.stop()"; fi
 	rm -rf .data

@@ -12,7 +12,7 @@ import fcntl
 import os
 import subprocess
 import time
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -111,17 +111,25 @@ def pg_bin(name: str) -> Path:
     return Path(pgserver.__file__).parent / "pginstall" / "bin" / name
 
 
-def stop(data_dir: Path | None = None) -> None:
-    """Stop the embedded PostgreSQL and Redis of ``data_dir`` (default: this checkout's), if
-    they run. ``make clean-data`` calls it before deleting the data."""
+def stop(data_dir: Path | None = None, *, wait: float = 30) -> None:
+    """Stop the embedded PostgreSQL (a fast shutdown) and Redis of ``data_dir`` (default: this
+    checkout's), if they run, and wait for PostgreSQL to be gone. By signal, not ``pg_ctl``:
+    pgserver runs the server as another system user when started by root."""
     data_dir = Path(data_dir or DATA_DIR)
-    if (data_dir / "pg" / "postmaster.pid").exists():
-        subprocess.run(  # noqa: S603 - fixed arguments, pgserver's own binary
-            [str(pg_bin("pg_ctl")), "stop", "-D", str(data_dir / "pg"), "-m", "fast", "-w"],
-            check=False,
-            capture_output=True,
-        )
-    pidfile = data_dir / "redis" / "redis.pid"
-    if pidfile.exists():
-        with suppress(ValueError, ProcessLookupError):
-            os.kill(int(pidfile.read_text().strip()), 15)
+    for pidfile, sig in (
+        (data_dir / "pg" / "postmaster.pid", 2),
+        (data_dir / "redis" / "redis.pid", 15),
+    ):
+        try:
+            pid = int(pidfile.read_text().split()[0])
+            os.kill(pid, sig)
+        except (OSError, ValueError, IndexError):
+            continue
+        if sig == 2:
+            deadline = time.monotonic() + wait
+            while time.monotonic() < deadline:
+                try:
+                    os.kill(pid, 0)
+                except OSError:
+                    break
+                time.sleep(0.05)

@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # A database error in a view answers 503 "back in a minute" (organizer/middleware.py).
+    "organizer.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "organizer.urls"
