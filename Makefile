@@ -38,6 +38,7 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports  # the layering in README's repo map (contracts: pyproject.toml)
 
 format: install
 	$(BIN)/ruff format .
