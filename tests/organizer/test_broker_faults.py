@@ -156,3 +156,14 @@ def test_a_full_rescore_request_saves_at_once_and_the_sweep_runs_it(
     assert RescoreJob.objects.get(pk=job.pk).status == RescoreJob.Status.PENDING
     rescore_jobs_sweep()
     assert RescoreJob.objects.get(pk=job.pk).status == RescoreJob.Status.DONE
+
+
+@pytest.mark.django_db
+def test_queuing_an_import_gives_up_at_once_and_leaves_the_job_pending(redis_fault):
+    import uuid
+
+    from contacts.services.imports import enqueue
+
+    started = time.monotonic()
+    assert enqueue(str(uuid.uuid4())) is False
+    assert time.monotonic() - started < FAST_ENOUGH
