@@ -36,4 +36,4 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
     CMD ["python", "-m", "organizer.health"]
 
-CMD ["gunicorn", "organizer.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+CMD ["sh", "-c", "exec gunicorn organizer.wsgi --bind 0.0.0.0:8000 --access-logfile - --workers ${WEB_WORKERS:-4} --threads ${WEB_THREADS:-2}"]

@@ -1,7 +1,7 @@
-"""Forms for signing in, the second factor and inviting users.
+"""Forms for signing in, password resets and the second factor.
 
-``hubs.models`` is imported here (for the invite form's hub choices) even though hubs sits to
-the right of accounts in the dependency map: forms and services may, models may not.
+The invite form is ``hubs.forms.InviteForm``: it places the invitee in hubs, and accounts (the
+bottom layer) knows nothing of hubs.
 """
 
 from __future__ import annotations
@@ -9,9 +9,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
-
-from accounts.models import Role
-from hubs.models import Hub
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -36,6 +33,15 @@ class ResetPasswordForm(PasswordResetForm):
 
         return get_user_model()._default_manager.filter(email__iexact=email.strip(), is_active=True)
 
+    def save(self, *, request=None, **kwargs) -> None:
+        """Queue the email in the outbox instead of sending it inside the request: a mail
+        server or Redis outage costs a delay, never an error page (accounts.services)."""
+        from accounts.services import password_reset_request
+
+        base_url = request.build_absolute_uri("/") if request is not None else ""
+        for user in self.get_users(self.cleaned_data["email"]):
+            password_reset_request(user=user, base_url=base_url)
+
 
 class CodeForm(forms.Form):
     code = forms.CharField(
@@ -57,19 +63,3 @@ class CodeForm(forms.Form):
         if not code.isdigit():
             raise forms.ValidationError(_("Enter the 6 digits your app shows."))
         return code
-
-
-class InviteForm(forms.Form):
-    email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True}))
-    name = forms.CharField(label=_("Name"), max_length=150)
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.ORGANIZER)
-    hubs = forms.ModelMultipleChoiceField(
-        label=_("Hubs"),
-        queryset=Hub.objects.order_by("name"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Their role in each hub follows their role. Staff see every hub."),
-    )
-
-    def clean_email(self) -> str:
-        return self.cleaned_data["email"].strip().lower()

@@ -93,3 +93,45 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def needs_second_factor(self) -> bool:
         return self.role in (Role.STAFF, Role.CAPTAIN)
+
+
+class AccountEmail(models.Model):
+    """An invitation or password-reset email waiting to go out (the outbox).
+
+    The row is written in the same transaction as its cause; a Celery task sends it after
+    commit and the every-minute sweep sends whatever is still waiting (mail server or Redis
+    down), so the page that asked never waits on either. The link is made when the email is
+    sent, from ``base_url``: no token is stored.
+    """
+
+    class Kind(models.TextChoices):
+        INVITE = "invite", _("Invitation")
+        PASSWORD_RESET = "password_reset", _("Password reset")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to send")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_emails")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The site's address as the requester reached it; the link in the email starts with it.
+    base_url = models.CharField(max_length=200)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # A failed send is retried from this moment on (empty: no more retries).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="account_email_due")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.user} ({self.get_status_display()})"

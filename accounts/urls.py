@@ -12,7 +12,8 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("two-factor/", views.two_factor, name="two_factor"),
-    path("invite/", views.invite, name="invite"),
+    # The invite page itself is hubs.views.invites (it places people in hubs): organizer/urls.py.
+    path("users/<int:user_id>/resend-invite/", views.invite_resend, name="invite_resend"),
     path("users/", views.users, name="users"),
     # Password reset, also used for the "choose your password" link in an invitation.
     path(

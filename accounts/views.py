@@ -17,7 +17,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts import services
-from accounts.forms import CodeForm, EmailAuthenticationForm, InviteForm
+from accounts.forms import CodeForm, EmailAuthenticationForm
 from accounts.selectors import users_list
 
 
@@ -84,25 +84,22 @@ def two_factor(request):
 
 
 @login_required
-def invite(request) -> HttpResponse:
-    _require_staff(request)
-    form = InviteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = services.user_invite(
-                invited_by=request.user,
-                base_url=request.build_absolute_uri("/"),
-                **form.cleaned_data,
-            )
-        except services.AccountError as exc:
-            form.add_error("email", str(exc))
-        else:
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": user.email})
-            return redirect("accounts:users")
-    return render(request, "accounts/invite.html", {"form": form})
-
-
-@login_required
 def users(request) -> HttpResponse:
     _require_staff(request)
     return render(request, "accounts/users.html", {"users": users_list()})
+
+
+@login_required
+@require_POST
+def invite_resend(request, user_id: int) -> HttpResponse:
+    """Send someone's invitation again (staff). The email goes out in the background."""
+    _require_staff(request)
+    try:
+        services.invite_resend(
+            user_id=user_id, by=request.user, base_url=request.build_absolute_uri("/")
+        )
+    except services.AccountError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The invitation will be sent again in a moment."))
+    return redirect("accounts:users")

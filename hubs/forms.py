@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Role
 from hubs.models import Department, Hub, HubMembership, Shift
 from hubs.services.turf import DOORS_IMPORT_MAX_ROWS, TurfCut
 from organizer.lib.csvfiles import CsvFileError, check_size
@@ -351,3 +352,22 @@ class StructureTestForm(forms.Form):
 
 
 # --- end of hubs and workplace section ------------------------------------------------------
+
+
+# --- inviting users (the invite page places them in hubs) -----------------------------------
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True}))
+    name = forms.CharField(label=_("Name"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.ORGANIZER)
+    hubs = forms.ModelMultipleChoiceField(
+        label=_("Hubs"),
+        queryset=Hub.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Their role in each hub follows their role. Staff see every hub."),
+    )
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()

@@ -102,3 +102,34 @@ def redis_url() -> str:
                     raise RuntimeError(f"embedded Redis did not start; see {workdir / 'redis.log'}")
                 time.sleep(0.05)
     return f"unix://{sock}"
+
+
+def pg_bin(name: str) -> Path:
+    """A PostgreSQL client program shipped with pgserver (pg_dump, pg_restore, psql …)."""
+    import pgserver
+
+    return Path(pgserver.__file__).parent / "pginstall" / "bin" / name
+
+
+def stop(data_dir: Path | None = None, *, wait: float = 30) -> None:
+    """Stop the embedded PostgreSQL (a fast shutdown) and Redis of ``data_dir`` (default: this
+    checkout's), if they run, and wait for PostgreSQL to be gone. By signal, not ``pg_ctl``:
+    pgserver runs the server as another system user when started by root."""
+    data_dir = Path(data_dir or DATA_DIR)
+    for pidfile, sig in (
+        (data_dir / "pg" / "postmaster.pid", 2),
+        (data_dir / "redis" / "redis.pid", 15),
+    ):
+        try:
+            pid = int(pidfile.read_text().split()[0])
+            os.kill(pid, sig)
+        except (OSError, ValueError, IndexError):
+            continue
+        if sig == 2:
+            deadline = time.monotonic() + wait
+            while time.monotonic() < deadline:
+                try:
+                    os.kill(pid, 0)
+                except OSError:
+                    break
+                time.sleep(0.05)

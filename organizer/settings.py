@@ -41,6 +41,10 @@ def _refuse_unsafe() -> None:
         problems.append("ALLOWED_HOSTS must list the host names the site is served on")
     if not REQUIRE_2FA:
         problems.append("REQUIRE_2FA cannot be switched off in production")
+    # The embedded PostgreSQL and Redis (organizer/embedded.py) are for development only.
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        if not env_str(name):
+            problems.append(f"{name} must point at the production server")
     if problems:
         raise ImproperlyConfigured("Refusing to start with DEBUG off: " + "; ".join(problems))
 
@@ -82,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # A database error in a view answers 503 "back in a minute" (organizer/middleware.py).
+    "organizer.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "organizer.urls"
@@ -221,6 +227,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds to wait on the mail server; emails are sent by workers, which retry later.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Organizer <organizer@localhost>")
 
 # --- Follow-up reminders: links in emails and texts, the SMS sender -----------------------------
@@ -297,6 +305,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Imports: queue those left pending (Redis was down) and take up those whose worker died.
     "imports-sweep": {"task": "contacts.tasks.imports_sweep_task", "schedule": crontab()},
+    # Invitations and password resets: send emails still waiting, retry failed ones.
+    "account-emails": {"task": "accounts.tasks.account_emails_sweep_task", "schedule": crontab()},
     # Follow-up reminders: plan today's digests whose hour has come, send them, retry failures.
     "reminders-tick": {"task": "contacts.tasks.reminders_tick", "schedule": crontab(minute="*/5")},
     # Event messages: plan the day-before and two-hours-before reminders, send what is due.

@@ -4,11 +4,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from hubs.views.invites import invite
 from organizer import health, views
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Inviting places people in hubs, so the page is hubs' (accounts knows nothing of hubs).
+    path("accounts/invite/", invite, name="invite"),
     path("accounts/", include("accounts.urls")),
     path("people/", include("contacts.urls")),
     path("api/", include("contacts.api_urls")),

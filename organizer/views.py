@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+
+from organizer.middleware import database_unavailable, is_database_down
 
 
 @login_required
@@ -25,5 +29,7 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     # Rendered without the request, so no context processor (user, session: the database)
-    # runs. The error being handled may be the database itself.
+    # runs. The error being handled may be the database itself: then a clear 503.
+    if is_database_down(sys.exc_info()[1]):
+        return database_unavailable()
     return HttpResponseServerError(loader.get_template("errors/500.html").render())

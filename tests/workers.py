@@ -16,16 +16,20 @@ BASE_DIR = Path(__file__).resolve().parents[1]
 
 
 @contextmanager
-def celery_worker(tmp_path: Path, *, prefix: str = "test", **env: str) -> Iterator[tuple]:
-    """Start a solo-pool worker consuming a fresh queue (no other worker can take our tasks);
-    yield ``(queue, process, log)``; stop it and drop the queue's keys from Redis after."""
+def celery_worker(
+    tmp_path: Path, *, prefix: str = "test", pool: str = "solo", **env: str
+) -> Iterator[tuple]:
+    """Start a worker (solo pool, or ``pool="prefork"`` with one child) consuming a fresh queue
+    (no other worker can take our tasks); yield ``(queue, process, log)``; stop it and drop the
+    queue's keys from Redis after."""
     from organizer.celery import app
 
     queue = f"{prefix}-{uuid.uuid4().hex[:12]}"
     log = (tmp_path / "worker.log").open("w+")
     proc = subprocess.Popen(
         [
-            sys.executable, "-m", "celery", "-A", "organizer", "worker", "--pool=solo",
+            sys.executable, "-m", "celery", "-A", "organizer", "worker", f"--pool={pool}",
+            "--concurrency=1",
             "--queues", queue, "--hostname", f"{queue}@%h", "--without-gossip",
             "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
         ],

@@ -56,15 +56,11 @@ def _enqueue(ids: list[int]) -> None:
     if not ids:
         return
 
-    def send() -> None:
-        from campaigns.tasks import send_event_messages_task
+    from campaigns.tasks import send_event_messages_task
+    from organizer.lib.tasks import enqueue_on_commit
 
-        try:
-            send_event_messages_task.delay(ids)
-        except Exception:  # Redis down: the tick sends them within five minutes
-            logger.warning("event messages %s not queued; the tick will send them", ids[:5])
-
-    transaction.on_commit(send)
+    # Redis down or hung: the rows stay pending and the tick sends them within five minutes.
+    enqueue_on_commit(send_event_messages_task, ids)
 
 
 def plan_confirmation(*, rsvp: Rsvp, email: str, phone: str) -> list[int]:

@@ -470,15 +470,9 @@ def recruitment_record(*, recruit: Contact, recruiter_id: int | None) -> None:
 
 
 def _send(task, *args) -> bool:
-    from kombu.exceptions import OperationalError as KombuOperationalError
-    from redis.exceptions import RedisError
+    from organizer.lib.tasks import enqueue
 
-    try:
-        task.apply_async(args=list(args), retry=False)
-    except (KombuOperationalError, RedisError, OSError):
-        logger.warning("Could not queue %s%r; the beat sweep will do it", task.name, args)
-        return False
-    return True
+    return enqueue(task, *args)
 
 
 def enqueue_contact(contact_id: int) -> bool:

@@ -166,15 +166,10 @@ def import_retry(*, job: ImportJob) -> bool:
 def enqueue(job_id: str) -> bool:
     """Send the job to the queue. If the broker is down, the job stays pending with a note
     the job page shows; the every-minute sweep queues it once the broker is back."""
-    from kombu.exceptions import OperationalError as KombuOperationalError
-    from redis.exceptions import RedisError
-
     from contacts.tasks import import_contacts_task  # tasks import this module
+    from organizer.lib.tasks import enqueue as publish  # short timeouts, no retries
 
-    try:
-        import_contacts_task.apply_async(args=[job_id], retry=False)
-    except (KombuOperationalError, RedisError, OSError):
-        logger.warning("Could not queue import %s", job_id, exc_info=True)
+    if not publish(import_contacts_task, job_id):
         ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
             error="The job queue could not be reached, so the import has not started yet."
         )

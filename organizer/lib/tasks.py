@@ -1,0 +1,54 @@
+"""The one way web code queues a Celery task: quickly, or not at all.
+
+The guarantee lives in PostgreSQL, not in Redis: every service writes the work down (a job row,
+a pending delivery, a ``needs_rescore`` mark) in the same transaction as its cause, and a beat
+sweep delivers whatever is still waiting. Queuing a task on commit only makes it happen sooner.
+So a request must never wait on the broker: a stopped Redis refuses at once, a hung one (accepts
+connections, never answers) is given ``PUBLISH_TIMEOUT`` seconds, and either way the error is
+logged and swallowed. No retries here; the sweep is the retry.
+
+The weak spot: a task published just as the broker dies may be lost in flight; its row is still
+pending and the next sweep (every minute) sends it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+# Seconds to connect to the broker, and to wait for it to answer a publish.
+CONNECT_TIMEOUT = 0.3
+PUBLISH_TIMEOUT = 0.5
+_FAST = {
+    "socket_connect_timeout": CONNECT_TIMEOUT,
+    "socket_timeout": PUBLISH_TIMEOUT,
+    "retry_on_timeout": False,
+    "max_retries": 0,  # kombu's reconnect loop: try once
+}
+
+
+def enqueue(task, *args, **options) -> bool:
+    """Publish ``task(*args)`` now, within about a second at worst. ``True`` if the broker took
+    it; ``False`` (logged) if it is down or hung: the caller's sweep delivers the work later."""
+    from organizer.celery import app
+
+    transport = {**(app.conf.broker_transport_options or {}), **_FAST}
+    try:
+        with app.connection_for_write(
+            connect_timeout=CONNECT_TIMEOUT, transport_options=transport
+        ) as conn:
+            task.apply_async(args=list(args), connection=conn, retry=False, **options)
+    except (KombuError, RedisError, OSError) as exc:
+        logger.warning("Could not queue %s%r (%s); the sweep will do it", task.name, args, exc)
+        return False
+    return True
+
+
+def enqueue_on_commit(task, *args, **options) -> None:
+    """Queue ``task(*args)`` once the current transaction commits (never if it rolls back)."""
+    transaction.on_commit(lambda: enqueue(task, *args, **options))
