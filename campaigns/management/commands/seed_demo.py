@@ -2,7 +2,9 @@
 
 Deterministic (seeded): a few neighborhood and workplace hubs, one user per role, a few hundred
 people with varied names, languages and phone formats, conversations, assessments and
-follow-ups (some due today, some overdue).
+follow-ups (some due today, some overdue), doors and a cut turf, a campaign with events.
+
+It lives in ``campaigns``, the top layer, because it fills every app (README: layering).
 """
 
 from __future__ import annotations
