@@ -90,7 +90,7 @@ def _door_context(request, piece, rows) -> dict:
 @login_required
 def walk_list_page(request, piece_id: int):
     piece = piece_for_user(request.user, piece_id)
-    walk = walk_list(piece)
+    walk = walk_list(piece, user=request.user)
     note = request.GET.get("note", "")  # no JavaScript: this door's note form, filled in
     context = _door_context(request, piece, walk.doors)
     context.update(walk=walk, note_door=note if note.isdigit() else None)
@@ -116,7 +116,7 @@ def walk_result(request, piece_id: int, door_id: int):
             messages.error(request, error)
         return redirect(reverse("hubs:walk_list", args=[piece.pk]) + f"#door-{door.pk}")
     done, total = piece_progress(piece)
-    row = door_row(door)
+    row = door_row(door, user=request.user, piece=piece)
     context = _door_context(request, piece, [row])
     context.update(door_rows=[row], done=done, total=total, error=error, oob=True)
     response = render(request, "hubs/_walk_door.html", context, status=400 if error else 200)
@@ -128,7 +128,7 @@ def walk_result(request, piece_id: int, door_id: int):
 @login_required
 def walk_print(request, piece_id: int):
     piece = piece_for_user(request.user, piece_id)
-    context = {"walk": walk_list(piece), "piece": piece, "codes": _codes()}
+    context = {"walk": walk_list(piece, user=request.user), "piece": piece, "codes": _codes()}
     return render(request, "hubs/walk_print.html", context)
 
 
@@ -139,7 +139,7 @@ def _codes() -> list[tuple[str, str]]:
 @login_required
 def walk_paper(request, piece_id: int):
     piece = piece_for_user(request.user, piece_id)
-    walk = walk_list(piece)
+    walk = walk_list(piece, user=request.user)
     if request.method == "POST":
         rows, errors = _paper_rows(request.POST, walk)
         batch = _uuid(request.POST.get("batch_token"))
