@@ -171,6 +171,21 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
 AXES_VERBOSE = False
 
+# Rate limits (organizer/lib/ratelimit.py: Redis counters in fixed windows of the given seconds;
+# with Redis down they let everything through and the lockout above still holds).
+# Failed sign-ins per address and per account (spraying many emails from one address, or one
+# account from many addresses), answered 429 with a page:
+RATELIMIT_SIGN_IN_PER_ADDRESS = env_int("RATELIMIT_SIGN_IN_PER_ADDRESS", 20)
+RATELIMIT_SIGN_IN_PER_ACCOUNT = env_int("RATELIMIT_SIGN_IN_PER_ACCOUNT", 10)
+RATELIMIT_SIGN_IN_WINDOW = env_int("RATELIMIT_SIGN_IN_WINDOW", 15 * 60)
+# Password-reset requests per address and per email typed (known or not: no enumeration):
+RATELIMIT_RESET_PER_ADDRESS = env_int("RATELIMIT_RESET_PER_ADDRESS", 5)
+RATELIMIT_RESET_PER_EMAIL = env_int("RATELIMIT_RESET_PER_EMAIL", 3)
+RATELIMIT_RESET_WINDOW = env_int("RATELIMIT_RESET_WINDOW", 60 * 60)
+# API calls per signed-in user:
+RATELIMIT_API_PER_USER = env_int("RATELIMIT_API_PER_USER", 120)
+RATELIMIT_API_WINDOW = env_int("RATELIMIT_API_WINDOW", 60)
+
 # --- Internationalization ----------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
@@ -251,6 +266,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
+    # Per user, through organizer/lib/ratelimit.py (RATELIMIT_API_*): 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": ["organizer.throttles.PerUserRateThrottle"],
 }
 
 # --- Celery ------------------------------------------------------------------------------------
