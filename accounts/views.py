@@ -24,8 +24,11 @@ from organizer.lib import ratelimit
 
 
 def _next_url(request: HttpRequest) -> str:
-    """The ``next`` parameter if it points at this site, else ""."""
-    url = request.POST.get("next") or request.GET.get("next") or ""
+    """The ``next`` parameter if it is a path on this site, else "" (a bare word would be taken
+    for a URL name by ``redirect()``, and a NoReverseMatch is a 500)."""
+    url = (request.POST.get("next") or request.GET.get("next") or "")[:2000]
+    if not url.startswith("/"):
+        return ""
     safe = url_has_allowed_host_and_scheme(
         url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )

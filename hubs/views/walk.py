@@ -27,6 +27,7 @@ from contacts.models import Contact
 from hubs.models import DoorResult
 from hubs.selectors.walk import door_of_piece, door_row, piece_for_user, piece_progress, walk_list
 from hubs.services.walk import NewPerson, door_result_record, paper_results_record
+from organizer.lib.numbers import parse_id
 
 RESULT_CODES = {
     DoorResult.Result.NOT_HOME: "NH",
@@ -91,9 +92,9 @@ def _door_context(request, piece, rows) -> dict:
 def walk_list_page(request, piece_id: int):
     piece = piece_for_user(request.user, piece_id)
     walk = walk_list(piece, user=request.user)
-    note = request.GET.get("note", "")  # no JavaScript: this door's note form, filled in
+    note = parse_id(request.GET.get("note"))  # no JavaScript: this door's note form, filled in
     context = _door_context(request, piece, walk.doors)
-    context.update(walk=walk, note_door=note if note.isdigit() else None)
+    context.update(walk=walk, note_door=str(note) if note else None)
     return render(request, "hubs/walk_list.html", context)
 
 
