@@ -60,6 +60,6 @@ class CodeForm(forms.Form):
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].replace(" ", "")
-        if not code.isdigit():
+        if not (code.isascii() and code.isdigit()):  # "²" is a digit to isdigit()
             raise forms.ValidationError(_("Enter the 6 digits your app shows."))
         return code

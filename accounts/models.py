@@ -92,7 +92,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def needs_second_factor(self) -> bool:
-        return self.role in (Role.STAFF, Role.CAPTAIN)
+        """Staff and captains, and anyone who can reach the Django admin (``is_staff``,
+        ``is_superuser``) whatever their role, confirm a second factor."""
+        return self.role in (Role.STAFF, Role.CAPTAIN) or self.is_staff or self.is_superuser
 
 
 class AccountEmail(models.Model):

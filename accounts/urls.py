@@ -4,7 +4,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from accounts import views
-from accounts.forms import ResetPasswordForm
 
 app_name = "accounts"
 
@@ -16,17 +15,7 @@ urlpatterns = [
     path("users/<int:user_id>/resend-invite/", views.invite_resend, name="invite_resend"),
     path("users/", views.users, name="users"),
     # Password reset, also used for the "choose your password" link in an invitation.
-    path(
-        "password-reset/",
-        auth_views.PasswordResetView.as_view(
-            form_class=ResetPasswordForm,
-            template_name="accounts/password_reset_form.html",
-            email_template_name="accounts/emails/password_reset_email.txt",
-            subject_template_name="accounts/emails/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
-        ),
-        name="password_reset",
-    ),
+    path("password-reset/", views.password_reset, name="password_reset"),
     path(
         "password-reset/sent/",
         auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),

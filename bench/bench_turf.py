@@ -101,7 +101,7 @@ def run(ctx: Context) -> None:
         inside = floor()
         floors.append(time.perf_counter() - t)
         t = time.perf_counter()
-        doors = turf_cut_count(cut=cut).doors
+        doors = turf_cut_count(cut=cut, by=None).doors
         turf = turf_create(hub=hub, name="Bench cut", cut=cut, by=None)
         cuts.append(time.perf_counter() - t)
         assert turf.doors.count() == doors == inside

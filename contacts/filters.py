@@ -15,13 +15,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Assessment, Contact, HubMember, Issue, LadderStage, Tag
-from contacts.selectors.people import apply_search, owner_choices_for_user
+from contacts.selectors.people import apply_search, owner_choices_for_user, tags_for_user
 from hubs.models import Hub
 from hubs.selectors.access import hubs_for_user
 
 
 def _hubs(request):
     return hubs_for_user(request.user) if request is not None else Hub.objects.none()
+
+
+def _tags(request):
+    """Only tags on people the user may see: a tag's name alone can say something about people
+    outside their scope."""
+    return tags_for_user(request.user) if request is not None else Tag.objects.none()
 
 
 class ContactFilter(django_filters.FilterSet):
@@ -42,8 +48,9 @@ class ContactFilter(django_filters.FilterSet):
         label=_("Hub"), queryset=lambda request: _hubs(request), method="filter_hub"
     )
     tag = django_filters.ModelChoiceFilter(
-        label=_("Tag"), queryset=Tag.objects.all(), to_field_name="name", field_name="tags"
-    )
+        label=_("Tag"), queryset=lambda request: _tags(request), to_field_name="name",
+        field_name="tags",
+    )  # fmt: skip
     issue = django_filters.ModelChoiceFilter(
         label=_("Issue"), queryset=Issue.objects.all(), to_field_name="slug", field_name="issues"
     )

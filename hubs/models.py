@@ -402,7 +402,7 @@ def house_number_value(number: str) -> int:
     """The leading integer of a house number ("123A" → 123, "45-12" → 4512 in Queens style)."""
     digits = ""
     for ch in number.strip():
-        if ch.isdigit():
+        if "0" <= ch <= "9":  # ASCII only: "²".isdigit() is true and int("²") fails
             digits += ch
         elif ch == "-" and digits:
             continue

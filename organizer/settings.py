@@ -31,12 +31,40 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 REQUIRE_2FA = env_bool("REQUIRE_2FA", True)
 
 
+# Keys seen in examples and tutorials: a production install with one of them signs sessions and
+# password-reset links with a key an attacker may already know.
+_KNOWN_KEYS = {DEV_SECRET_KEY, "changeme", "change-me", "secret", "your-secret-key", "django"}
+
+
+def weak_secret_key(key: str) -> bool:
+    """Short (under 50 characters), low in entropy (under 5 distinct characters, or one that
+    repeats a short pattern), Django's ``django-insecure-`` default, or a known example key:
+    the rules of Django's deploy check (security.W009), enforced at load time."""
+    stripped = key.strip()
+    lowered = stripped.lower()
+    return (
+        len(stripped) < 50
+        or len(set(stripped)) < 5
+        or stripped.startswith("django-insecure-")
+        or lowered in _KNOWN_KEYS
+        or any(known in lowered for known in _KNOWN_KEYS if len(known) > 10)
+        or _repeats_a_short_pattern(stripped)
+    )
+
+
+def _repeats_a_short_pattern(key: str) -> bool:
+    return any(key == (key[:n] * (len(key) // n + 1))[: len(key)] for n in range(1, 9))
+
+
 def _refuse_unsafe() -> None:
     if DEBUG:
         return
     problems = []
-    if not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY:
-        problems.append("SECRET_KEY must be set to a long random value")
+    if weak_secret_key(SECRET_KEY):
+        problems.append(
+            "SECRET_KEY must be a long random value (50+ characters, not an example key): "
+            'python -c "import secrets; print(secrets.token_urlsafe(50))"'
+        )
     if not ALLOWED_HOSTS:
         problems.append("ALLOWED_HOSTS must list the host names the site is served on")
     if not REQUIRE_2FA:
@@ -75,6 +103,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "organizer.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -83,6 +112,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "organizer.middleware.RejectNulMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -177,6 +207,21 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
 AXES_VERBOSE = False
 
+# Rate limits (organizer/lib/ratelimit.py: Redis counters in fixed windows of the given seconds;
+# with Redis down they let everything through and the lockout above still holds).
+# Failed sign-ins per address and per account (spraying many emails from one address, or one
+# account from many addresses), answered 429 with a page:
+RATELIMIT_SIGN_IN_PER_ADDRESS = env_int("RATELIMIT_SIGN_IN_PER_ADDRESS", 20)
+RATELIMIT_SIGN_IN_PER_ACCOUNT = env_int("RATELIMIT_SIGN_IN_PER_ACCOUNT", 10)
+RATELIMIT_SIGN_IN_WINDOW = env_int("RATELIMIT_SIGN_IN_WINDOW", 15 * 60)
+# Password-reset requests per address and per email typed (known or not: no enumeration):
+RATELIMIT_RESET_PER_ADDRESS = env_int("RATELIMIT_RESET_PER_ADDRESS", 5)
+RATELIMIT_RESET_PER_EMAIL = env_int("RATELIMIT_RESET_PER_EMAIL", 3)
+RATELIMIT_RESET_WINDOW = env_int("RATELIMIT_RESET_WINDOW", 60 * 60)
+# API calls per signed-in user:
+RATELIMIT_API_PER_USER = env_int("RATELIMIT_API_PER_USER", 120)
+RATELIMIT_API_WINDOW = env_int("RATELIMIT_API_WINDOW", 60)
+
 # --- Internationalization ----------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
@@ -257,6 +302,38 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", [])
 
+
+def _tile_origin(url: str) -> str:
+    """The origin map tiles load from, for the CSP's img-src ("{s}." subdomains: a wildcard)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.replace("{s}.", "*."))
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+# Content-Security-Policy (organizer/middleware.py): scripts only from our own static files (no
+# inline <script>, no on…= handlers, no eval: htmx runs with allowEval off). Style attributes
+# stay allowed (style-src-attr) for three data-driven bars (a share, stage sizes, tree depth);
+# style elements and sheets only from our static files. Images from us, data: URIs (Leaflet's
+# icons) and the map tile server.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "style-src-attr 'unsafe-inline'",
+        f"img-src 'self' data: {_tile_origin(MAP_TILE_URL)}".strip(),
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+# Browser features no page uses are switched off; location only for this site (maps).
+PERMISSIONS_POLICY = "camera=(), microphone=(), payment=(), usb=(), geolocation=(self)"
+
 # --- REST API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
@@ -264,6 +341,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
+    # Per user, through organizer/lib/ratelimit.py (RATELIMIT_API_*): 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": ["organizer.throttles.PerUserRateThrottle"],
 }
 
 # --- Celery ------------------------------------------------------------------------------------

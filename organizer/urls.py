@@ -19,6 +19,11 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("", include("campaigns.public_urls")),  # public event and hub pages (/e/…, /h/…)
     path("reports/", views.reports, name="reports"),
+    # The admin signs in through our sign-in page (rate limits, lockout, second factor).
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="accounts:login", query_string=True, permanent=False),
+    ),
     path("admin/", admin.site.urls),
     path("", RedirectView.as_view(pattern_name="contacts:my_day", permanent=False), name="home"),
 ]

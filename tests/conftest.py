@@ -49,6 +49,21 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Rate-limit counters (organizer/lib/ratelimit.py) live in Redis across tests, and every
+    test signs in from 127.0.0.1: each test starts with none counted."""
+    import contextlib
+
+    from django_redis import get_redis_connection
+
+    with contextlib.suppress(Exception):  # a test that stops Redis still runs
+        redis = get_redis_connection("default")
+        keys = list(redis.scan_iter("organizer:rl:*", count=1000))
+        if keys:
+            redis.delete(*keys)
+
+
 @pytest.fixture
 def default_ladder(db) -> dict:
     """The ladder that ships, stages by name. Transactional tests flush what migration 0004

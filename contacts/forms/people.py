@@ -14,6 +14,7 @@ from contacts.services.people import (
     NewContact,
     PhoneInput,
     normalize_email,
+    tags_problem,
 )
 from hubs.models import Hub
 from hubs.selectors.access import hubs_for_user
@@ -34,6 +35,7 @@ class ContactForm(forms.ModelForm):
     tags_text = forms.CharField(
         label=_("Tags"),
         required=False,
+        max_length=5000,
         help_text=_("Separate with commas. New tags are created."),
     )
     hubs = forms.ModelMultipleChoiceField(
@@ -96,6 +98,12 @@ class ContactForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["languages_text"].initial = ", ".join(self.instance.languages)
             self.fields["tags_text"].initial = ", ".join(t.name for t in self.instance.tags.all())
+
+    def clean_tags_text(self) -> str:
+        text = self.cleaned_data["tags_text"]
+        if problem := tags_problem(split_list(text)):
+            raise ValidationError(problem)
+        return text
 
     def contact_fields(self) -> dict:
         """The Contact field values to save (everything but lists and m2m)."""

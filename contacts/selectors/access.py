@@ -10,14 +10,20 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Role
 from contacts.models import Contact, HubMember
+from hubs.models import HubMembership
 from hubs.selectors.access import hub_ids_for_user
+
+# A hub's people are seen by its captains and organizers. Someone who is only a volunteer in a
+# hub (or was demoted to one) sees only their own people there, like the hub page says.
+SEES_HUB_PEOPLE = (HubMembership.Role.CAPTAIN.value, HubMembership.Role.ORGANIZER.value)
 
 
 def contacts_for_user(user, *, probe: bool = False) -> QuerySet[Contact]:
     """Everyone the user may see.
 
     - staff: the whole chapter;
-    - captains and organizers: the people they own and the people of their hubs;
+    - captains and organizers: the people they own and the people of the hubs where they are a
+      captain or organizer (a hub where they are only a volunteer shows them nothing more);
     - volunteers: only the people assigned to them;
     - anyone else (signed out, deactivated): nobody.
 
@@ -26,6 +32,9 @@ def contacts_for_user(user, *, probe: bool = False) -> QuerySet[Contact]:
     it PostgreSQL hashes every member of the user's hubs first (~100k ids for a big hub), which
     is the faster plan when a query looks at most rows (a list, its count, an export). The
     probe names the ``contacts_contact`` table, so use it as the top-level query only.
+
+    Nothing here is cached: roles and memberships are read on every call, so a demotion or a
+    removal from a hub takes effect on the user's next request.
     """
     if not user.is_authenticated or not user.is_active:
         return Contact.objects.none()
@@ -37,13 +46,13 @@ def contacts_for_user(user, *, probe: bool = False) -> QuerySet[Contact]:
             in_my_hubs = RawSQL(
                 "EXISTS (SELECT 1 FROM contacts_hubmember hm WHERE hm.contact_id ="
                 ' "contacts_contact"."id" AND hm.hub_id IN (SELECT hub_id FROM'
-                " hubs_hubmembership WHERE user_id = %s) OFFSET 0)",
-                [user.pk],
+                " hubs_hubmembership WHERE user_id = %s AND role IN (%s, %s)) OFFSET 0)",
+                [user.pk, *SEES_HUB_PEOPLE],
                 output_field=BooleanField(),
             )
             return Contact.objects.filter(Q(owner_id=user.pk) | Q(in_my_hubs))
         in_my_hubs = HubMember.objects.filter(
-            contact_id=OuterRef("pk"), hub_id__in=hub_ids_for_user(user)
+            contact_id=OuterRef("pk"), hub_id__in=hub_ids_for_user(user, roles=SEES_HUB_PEOPLE)
         )
         return Contact.objects.filter(Q(owner_id=user.pk) | Exists(in_my_hubs))
     return Contact.objects.filter(owner_id=user.pk)

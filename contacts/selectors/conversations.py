@@ -11,9 +11,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Case, F, Prefetch, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from contacts.models import (
@@ -48,6 +49,46 @@ def can_read_sensitive(user, interaction: Interaction) -> bool:
     if not interaction.is_sensitive:
         return True
     return user.role == Role.STAFF or interaction.author_id == user.pk
+
+
+# --- sensitive follow-ups -------------------------------------------------------------------
+# A follow-up set while logging a sensitive conversation is as sensitive as its notes, its ask
+# and its commitment: its text is for the conversation's author and staff only. Everyone else
+# who may see the person (the owner of the follow-up too, after a reassignment) sees that there
+# is a follow-up and when, not what it says.
+
+SENSITIVE_FOLLOW_UP = gettext_lazy("Follow-up from a sensitive conversation")
+
+
+def follow_up_hidden(user):
+    """An expression for a follow-up query: true when ``user`` may not read its text."""
+    if user.role == Role.STAFF and user.is_active:
+        return Value(False)
+    return Case(
+        When(Q(interaction__is_sensitive=True, interaction__author_id=user.pk), then=Value(False)),
+        When(interaction__is_sensitive=True, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
+def hide_sensitive_follow_ups(follow_ups):
+    """Replace, in memory only, the text of the follow-ups annotated ``what_hidden`` (by
+    :func:`follow_up_hidden`). The rows are for display: never save them."""
+    for follow_up in follow_ups:
+        if getattr(follow_up, "what_hidden", False):
+            follow_up.what = str(SENSITIVE_FOLLOW_UP)
+    return follow_ups
+
+
+def follow_up_text(user, follow_up: FollowUp) -> str:
+    """What ``user`` may read of one follow-up's text (for messages and single pages)."""
+    if follow_up.interaction_id is None:
+        return follow_up.what
+    interaction = Interaction.objects.only("is_sensitive", "author_id").get(
+        pk=follow_up.interaction_id
+    )
+    return follow_up.what if can_read_sensitive(user, interaction) else str(SENSITIVE_FOLLOW_UP)
 
 
 # --- picking a person ---------------------------------------------------------------------------
@@ -140,9 +181,11 @@ def my_follow_ups(user, *, today: dt.date) -> tuple[list[FollowUp], list[FollowU
         )
         .select_related("contact")
         .only(*_ROW_FIELDS, *_ROW_CONTACT_FIELDS)
+        .annotate(what_hidden=follow_up_hidden(user))
         .prefetch_related(_primary_phone("contact__phones"))
         .order_by("due_on", "pk")[:300]
     )
+    hide_sensitive_follow_ups(rows)
     return [f for f in rows if f.due_on <= today], [f for f in rows if f.due_on > today]
 
 
@@ -153,12 +196,14 @@ def team_follow_ups(user, *, today: dt.date, assignee_id: int | None = None) -> 
         status=FollowUp.Status.OPEN, due_on__lte=today + dt.timedelta(days=UPCOMING_DAYS)
     )
     qs = qs.filter(assigned_to_id=assignee_id) if assignee_id else qs.exclude(assigned_to=user)
-    return list(
+    rows = list(
         qs.select_related("contact", "assigned_to")
         .only(*_ROW_FIELDS, *_ROW_CONTACT_FIELDS, "assigned_to__name", "assigned_to__email")
+        .annotate(what_hidden=follow_up_hidden(user))
         .prefetch_related(_primary_phone("contact__phones"))
         .order_by("due_on", "pk")[:100]
     )
+    return hide_sensitive_follow_ups(rows)
 
 
 def my_day(user) -> MyDay:
@@ -215,9 +260,10 @@ def person_timeline(user, contact) -> list[TimelineEntry]:
         .select_related("assessed_by")
         .order_by("-assessed_at", "-pk")[:TIMELINE_LIMIT]
     )
-    follow_ups = (
+    follow_ups = hide_sensitive_follow_ups(
         FollowUp.objects.filter(contact_id=contact.pk)
         .select_related("created_by", "assigned_to", "completed_by")
+        .annotate(what_hidden=follow_up_hidden(user))
         .order_by("-created_at", "-pk")[:TIMELINE_LIMIT]
     )
     events = (

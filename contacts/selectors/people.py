@@ -14,13 +14,13 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import CharField, Func, Prefetch, Q, QuerySet, Value
+from django.db.models import CharField, Exists, Func, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from contacts.models import Contact, Email, HubMember, Phone, Relationship
-from contacts.selectors.access import contacts_for_user
+from contacts.models import Contact, Email, HubMember, Phone, Relationship, Tag
+from contacts.selectors.access import contacts_for_user, is_staff
 from hubs.selectors.access import hub_ids_for_user
 from organizer.lib.phones import try_normalize_phone
 from organizer.lib.text import search_terms
@@ -200,6 +200,16 @@ def search_people(user, query: str, *, limit: int = SEARCH_LIMIT) -> list[Contac
     phones = Prefetch("phones", queryset=Phone.objects.order_by("-is_primary", "pk"))
     found = ordered(Contact.objects.filter(pk__in=ids)).prefetch_related(phones)
     return list(found[:limit])
+
+
+def tags_for_user(user) -> QuerySet[Tag]:
+    """The tags on people the user may see (every tag for staff), for the People filter."""
+    if is_staff(user):
+        return Tag.objects.all()
+    on_visible = Contact.tags.through.objects.filter(
+        tag_id=OuterRef("pk"), contact_id__in=contacts_for_user(user).values("pk")
+    )
+    return Tag.objects.filter(Exists(on_visible))
 
 
 def owner_choices_for_user(user) -> QuerySet[User]:

@@ -222,10 +222,18 @@ def follow_up_complete(*, by, follow_up_id: int) -> FollowUp:
     follow_up.completed_at = timezone.now()
     follow_up.completed_by = by
     follow_up.save(update_fields=["status", "completed_at", "completed_by"])
-    _follow_up_event(
-        by=by, follow_up=follow_up, summary=f"Follow-up done: {follow_up.what}", status="done"
-    )
+    summary = f"Follow-up done: {_event_what(follow_up)}"
+    _follow_up_event(by=by, follow_up=follow_up, summary=summary, status="done")
     return follow_up
+
+
+def _event_what(follow_up: FollowUp) -> str:
+    """A follow-up's text as its person's history records it: everyone who sees the person
+    reads their history, so a sensitive conversation's follow-up is named, not quoted."""
+    sensitive = follow_up.interaction_id and (
+        Interaction.objects.filter(pk=follow_up.interaction_id, is_sensitive=True).exists()
+    )
+    return "(sensitive)" if sensitive else follow_up.what
 
 
 @transaction.atomic
@@ -244,7 +252,7 @@ def follow_up_snooze(*, by, follow_up_id: int, until: dt.date) -> FollowUp:
     _follow_up_event(
         by=by,
         follow_up=follow_up,
-        summary=f"Follow-up moved to {until:%Y-%m-%d}: {follow_up.what}",
+        summary=f"Follow-up moved to {until:%Y-%m-%d}: {_event_what(follow_up)}",
         due_on=[before.isoformat(), until.isoformat()],
     )
     return follow_up
@@ -268,7 +276,7 @@ def follow_up_reassign(*, by, follow_up_id: int, to_user_id: int) -> FollowUp:
     _follow_up_event(
         by=by,
         follow_up=follow_up,
-        summary=f"Follow-up given to {to_user} (was {before}): {follow_up.what}",
+        summary=f"Follow-up given to {to_user} (was {before}): {_event_what(follow_up)}",
         assigned_to=[before.pk, to_user.pk],
     )
     return follow_up

@@ -127,9 +127,30 @@ def _check_external_ids(contact: Contact | None, ids: list[tuple[str, str]], err
     return cleaned
 
 
+# Tags one person may carry, and the longest tag name (the column's length): one request once
+# gave a person 3,000 tags.
+MAX_TAGS_PER_PERSON = 50
+MAX_TAG_LENGTH = 60
+
+
+def tags_problem(names: list[str]) -> str:
+    """Why these tag names cannot be saved on one person ("" when they can)."""
+    unique = {n.strip().lower() for n in names if n.strip()}
+    if len(unique) > MAX_TAGS_PER_PERSON:
+        return _("A person can have at most %(max)s tags (this list has %(n)s).") % {
+            "max": MAX_TAGS_PER_PERSON,
+            "n": len(unique),
+        }
+    if any(len(n.strip()) > MAX_TAG_LENGTH for n in names):
+        return _("A tag can be at most %(max)s characters long.") % {"max": MAX_TAG_LENGTH}
+    return ""
+
+
 def _resolve_tags(names: list[str]) -> list[Tag]:
+    if problem := tags_problem(names):
+        raise ValidationError({"tags_text": problem})
     tags: list[Tag] = []
-    for name in dict.fromkeys(n.strip()[:60] for n in names if n.strip()):
+    for name in dict.fromkeys(n.strip() for n in names if n.strip()):
         tag = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
         tags.append(tag)
     return tags

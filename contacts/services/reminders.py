@@ -54,8 +54,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.models import Role
 from contacts.models import FollowUp, ReminderDelivery
 from contacts.selectors.access import require_staff
+from contacts.selectors.conversations import SENSITIVE_FOLLOW_UP
 from organizer.lib.phones import InvalidPhone, normalize_phone
 from organizer.sms import Sender, get_sender
 
@@ -272,6 +274,12 @@ def absolute_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
+def _hidden_from(user, is_sensitive: bool | None, author_id: int | None) -> bool:
+    """A sensitive conversation's follow-up text is for its author and staff only (see
+    ``contacts.selectors.conversations``), in emails and texts too."""
+    return bool(is_sensitive) and author_id != user.pk and user.role != Role.STAFF
+
+
 def digests_for(deliveries: list[ReminderDelivery]) -> dict[int, Digest]:
     """The digest of each delivery (one query): the follow-ups it carries that are still open
     and still assigned to its user, overdue first."""
@@ -290,6 +298,8 @@ def digests_for(deliveries: list[ReminderDelivery]) -> dict[int, Digest]:
             "contact__preferred_name",
             "contact__first_name",
             "contact__last_name",
+            "interaction__is_sensitive",
+            "interaction__author_id",
         )
     )
     my_day, settings_url = _fixed_urls()
@@ -298,8 +308,10 @@ def digests_for(deliveries: list[ReminderDelivery]) -> dict[int, Digest]:
         for d in deliveries
     }
     person_url = _person_url_maker()
-    for delivery_id, what, due_on, contact_id, preferred, first, last in rows:
+    for delivery_id, what, due_on, contact_id, preferred, first, last, *sensitive in rows:
         digest = digests[delivery_id]
+        if _hidden_from(digest.user, *sensitive):
+            what = str(SENSITIVE_FOLLOW_UP)
         # As Contact.display_name, without loading whole Contact rows.
         name = " ".join(part for part in (preferred or first, last) if part) or _("(no name)")
         line = DigestLine(

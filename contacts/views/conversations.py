@@ -30,6 +30,7 @@ from contacts.selectors.conversations import (
     MyDay,
     assignable_users,
     follow_up_for_user,
+    follow_up_text,
     people_matching,
     person_timeline,
     saved_client_tokens,
@@ -39,6 +40,7 @@ from contacts.selectors.conversations import (
 )
 from contacts.services import conversations as services
 from contacts.services.people import DuplicateContact, NewContact, PhoneInput
+from organizer.lib.numbers import parse_id
 
 
 def _log_context(request, form: OneOnOneForm, *, query: str = "", **extra) -> dict:
@@ -46,7 +48,8 @@ def _log_context(request, form: OneOnOneForm, *, query: str = "", **extra) -> di
         picked = form.data.get("contact")
     else:
         picked = form.initial.get("contact") or request.GET.get("contact")
-    chosen = contact_for_user(request.user, int(picked)) if str(picked or "").isdigit() else None
+    picked_id = parse_id(picked)
+    chosen = contact_for_user(request.user, picked_id) if picked_id else None
     return {
         "form": form,
         "chosen": chosen,
@@ -186,7 +189,8 @@ def _after_follow_up_action(request):
         context = {"day": _for_display(my_day_selector(request.user)), "refresh": True}
         return render(request, "contacts/_followups.html", context)
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
+    if not (safe and target.startswith("/")):  # redirect() takes a bare word for a URL name
         target = reverse("contacts:my_day")
     return redirect(target)
 
@@ -195,7 +199,8 @@ def _after_follow_up_action(request):
 @require_POST
 def follow_up_complete(request, pk: int):
     follow_up = services.follow_up_complete(by=request.user, follow_up_id=pk)
-    messages.success(request, _("Done: %(what)s") % {"what": follow_up.what})
+    what = follow_up_text(request.user, follow_up)
+    messages.success(request, _("Done: %(what)s") % {"what": what})
     return _after_follow_up_action(request)
 
 
@@ -214,7 +219,10 @@ def follow_up_snooze(request, pk: int):
         messages.success(
             request,
             _("Moved to %(date)s: %(what)s")
-            % {"date": follow_up.due_on.strftime("%Y-%m-%d"), "what": follow_up.what},
+            % {
+                "date": follow_up.due_on.strftime("%Y-%m-%d"),
+                "what": follow_up_text(request.user, follow_up),
+            },
         )
     return _after_follow_up_action(request)
 
@@ -233,6 +241,7 @@ def follow_up_reassign(request, pk: int):
         else:
             messages.success(request, _("Given to %(who)s.") % {"who": to_user})
         return _after_follow_up_action(request)
+    follow_up.what = follow_up_text(request.user, follow_up)  # shown only, never saved
     context = {"follow_up": follow_up, "form": form}
     template = (
         "contacts/_followup_reassign.html" if request.htmx else "contacts/followup_reassign.html"

@@ -43,6 +43,7 @@ from contacts.services.people import (
     people_export,
     relationship_add,
 )
+from organizer.lib.numbers import parse_id
 
 PAGE_SIZE = 50
 
@@ -192,12 +193,12 @@ def merge(request, pk: int):
     """Staff: pick a duplicate, compare side by side, choose values, merge (others: 404)."""
     require_staff(request.user)
     keep = contact_for_user(request.user, pk)
-    other_pk = request.POST.get("other") or request.GET.get("other")
-    if not other_pk or not str(other_pk).isdigit() or int(other_pk) == keep.pk:
+    other_pk = parse_id(request.POST.get("other") or request.GET.get("other"))
+    if other_pk is None or other_pk == keep.pk:
         q = request.GET.get("q", "")
         found = [c for c in search_people(request.user, q) if c.pk != keep.pk]
         return render(request, "contacts/merge.html", {"keep": keep, "q": q, "candidates": found})
-    remove = contact_for_user(request.user, int(other_pk))
+    remove = contact_for_user(request.user, other_pk)
     rows = merge_rows(keep, remove)
     form = MergeForm(request.POST or None, rows=rows, initial={"other": remove.pk})
     if request.method == "POST" and form.is_valid():

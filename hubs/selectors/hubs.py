@@ -19,7 +19,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role
 from contacts.models import Contact, FollowUp, HubMember, LadderStage
 from contacts.selectors.access import contacts_for_user
-from contacts.selectors.conversations import people_matching
+from contacts.selectors.conversations import (
+    follow_up_hidden,
+    hide_sensitive_follow_ups,
+    people_matching,
+)
 from hubs.models import Hub, HubMembership, Turf, TurfPiece
 from hubs.selectors.access import can_manage_hub, hubs_for_user
 from hubs.selectors.turf import CONTACT_MADE
@@ -148,13 +152,15 @@ def turf_progress(hub: Hub) -> list[TurfProgress]:
     ]
 
 
-def open_follow_ups(hub: Hub, *, limit: int = FOLLOW_UP_LIMIT) -> list[FollowUp]:
-    return list(
+def open_follow_ups(user, hub: Hub, *, limit: int = FOLLOW_UP_LIMIT) -> list[FollowUp]:
+    """The hub's open follow-ups; the text of a sensitive one only for its author and staff."""
+    return hide_sensitive_follow_ups(
         FollowUp.objects.filter(
             status=FollowUp.Status.OPEN,
             contact_id__in=HubMember.objects.filter(hub=hub).values("contact_id"),
         )
         .select_related("contact", "assigned_to")
+        .annotate(what_hidden=follow_up_hidden(user))
         .order_by("due_on", "pk")[:limit]
     )
 
@@ -187,7 +193,7 @@ def hub_page(user, hub: Hub, *, now: dt.datetime | None = None) -> HubPage:
         for m in members
         if m.contact.last_contacted_at is None or m.contact.last_contacted_at < quiet_before
     ]
-    page.follow_ups = open_follow_ups(hub)
+    page.follow_ups = open_follow_ups(user, hub)
     return page
 
 

@@ -130,16 +130,23 @@ def turf_progress(turf: Turf) -> TurfProgress:
 # --- The map --------------------------------------------------------------------------------
 
 
-def doors_in_box(west: float, south: float, east: float, north: float) -> tuple[list, bool]:
-    """Buildings inside the box as ``[lng, lat, units]`` (at most MAP_DOORS_CAP), and whether
-    there were more. Uses the GiST index (``location <@ box``)."""
+def doors_in_box(west: float, south: float, east: float, north: float, *, by) -> tuple[list, bool]:
+    """Buildings inside the box with doors ``by`` may cut, as ``[lng, lat, units]`` (at most
+    MAP_DOORS_CAP), and whether there were more. Uses the GiST index (``location <@ box``).
+    Only the doors ``by`` may cut count (``hubs.services.turf.cuttable_units_sql``)."""
+    from hubs.services.turf import cuttable_units_sql
+
+    scope, scope_params = cuttable_units_sql(by)
+    units = "SELECT count(*) FROM hubs_unit u WHERE u.building_id = b.id" + (
+        f" AND {scope}" if scope else ""
+    )
     sql = (
-        "SELECT b.longitude, b.latitude, (SELECT count(*) FROM hubs_unit u "
-        "WHERE u.building_id = b.id) FROM hubs_building b "
-        "WHERE b.location <@ box(point(%s, %s), point(%s, %s)) LIMIT %s"
+        f"SELECT * FROM (SELECT b.longitude, b.latitude, ({units}) AS doors "
+        "FROM hubs_building b WHERE b.location <@ box(point(%s, %s), point(%s, %s))) found "
+        "WHERE doors > 0 LIMIT %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [west, south, east, north, MAP_DOORS_CAP + 1])
+        cursor.execute(sql, [*scope_params, west, south, east, north, MAP_DOORS_CAP + 1])
         rows = cursor.fetchall()
     return [list(row) for row in rows[:MAP_DOORS_CAP]], len(rows) > MAP_DOORS_CAP
 

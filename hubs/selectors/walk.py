@@ -3,16 +3,24 @@
 ``piece_for_user`` is the chokepoint every walk-list page and tap goes through. A walk list is
 a constant number of queries whatever its size: doors with their buildings, residents, latest
 results — one query each.
+
+Who is shown at a door (``residents_for_user``): the people the viewer may see
+(``contacts_for_user``) plus the people of the piece's own hub — the captain handed the piece to
+its walker to knock on those doors. Doors are chapter-wide, so a door may also house someone of
+another hub or of no hub: such a person is never named on the list, never counted, and a tap
+cannot name them (the tap service checks the same rule).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role
+from contacts.models import Contact, HubMember
+from contacts.selectors.access import contacts_for_user
 from hubs.models import Building, DoorResult, HubMembership, Residence, TurfDoor, TurfPiece
 from hubs.selectors.access import hub_ids_for_user
 
@@ -20,15 +28,21 @@ RESULT_LABELS = dict(DoorResult.Result.choices)
 
 
 def pieces_for_user(user) -> QuerySet[TurfPiece]:
-    """Pieces the user may walk or watch: their own, their hubs' when they are its captain,
-    every piece for staff."""
+    """Pieces the user may walk or watch: their own while they still belong to the piece's hub,
+    their hubs' when they are its captain, every piece for staff.
+
+    Read from the memberships on every request: someone removed from a hub stops opening and
+    tapping the pieces still assigned to them at once."""
     if not user.is_authenticated or not user.is_active:
         return TurfPiece.objects.none()
     pieces = TurfPiece.objects.select_related("turf__hub", "assigned_to")
     if user.role == Role.STAFF:
         return pieces
+    member_of = hub_ids_for_user(user)
     captain_of = hub_ids_for_user(user, roles=(HubMembership.Role.CAPTAIN,))
-    return pieces.filter(Q(assigned_to_id=user.pk) | Q(turf__hub_id__in=captain_of))
+    return pieces.filter(
+        Q(assigned_to_id=user.pk, turf__hub_id__in=member_of) | Q(turf__hub_id__in=captain_of)
+    )
 
 
 def piece_for_user(user, piece_id: int) -> TurfPiece:
@@ -95,9 +109,22 @@ class WalkList:
         return sum(1 for row in self.doors if row.latest is not None)
 
 
-def _residents_by_unit(unit_ids) -> dict[int, list[Resident]]:
+def residents_for_user(user, piece: TurfPiece) -> QuerySet[Contact]:
+    """The people a walk list of ``piece`` may name to ``user``: those the user may see, and the
+    people of the piece's hub (see the module note). Staff: everyone."""
+    if not user.is_authenticated or not user.is_active:
+        return Contact.objects.none()
+    if user.role == Role.STAFF:
+        return Contact.objects.all()
+    in_piece_hub = HubMember.objects.filter(contact_id=OuterRef("pk"), hub_id=piece.turf.hub_id)
+    return Contact.objects.filter(
+        Q(pk__in=contacts_for_user(user).values("pk")) | Exists(in_piece_hub)
+    )
+
+
+def _residents_by_unit(unit_ids, visible: QuerySet[Contact]) -> dict[int, list[Resident]]:
     rows = (
-        Residence.objects.filter(unit_id__in=unit_ids)
+        Residence.objects.filter(unit_id__in=unit_ids, contact_id__in=visible.values("pk"))
         .order_by("contact__last_name", "contact__first_name", "contact_id")
         .values_list(
             "unit_id", "contact_id", "contact__first_name", "contact__preferred_name",
@@ -129,9 +156,10 @@ _DOOR_FIELDS = (
 )  # fmt: skip
 
 
-def walk_list(piece: TurfPiece) -> WalkList:
+def walk_list(piece: TurfPiece, *, user) -> WalkList:
     """The piece's doors in walking order, grouped by building (a building appears once, where
-    its first door comes), each with its residents' names and its latest result."""
+    its first door comes), each with the names of the residents ``user`` may be shown
+    (:func:`residents_for_user`) and its latest result."""
     doors = (
         TurfDoor.objects.filter(piece_id=piece.pk)
         .select_related("unit__building")
@@ -140,7 +168,7 @@ def walk_list(piece: TurfPiece) -> WalkList:
     )
     door_ids = TurfDoor.objects.filter(piece_id=piece.pk).values("pk")
     unit_ids = TurfDoor.objects.filter(piece_id=piece.pk).values("unit_id")
-    residents = _residents_by_unit(unit_ids)
+    residents = _residents_by_unit(unit_ids, residents_for_user(user, piece))
     latest = _latest_by_door(door_ids)
     groups: dict[int, BuildingGroup] = {}
     for door in doors:
@@ -150,9 +178,10 @@ def walk_list(piece: TurfPiece) -> WalkList:
     return WalkList(piece, list(groups.values()))
 
 
-def door_row(door: TurfDoor) -> DoorRow:
-    """One door as the walk list shows it (after a tap)."""
-    residents = _residents_by_unit([door.unit_id]).get(door.unit_id, [])
+def door_row(door: TurfDoor, *, user, piece: TurfPiece) -> DoorRow:
+    """One door as the walk list shows it to ``user`` (after a tap)."""
+    visible = residents_for_user(user, piece)
+    residents = _residents_by_unit([door.unit_id], visible).get(door.unit_id, [])
     return DoorRow(door, residents, _latest_by_door([door.pk]).get(door.pk))
 
 

@@ -7,6 +7,14 @@ in Python and one bulk ``UPDATE``.
 
 Walking order: street (folded), then side of the street (odd numbers, then even), then house
 number, then building, then unit label (numeric part first, so 2 comes before 10).
+
+The doors a user may cut (``cuttable_units_sql``): doors are chapter-wide, and a ZIP code or a
+shape easily covers other hubs' addresses. A captain takes only doors where **every resident is
+someone they may see** (``contacts_for_user``; empty doors too); a door housing anyone else —
+another hub's member, someone owned by another organizer, a voter nobody in their hubs knows —
+is left out of the cut, the preview count and the map's markers, so that no cut ever shows a
+captain a person they would get 404 for. Staff cut anything. A system caller (``by=None``: the
+benchmark, the shell) is not scoped.
 """
 
 from __future__ import annotations
@@ -25,7 +33,9 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import Role
 from contacts.models import Contact
+from contacts.selectors.access import contacts_for_user
 from hubs.models import (
     Building,
     DoorAssignment,
@@ -474,6 +484,27 @@ class TurfCut:
         return " AND ".join(clauses), params
 
 
+def cuttable_units_sql(by) -> tuple[str, list]:
+    """A SQL condition on ``hubs_unit u``: the door is one ``by`` may cut (see the module note),
+    and its parameters. Empty for staff and system callers."""
+    if by is None or (by.is_active and by.role == Role.STAFF):
+        return "", []
+    scope, params = contacts_for_user(by).values("pk").query.sql_with_params()
+    return (
+        "NOT EXISTS (SELECT 1 FROM hubs_residence sr WHERE sr.unit_id = u.id "
+        f"AND sr.contact_id NOT IN ({scope}))",
+        list(params),
+    )
+
+
+def _where_for(cut: TurfCut, by) -> tuple[str, list]:
+    where, params = cut.where()
+    scope, scope_params = cuttable_units_sql(by)
+    if scope:
+        return f"({where}) AND {scope}", [*params, *scope_params]
+    return where, params
+
+
 @dataclass(frozen=True)
 class CutCount:
     doors: int
@@ -481,9 +512,10 @@ class CutCount:
     people: int
 
 
-def turf_cut_count(*, cut: TurfCut) -> CutCount:
-    """How many doors (units), buildings and people (residences) a cut takes. One query."""
-    where, params = cut.where()
+def turf_cut_count(*, cut: TurfCut, by) -> CutCount:
+    """How many doors (units), buildings and people (residences) a cut by ``by`` takes (only
+    the doors they may cut: see the module note). One query."""
+    where, params = _where_for(cut, by)
     sql = (
         "WITH units AS (SELECT u.id, u.building_id FROM hubs_unit u "
         f"JOIN hubs_building b ON b.id = u.building_id WHERE {where}) "
@@ -498,8 +530,9 @@ def turf_cut_count(*, cut: TurfCut) -> CutCount:
 
 
 def turf_create(*, hub: Hub, name: str, cut: TurfCut, by) -> Turf:
-    """A turf with every door the cut takes, numbered in walking order. One INSERT … SELECT."""
-    where, params = cut.where()
+    """A turf with every door the cut takes that ``by`` may cut (see the module note), numbered
+    in walking order. One INSERT … SELECT."""
+    where, params = _where_for(cut, by)
     with transaction.atomic():
         turf = Turf.objects.create(
             hub=hub, name=name, area=cut.polygon or None, criteria=cut.criteria(), created_by=by

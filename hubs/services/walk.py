@@ -25,6 +25,7 @@ from contacts.selectors.access import contacts_for_user
 from contacts.services.conversations import interaction_log
 from contacts.services.people import NewContact, PhoneInput, contact_create
 from hubs.models import DoorResult, Residence, TurfDoor, TurfPiece
+from hubs.selectors.walk import residents_for_user
 from organizer.lib.phones import InvalidPhone, normalize_phone
 
 Result = DoorResult.Result
@@ -82,11 +83,13 @@ def door_result_record(
     at: dt.datetime | None = None,
 ) -> DoorResult:
     """Record ``result`` at ``door`` of ``piece`` (the caller loaded the piece through
-    ``piece_for_user``). ``contact`` must live at the door; ``new_person`` is someone met at
-    the door, added as a resident (see :func:`door_person_add`). The same ``client_token``
-    returns the first record and writes nothing, also when two sends race; so does the same
-    bare result (no note, no person) by the same user within ``DOUBLE_TAP`` of an earlier one
-    (the door row is locked to decide it)."""
+    ``piece_for_user``). ``contact`` must live at the door and be someone the walk list may
+    name to ``by`` (``residents_for_user``: a tap never writes to the timeline of a person the
+    walker may not see); ``new_person`` is someone met at the door, added as a resident (see
+    :func:`door_person_add`). The same ``client_token`` returns the first record and writes
+    nothing, also when two sends race; so does the same bare result (no note, no person) by
+    the same user within ``DOUBLE_TAP`` of an earlier one (the door row is locked to decide
+    it)."""
     if result not in Result.values:
         raise ValidationError({"result": _("Pick a result.")})
     if door.piece_id != piece.pk:
@@ -106,12 +109,12 @@ def door_result_record(
         person = contact
         if new_person:
             person = door_person_add(by=by, piece=piece, door=door, person=new_person)
-        elif (
-            person is not None
-            and not Residence.objects.filter(contact_id=person.pk, unit_id=door.unit_id).exists()
+        elif person is not None and not (
+            _residents(door, by=by, piece=piece).filter(pk=person.pk).exists()
         ):
+            # The same answer for "lives elsewhere" and "lives here but is not yours to see".
             raise ValidationError({"contact": _("Pick someone who lives at this door.")})
-        people = [person] if person else _residents(door)
+        people = [person] if person else list(_residents(door, by=by, piece=piece))
         interactions = [
             interaction_log(
                 by=by,
@@ -156,8 +159,10 @@ def _double_tap(*, by, door: TurfDoor, result: str, at: dt.datetime) -> DoorResu
     )  # fmt: skip
 
 
-def _residents(door: TurfDoor) -> list[Contact]:
-    return list(Contact.objects.filter(residences__unit_id=door.unit_id).order_by("pk"))
+def _residents(door: TurfDoor, *, by, piece: TurfPiece):
+    """The residents of ``door`` the walk list names to ``by`` (a queryset, in pk order)."""
+    visible = residents_for_user(by, piece).values("pk")
+    return Contact.objects.filter(residences__unit_id=door.unit_id, pk__in=visible).order_by("pk")
 
 
 def _interaction_notes(result: str, note: str) -> str:
@@ -183,7 +188,7 @@ def door_person_add(*, by, piece: TurfPiece, door: TurfDoor, person: NewPerson) 
             e164 = normalize_phone(phone)
         except InvalidPhone as exc:
             raise ValidationError({"phone": str(exc)}) from None
-        at_door = Contact.objects.filter(residences__unit_id=door.unit_id)
+        at_door = _residents(door, by=by, piece=piece)
         existing = (
             at_door.filter(phones__e164=e164).first()
             or contacts_for_user(by).filter(phones__e164=e164).order_by("pk").first()

@@ -150,7 +150,7 @@ def turf_new(request, slug: str):
                 messages.success(request, _("Turf saved. Now split it into pieces."))
                 return redirect("hubs:turf_split", slug=hub.slug, pk=turf.pk)
         else:
-            count = turf_cut_count(cut=form.cut())
+            count = turf_cut_count(cut=form.cut(), by=request.user)
     context = {"hub": hub, "form": form, "count": count, **_map_context(hub)}
     return render(request, "hubs/turf_new.html", context)
 
@@ -161,7 +161,7 @@ def turf_preview(request, slug: str):
     """The htmx preview: how many doors and people the cut takes (a fragment)."""
     managed_hub_for_user(request.user, slug)
     form = TurfCutForm(request.POST, require_name=False)
-    count = turf_cut_count(cut=form.cut()) if form.is_valid() else None
+    count = turf_cut_count(cut=form.cut(), by=request.user) if form.is_valid() else None
     return render(request, "hubs/turf_count.html", {"form": form, "count": count})
 
 
@@ -173,7 +173,7 @@ def turf_doors(request, slug: str):
         west, south, east, north = (float(v) for v in request.GET.get("bbox", "").split(","))
     except ValueError:
         return JsonResponse({"error": "bbox=west,south,east,north"}, status=400)
-    doors, capped = doors_in_box(west, south, east, north)
+    doors, capped = doors_in_box(west, south, east, north, by=request.user)
     return JsonResponse({"doors": doors, "capped": capped})
 
 

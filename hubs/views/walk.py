@@ -30,6 +30,7 @@ from contacts.models import Contact
 from hubs.models import DoorResult
 from hubs.selectors.walk import door_of_piece, door_row, piece_for_user, piece_progress, walk_list
 from hubs.services.walk import NewPerson, door_result_record, paper_results_record
+from organizer.lib.numbers import parse_id
 
 RESULT_CODES = {
     DoorResult.Result.NOT_HOME: "NH",
@@ -93,10 +94,10 @@ def _door_context(request, piece, rows) -> dict:
 @login_required
 def walk_list_page(request, piece_id: int):
     piece = piece_for_user(request.user, piece_id)
-    walk = walk_list(piece)
-    note = request.GET.get("note", "")  # no JavaScript: this door's note form, filled in
+    walk = walk_list(piece, user=request.user)
+    note = parse_id(request.GET.get("note"))  # no JavaScript: this door's note form, filled in
     context = _door_context(request, piece, walk.doors)
-    context.update(walk=walk, note_door=note if note.isdigit() else None)
+    context.update(walk=walk, note_door=str(note) if note else None)
     return render(request, "hubs/walk_list.html", context)
 
 
@@ -119,7 +120,7 @@ def walk_result(request, piece_id: int, door_id: int):
             messages.error(request, error)
         return redirect(reverse("hubs:walk_list", args=[piece.pk]) + f"#door-{door.pk}")
     done, total = piece_progress(piece)
-    row = door_row(door)
+    row = door_row(door, user=request.user, piece=piece)
     context = _door_context(request, piece, [row])
     context.update(door_rows=[row], done=done, total=total, error=error, oob=True)
     response = render(request, "hubs/_walk_door.html", context, status=400 if error else 200)
@@ -142,7 +143,7 @@ def piece_worker(request):
 @login_required
 def walk_print(request, piece_id: int):
     piece = piece_for_user(request.user, piece_id)
-    walk = walk_list(piece)
+    walk = walk_list(piece, user=request.user)
     for row in walk.doors:  # the code of the result already recorded, as on the paper
         row.code = RESULT_CODES.get(row.latest.result, "") if row.latest else ""
     context = {"walk": walk, "piece": piece, "codes": _codes()}
@@ -156,7 +157,7 @@ def _codes() -> list[tuple[str, str]]:
 @login_required
 def walk_paper(request, piece_id: int):
     piece = piece_for_user(request.user, piece_id)
-    walk = walk_list(piece)
+    walk = walk_list(piece, user=request.user)
     if request.method == "POST":
         rows, errors = _paper_rows(request.POST, walk)
         batch = _uuid(request.POST.get("batch_token"))

@@ -48,6 +48,21 @@ def hit(scope: str, key: str, *, limit: int, window: int, now: float | None = No
     return max(1, int(window - (now % window)) + 1)
 
 
+def peek(scope: str, key: str, *, limit: int, window: int, now: float | None = None) -> int:
+    """Like :func:`hit` without counting: 0 while fewer than ``limit`` hits were counted in this
+    window, else the seconds to wait. For limits that count only failures (sign-in): peek
+    before trying, ``hit`` after a failure."""
+    now = time.time() if now is None else now
+    try:
+        count = int(_connection().get(_key(scope, key, window, now)) or 0)
+    except Exception:  # fail open, like hit()
+        logger.warning("rate limit %s not checked: Redis unavailable", scope, exc_info=True)
+        return 0
+    if count < limit:
+        return 0
+    return max(1, int(window - (now % window)) + 1)
+
+
 def client_ip(request: HttpRequest) -> str:
     """The address a limit per address counts: REMOTE_ADDR (set by the proxy in front)."""
     return request.META.get("REMOTE_ADDR") or "unknown"

@@ -186,3 +186,45 @@ def test_signing_out_forgets_the_second_factor(cast):
     client.post("/accounts/logout/")
     client.post("/accounts/login/", {"username": cast.captain_a.email, "password": PASSWORD})
     assert client.get(MY_DAY).status_code == 302
+
+
+# --- anyone who can reach the admin confirms a second factor (issue #9, finding 3) -------------
+
+
+@pytest.fixture(params=["superuser", "is_staff"])
+def admin_volunteer(request, cast):
+    """A user whose role is volunteer but who may sign in to the Django admin."""
+    from tests.factories import UserFactory
+
+    flags = {"is_staff": True, "is_superuser": request.param == "superuser"}
+    return UserFactory(email="admin.vol@example.org", role="volunteer", **flags)
+
+
+def test_an_admin_user_with_a_volunteer_role_is_sent_to_the_second_factor(admin_volunteer):
+    client, response = sign_in(admin_volunteer)
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/two-factor/")
+    for url in ("/admin/", "/admin/accounts/user/", MY_DAY):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response.url.startswith("/accounts/two-factor/?next="), url
+
+
+def test_an_admin_user_reads_the_admin_after_confirming_a_code(admin_volunteer):
+    device = confirmed_device(admin_volunteer)
+    client, _ = sign_in(admin_volunteer)
+    response = client.post("/accounts/two-factor/", {"code": code_for(device)})
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+def test_the_admins_own_sign_in_page_sends_to_ours(db):
+    response = Client().get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response.url == "/accounts/login/?next=/admin/"
+
+
+def test_an_ordinary_volunteer_needs_no_second_factor(cast):
+    assert not cast.volunteer_a.needs_second_factor
+    _client, response = sign_in(cast.volunteer_a)
+    assert response.url == MY_DAY

@@ -20,6 +20,7 @@ from tests.factories import (
     PASSWORD,
     ContactFactory,
     HubFactory,
+    HubMemberFactory,
     HubMembershipFactory,
     UserFactory,
 )
@@ -128,6 +129,7 @@ def captain_hub(transactional_db):
             unit = Unit.objects.create(building=building, label="")
             person = ContactFactory(first_name=f"Neighbor{i}", last_name=street.split()[0])
             Residence.objects.create(contact=person, unit=unit)
+            HubMemberFactory(contact=person, hub=hub)  # a captain cuts doors of their hub's people
     return hub, captain, volunteer
 
 

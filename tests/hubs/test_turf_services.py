@@ -71,7 +71,7 @@ def test_a_polygon_cut_counts_the_doors_buildings_and_people_inside(cast):
     for unit in inside.units.all()[:2]:
         Residence.objects.create(contact=ContactFactory(), unit=unit)
 
-    count = turf_cut_count(cut=TurfCut(polygon=ASTORIA))
+    count = turf_cut_count(cut=TurfCut(polygon=ASTORIA), by=None)
 
     assert (count.doors, count.buildings, count.people) == (3, 1, 2)
 
@@ -104,10 +104,11 @@ def test_a_list_cut_narrows_by_each_filled_list(cast):
     building("3", "Oak St", zip_code="11103", building_ref="B-7")
 
     by_zip = TurfCut(zip_codes=["11103"])
-    assert turf_cut_count(cut=by_zip).doors == 2
-    assert turf_cut_count(cut=TurfCut(zip_codes=["11103"], streets=["main st."])).doors == 1
-    assert turf_cut_count(cut=TurfCut(election_districts=["36-012"])).doors == 2
-    assert turf_cut_count(cut=TurfCut(building_refs=["B-7"])).doors == 1
+    assert turf_cut_count(cut=by_zip, by=None).doors == 2
+    by_street = TurfCut(zip_codes=["11103"], streets=["main st."])
+    assert turf_cut_count(cut=by_street, by=None).doors == 1
+    assert turf_cut_count(cut=TurfCut(election_districts=["36-012"]), by=None).doors == 2
+    assert turf_cut_count(cut=TurfCut(building_refs=["B-7"]), by=None).doors == 1
 
     turf = turf_create(hub=cast.hub_a, name="Zip", cut=by_zip, by=cast.captain_a)
     assert turf.criteria == {"zip_codes": ["11103"]}

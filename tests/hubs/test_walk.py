@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from accounts.models import Role
-from contacts.models import Contact, Interaction
+from contacts.models import Contact, HubMember, Interaction
 from hubs.models import Building, DoorResult, Residence, Turf, TurfDoor, TurfPiece, Unit
 from hubs.selectors.walk import piece_for_user, walk_list
 from tests.factories import ContactFactory, HubMembershipFactory, UserFactory
@@ -51,6 +51,8 @@ def build_piece(
             for k in range(residents)
         ]
         Residence.objects.bulk_create(Residence(contact=p, unit=unit) for p in people)
+        # The hub's own people: the walk list names them to the piece's walker.
+        HubMember.objects.bulk_create(HubMember(contact=p, hub=hub) for p in people)
         made.append(door)
         living[door.pk] = people
     return World(piece, made, living)
@@ -121,7 +123,7 @@ def test_doors_are_grouped_by_building_in_walking_order(cast, world):
     # Reverse the positions: the second building's doors now come first.
     for position, door in enumerate(reversed(world.doors)):
         TurfDoor.objects.filter(pk=door.pk).update(position=position)
-    walk = walk_list(world.piece)
+    walk = walk_list(world.piece, user=cast.staff)
     assert [str(g.building) for g in walk.buildings] == ["102 Elm St", "100 Elm St"]
     assert [row.unit_label for row in walk.buildings[0].doors] == ["2A", "1A"]
     assert walk.total == 4 and walk.done == 0

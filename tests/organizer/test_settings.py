@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -153,3 +154,32 @@ def test_every_task_can_be_sent_its_soft_time_limit_is_within_its_hard_limit():
     for task in ours:
         if task.soft_time_limit and task.time_limit:
             assert task.soft_time_limit <= task.time_limit, task.name
+
+
+# --- a weak SECRET_KEY is refused with DEBUG off (issue #9, finding 9) -------------------------
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "short-key",
+        "a" * 60,
+        "abcd" * 20,
+        "django-insecure-" + secrets.token_urlsafe(50),
+        "changeme",
+        "your-secret-key" + "-" * 40,
+        " " * 60,
+    ],
+    ids=["short", "one-char", "repeated", "django-insecure", "example", "example-padded", "blank"],
+)
+def test_production_with_a_weak_secret_key_is_refused(key):
+    result = _run(["-c", LOAD], _production(SECRET_KEY=key))
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_a_random_key_is_not_weak():
+    from organizer.settings import weak_secret_key
+
+    assert not weak_secret_key(secrets.token_urlsafe(50))
+    assert weak_secret_key("x" * 49)

@@ -347,7 +347,7 @@ def seed_demo_doors_and_turf(*, hubs: dict, captain, volunteer, today) -> None:
 
     doors_from_contacts()
     cut = TurfCut(zip_codes=[PLACES["bushwick"][1]])
-    if not turf_cut_count(cut=cut).doors:  # a tiny demo (--people 5) may have nobody there
+    if not turf_cut_count(cut=cut, by=None).doors:  # a tiny demo (--people 5) may have nobody there
         return
     turf = turf_create(hub=hubs["bushwick"], name=DEMO_TURF_NAME, cut=cut, by=captain)
     pieces = turf_split(turf=turf, size=DEMO_PIECE_SIZE)
