@@ -95,6 +95,8 @@ def seed_campaigns(rng: random.Random, *, staff, captain, organizer) -> None:
         .prefetch_related("phones")
         .order_by("pk")[:40]
     )
+    if not people:  # a tiny demo (--people 1) may have nobody in Bushwick
+        return
     recruiter = people[0]
     recruiter_code_for(contact=recruiter)
     for i, person in enumerate(people[1:30]):
