@@ -165,6 +165,11 @@ class RescoreJob(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Written by the running worker at every stage (the aggregate, each batch); a running job
+    # whose heartbeat is older than ``HEARTBEAT_STALE_SECONDS`` lost its worker and is taken
+    # up again. ``attempts`` counts claims and is the token a worker's heartbeats must match.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]

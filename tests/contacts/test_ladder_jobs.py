@@ -1,0 +1,137 @@
+"""Full-rescore jobs beat as they run: a job whose worker died (its heartbeat stopped) is taken
+up by the every-minute sweep within a couple of minutes, not after half an hour; a live job,
+however slow, is never taken twice; the result is written once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from contacts.models import Activity, Contact, LadderMove, RescoreJob
+from contacts.services import ladder
+from contacts.services.ladder import (
+    HEARTBEAT_STALE_SECONDS,
+    MAX_JOB_ATTEMPTS,
+    JobLost,
+    ladder_rescore,
+    rescore_job_run,
+    rescore_jobs_sweep,
+)
+from tests.factories import ContactFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def ago(seconds: float) -> dt.datetime:
+    return timezone.now() - dt.timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def people(default_ladder):
+    crowd = [ContactFactory() for _ in range(5)]
+    Activity.objects.create(contact=crowd[0], kind="event_led", source="t", source_id=1)
+    return crowd
+
+
+def running_job(*, heartbeat_age: float, attempts: int = 1) -> RescoreJob:
+    """A job a worker claimed and last beat ``heartbeat_age`` seconds ago."""
+    return RescoreJob.objects.create(
+        reason="test",
+        status=RescoreJob.Status.RUNNING,
+        started_at=ago(heartbeat_age + 30),
+        heartbeat_at=ago(heartbeat_age),
+        attempts=attempts,
+        total=5,
+        processed=2,
+    )
+
+
+def test_a_job_beats_at_every_stage_of_its_run(people, monkeypatch):
+    monkeypatch.setattr(ladder, "BATCH_SIZE", 2)
+    beats = []
+    real_beat = ladder._beat
+    monkeypatch.setattr(ladder, "_beat", lambda job, **f: (beats.append(f), real_beat(job, **f)))
+    job = RescoreJob.objects.create(reason="test")
+
+    done = rescore_job_run(job_id=job.pk)
+
+    assert (done.status, done.attempts, done.processed, done.moves) == ("done", 1, 5, 5)
+    # totals, the aggregate, then two beats per batch (start, progress) for 3 batches of 2
+    assert len(beats) == 2 + 3 * 2
+    assert done.heartbeat_at >= done.started_at
+
+
+def test_the_sweep_takes_up_a_job_whose_heartbeat_stopped_and_finishes_it_once(people):
+    job = running_job(heartbeat_age=HEARTBEAT_STALE_SECONDS + 30)  # its worker died
+
+    assert rescore_jobs_sweep() == 1
+
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.total, job.processed) == ("done", 2, 5, 5)
+    assert LadderMove.objects.count() == 5  # everyone placed once
+    assert rescore_jobs_sweep() == 0
+    assert LadderMove.objects.count() == 5
+
+
+def test_the_sweep_leaves_a_job_with_a_fresh_heartbeat_alone(people):
+    job = running_job(heartbeat_age=20)
+
+    assert rescore_jobs_sweep() == 0
+    assert rescore_job_run(job_id=job.pk) is None
+
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.processed) == ("running", 1, 2)
+    assert not Contact.objects.filter(scored_at__isnull=False).exists()
+
+
+def test_a_job_busy_in_a_long_stage_is_not_taken_up_even_with_an_old_heartbeat(people):
+    job = running_job(heartbeat_age=HEARTBEAT_STALE_SECONDS + 30)
+    holding, release = threading.Event(), threading.Event()
+
+    def worker_mid_stage():  # a live worker holds its job's row while a stage runs
+        try:
+            with transaction.atomic():
+                RescoreJob.objects.select_for_update().get(pk=job.pk)
+                holding.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=worker_mid_stage)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        assert rescore_jobs_sweep() == 0  # skipped, not waited for
+    finally:
+        release.set()
+        thread.join()
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == ("running", 1)
+
+
+def test_a_worker_whose_job_was_taken_up_stops_without_writing(people):
+    job = running_job(heartbeat_age=HEARTBEAT_STALE_SECONDS + 30)
+    dead_worker_view = RescoreJob.objects.get(pk=job.pk)  # attempts=1: the first claim
+    RescoreJob.objects.filter(pk=job.pk).update(attempts=2, heartbeat_at=timezone.now())
+
+    with pytest.raises(JobLost):
+        ladder_rescore(all=True, job=dead_worker_view)
+
+    assert not Contact.objects.filter(scored_at__isnull=False).exists()
+    assert LadderMove.objects.count() == 0
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.processed) == ("running", 2, 2)
+
+
+def test_a_job_whose_worker_keeps_dying_is_failed_not_retried_forever(people):
+    job = running_job(heartbeat_age=HEARTBEAT_STALE_SECONDS + 30, attempts=MAX_JOB_ATTEMPTS)
+
+    assert rescore_jobs_sweep() == 0
+
+    job.refresh_from_db()
+    assert job.status == "failed" and "stopped" in job.error
+    assert LadderMove.objects.count() == 0
