@@ -148,6 +148,9 @@ class Contact(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="contacts",
+        # Written by the scorer for up to every person at once: instead of a check per row at
+        # commit, the scorer holds the stages FOR KEY SHARE (contacts.services.ladder).
+        db_constraint=False,
     )
     scored_at = models.DateTimeField(null=True, blank=True)
     # The crossing time: the last moment the stored stage holds by time alone (the decaying

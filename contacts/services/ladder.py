@@ -197,6 +197,15 @@ def _stage_sql(stages: list[LadderStage], params: dict) -> tuple[str, str, str]:
     return stage_sql, reason_sql, due_sql
 
 
+def _locked_stages() -> list[LadderStage]:
+    """The stages, held ``FOR KEY SHARE`` until the caller's transaction ends: what a foreign
+    key check takes per row, taken once — a stage cannot be deleted while stage ids computed
+    from this list are being written (``ladder_stage_delete`` waits for the lock)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM contacts_ladderstage ORDER BY id FOR KEY SHARE")
+    return list(LadderStage.objects.all())
+
+
 @dataclass
 class RescoreResult:
     scored: int = 0
@@ -332,7 +341,7 @@ def _rescore_ids(
     sql = _score_statement(
         target_sql="c.id = ANY(%(ids)s)",
         agg_sql=agg,
-        stages=list(LadderStage.objects.all()),
+        stages=_locked_stages(),
         params=params,
         full=False,
     )
@@ -392,7 +401,6 @@ def _rescore_everyone(job: RescoreJob | None, *, now: dt.datetime | None = None)
         _beat(job, total=total, processed=0, moves=0)
     if not total:
         return result
-    stages = list(LadderStage.objects.all())
     try:
         with transaction.atomic():
             _beat(job)
@@ -409,17 +417,18 @@ def _rescore_everyone(job: RescoreJob | None, *, now: dt.datetime | None = None)
         while lo <= bounds["hi"]:
             hi = lo + BATCH_SIZE
             batch = _params(started, started=started, lo=lo, hi=hi)
-            sql = _score_statement(
-                target_sql="c.id >= %(lo)s AND c.id < %(hi)s",
-                agg_sql=(
-                    "SELECT * FROM ladder_agg WHERE contact_id >= %(lo)s AND contact_id < %(hi)s"
-                ),
-                stages=stages,
-                params=batch,
-                full=True,
-            )
             with transaction.atomic():
                 _beat(job)
+                sql = _score_statement(
+                    target_sql="c.id >= %(lo)s AND c.id < %(hi)s",
+                    agg_sql=(
+                        "SELECT * FROM ladder_agg"
+                        " WHERE contact_id >= %(lo)s AND contact_id < %(hi)s"
+                    ),
+                    stages=_locked_stages(),
+                    params=batch,
+                    full=True,
+                )
                 with connection.cursor() as cursor:
                     # Compiling this statement's expressions costs seconds per batch and the
                     # statement is run once: the planner's JIT only loses here.
@@ -808,6 +817,9 @@ def ladder_stage_save(
 
 @transaction.atomic
 def ladder_stage_delete(*, by, stage: LadderStage) -> RescoreJob:
+    # Wait for scorers writing stage ids (they hold the stages FOR KEY SHARE), then delete:
+    # the ORM sets every reference to null (stage references carry no per-row constraint).
+    stage = LadderStage.objects.select_for_update().get(pk=stage.pk)
     name = stage.name
     stage.delete()
     return _config_changed(by=by, what=f"Stage “{name}” deleted")

@@ -8,16 +8,18 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
-from contacts.models import Activity, Contact, LadderMove, RescoreJob
+from contacts.models import Activity, Contact, LadderMove, LadderStage, RescoreJob
 from contacts.services import ladder
 from contacts.services.ladder import (
     HEARTBEAT_STALE_SECONDS,
     MAX_JOB_ATTEMPTS,
     JobLost,
+    _locked_stages,
     ladder_rescore,
+    ladder_stage_delete,
     rescore_job_run,
     rescore_jobs_sweep,
 )
@@ -135,3 +137,30 @@ def test_a_job_whose_worker_keeps_dying_is_failed_not_retried_forever(people):
     job.refresh_from_db()
     assert job.status == "failed" and "stopped" in job.error
     assert LadderMove.objects.count() == 0
+
+
+def test_a_stage_cannot_be_deleted_while_a_scorer_writes_stage_ids(people, default_ladder):
+    holding, release = threading.Event(), threading.Event()
+
+    def scorer_mid_batch():  # what each batch of a full rescore holds until it commits
+        try:
+            with transaction.atomic():
+                _locked_stages()
+                holding.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=scorer_mid_batch)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        with pytest.raises(OperationalError), transaction.atomic():
+            connection.cursor().execute("SET LOCAL lock_timeout = '300ms'")
+            ladder_stage_delete(by=None, stage=default_ladder["Leader"])
+    finally:
+        release.set()
+        thread.join()
+
+    ladder_stage_delete(by=None, stage=default_ladder["Leader"])  # free once the batch is done
+    assert not LadderStage.objects.filter(name="Leader").exists()
