@@ -1,6 +1,7 @@
 """Full-rescore jobs beat as they run: a job whose worker died (its heartbeat stopped) is taken
 up by the every-minute sweep within a couple of minutes, not after half an hour; a live job,
-however slow, is never taken twice; the result is written once."""
+however slow, is never taken twice; the result is written once. The nightly claims people
+without waiting for those another scorer holds."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
-from contacts.models import Activity, Contact, LadderMove, LadderStage, RescoreJob
+from contacts.models import Activity, Contact, LadderMove, LadderStage, RescoreJob, ScoringSettings
 from contacts.services import ladder
 from contacts.services.ladder import (
     HEARTBEAT_STALE_SECONDS,
@@ -22,6 +23,7 @@ from contacts.services.ladder import (
     ladder_stage_delete,
     rescore_job_run,
     rescore_jobs_sweep,
+    rescore_nightly,
 )
 from tests.factories import ContactFactory
 
@@ -164,3 +166,43 @@ def test_a_stage_cannot_be_deleted_while_a_scorer_writes_stage_ids(people, defau
 
     ladder_stage_delete(by=None, stage=default_ladder["Leader"])  # free once the batch is done
     assert not LadderStage.objects.filter(name="Leader").exists()
+
+
+def test_the_nightly_skips_a_person_another_scorer_holds_and_takes_them_next_run(
+    default_ladder,
+):
+    ScoringSettings.objects.filter(pk=1).update(half_life_days=30)
+    start = timezone.now()
+    held, free = ContactFactory(), ContactFactory()
+    for n, person in enumerate((held, free)):
+        Activity.objects.create(
+            contact=person, kind="one_on_one", occurred_at=start, source="t", source_id=10 + n
+        )
+        Activity.objects.create(
+            contact=person, kind="shift", occurred_at=start, source="t", source_id=20 + n
+        )
+    ladder_rescore(all=True, now=start)  # 9 points: Volunteers until 30 × log2(9/7.995) days
+    after = start + dt.timedelta(days=6)
+    holding, release = threading.Event(), threading.Event()
+
+    def catch_up_holding_a_row():
+        try:
+            with transaction.atomic():
+                list(Contact.objects.select_for_update().filter(pk=held.pk))
+                holding.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=catch_up_holding_a_row)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        assert rescore_nightly(now=after).moves == 1  # the free one; the held one is skipped
+    finally:
+        release.set()
+        thread.join()
+
+    assert rescore_nightly(now=after).moves == 1  # the next run takes the one left
+    stages = set(Contact.objects.values_list("ladder_stage__name", flat=True))
+    assert stages == {"Supporter"}
