@@ -11,7 +11,11 @@ How a person's stage is chosen (documented for staff on the ladder page too):
 - a stage set by hand holds until its date (inclusive) or until cleared; an expired hold is
   cleared by the next rescore and that is recorded;
 - every change of stage writes a ``LadderMove`` (from, to, when, why) in the same statement
-  that writes the new stage.
+  that writes the new stage;
+- with it, the **crossing time** (``Contact.stage_due_at``): the last moment the stage holds by
+  time alone — the decaying score stays at or above the stage's minimum (score·2^(−Δt/h) ≥
+  threshold ⇔ Δt ≤ h·log2(score/threshold)), a time-limited milestone still counts, a hold
+  has not ended. The nightly (``ladder_rescore_due``) visits only people past it.
 
 Scoring is a handful of statements over a set of people, never a loop per person:
 ``ladder_rescore(contact_ids=[...])`` for a few people (the catch-up after something they did),
