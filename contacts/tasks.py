@@ -82,7 +82,7 @@ def ladder_jobs_sweep_task() -> None:
     **_LADDER_RETRY,
 )
 def ladder_nightly_task() -> None:
-    """At 03:00: rescore everyone, so decay moves people down over time."""
+    """At 03:00: rescore the people whose crossing time has passed (decay moves them down)."""
     from contacts.services.ladder import rescore_nightly
 
     rescore_nightly()

@@ -377,7 +377,7 @@ CELERY_BEAT_SCHEDULE = {
     "ladder-catch-up": {"task": "contacts.tasks.ladder_catch_up_task", "schedule": crontab()},
     # Ladder jobs: run full rescores still waiting (queued while Redis was down), every minute.
     "ladder-jobs": {"task": "contacts.tasks.ladder_jobs_sweep_task", "schedule": crontab()},
-    # Ladder nightly: full rescore at 03:00 chapter time (decay moves people down over time).
+    # Ladder nightly: at 03:00 chapter time, rescore the people past their crossing time (decay).
     "ladder-nightly": {
         "task": "contacts.tasks.ladder_nightly_task",
         "schedule": crontab(hour=3, minute=0),

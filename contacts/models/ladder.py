@@ -120,21 +120,51 @@ class Activity(models.Model):
 
 
 class LadderMove(models.Model):
-    """Every change of stage, computed or by hand: from, to, when, why."""
+    """Every change of stage, computed or by hand: from, to, when, why.
+
+    A full rescore inserts up to one row per person in one statement, so the table keeps only
+    the indexes its readers use ((contact, -at) also serves the contact foreign key), and the
+    references to stages and to the user are not database constraints: each is checked per
+    row at commit (a million checks for a first rescore), while the scorer takes stage ids
+    from the stage table in the same statement and deletions go through the ORM, which sets
+    them to null (``on_delete``; a scan of this table on the rare stage or user deletion)."""
 
     contact = models.ForeignKey(
-        "contacts.Contact", on_delete=models.CASCADE, related_name="ladder_moves"
+        "contacts.Contact",
+        on_delete=models.CASCADE,
+        related_name="ladder_moves",
+        db_index=False,  # the (contact, -at) index serves it
     )
     from_stage = models.ForeignKey(
-        LadderStage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        LadderStage,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     to_stage = models.ForeignKey(
-        LadderStage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        LadderStage,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     at = models.DateTimeField(default=timezone.now)
     reason = models.CharField(max_length=300)
     manual = models.BooleanField(default=False)
-    by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    by = models.ForeignKey(
+        USER,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -165,6 +195,11 @@ class RescoreJob(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Written by the running worker at every stage (the aggregate, each batch); a running job
+    # whose heartbeat is older than ``HEARTBEAT_STALE_SECONDS`` lost its worker and is taken
+    # up again. ``attempts`` counts claims and is the token a worker's heartbeats must match.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]

@@ -148,8 +148,15 @@ class Contact(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="contacts",
+        # Written by the scorer for up to every person at once: instead of a check per row at
+        # commit, the scorer holds the stages FOR KEY SHARE (contacts.services.ladder).
+        db_constraint=False,
     )
     scored_at = models.DateTimeField(null=True, blank=True)
+    # The crossing time: the last moment the stored stage holds by time alone (the decaying
+    # score stays at or above the stage's minimum, a time-limited milestone still counts, a
+    # hold has not ended). The nightly visits only people past it; null: time cannot move them.
+    stage_due_at = models.DateTimeField(null=True, blank=True, editable=False)
     needs_rescore = models.BooleanField(default=False)
     stage_hold = models.ForeignKey(
         "contacts.LadderStage",
@@ -206,6 +213,11 @@ class Contact(models.Model):
             models.Index(fields=["zip_code"]),
             models.Index(
                 fields=["id"], condition=models.Q(needs_rescore=True), name="contact_needs_rescore"
+            ),
+            models.Index(
+                fields=["stage_due_at"],
+                condition=models.Q(stage_due_at__isnull=False),
+                name="contact_stage_due_at",
             ),
         ]
 

@@ -11,7 +11,11 @@ How a person's stage is chosen (documented for staff on the ladder page too):
 - a stage set by hand holds until its date (inclusive) or until cleared; an expired hold is
   cleared by the next rescore and that is recorded;
 - every change of stage writes a ``LadderMove`` (from, to, when, why) in the same statement
-  that writes the new stage.
+  that writes the new stage;
+- with it, the **crossing time** (``Contact.stage_due_at``): the last moment the stage holds by
+  time alone — the decaying score stays at or above the stage's minimum (score·2^(−Δt/h) ≥
+  threshold ⇔ Δt ≤ h·log2(score/threshold)), a time-limited milestone still counts, a hold
+  has not ended. The nightly (``ladder_rescore_due``) visits only people past it.
 
 Scoring is a handful of statements over a set of people, never a loop per person:
 ``ladder_rescore(contact_ids=[...])`` for a few people (the catch-up after something they did),
@@ -24,9 +28,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, transaction
 from django.db.models import Count, F, Max, Min, Q
@@ -78,9 +82,13 @@ DEFAULT_WEIGHTS = [
 ]
 DEFAULT_HALF_LIFE_DAYS = 90
 
-BATCH_SIZE = 50_000  # contacts per committed batch of a full rescore
-CATCH_UP_CHUNK = 5_000  # contacts per transaction of the catch-up
+BATCH_SIZE = 100_000  # contacts per committed batch of a full rescore
+CATCH_UP_CHUNK = 5_000  # contacts per transaction of the catch-up and the nightly
 EVENTS_WINDOW_DAYS = 90
+# A running job whose heartbeat is older than this lost its worker: the sweep (every minute)
+# takes it up again. Every stage of a run (the aggregate, each batch) beats well within it.
+HEARTBEAT_STALE_SECONDS = 90
+MAX_JOB_ATTEMPTS = 5  # a job whose worker died this many times is marked failed
 
 # One SQL test per milestone over the activity ledger ``a`` (aggregated per contact).
 MILESTONE_SQL = {
@@ -96,14 +104,26 @@ MILESTONE_SQL = {
 CONTACT_MILESTONE_SQL = {
     Milestone.MEMBER_IN_GOOD_STANDING: "t.membership_status = 'good_standing'",
 }
-# Float arithmetic throughout (``extract`` returns numeric, whose power() is ~20× slower).
+# Milestones that time alone can take away, with the last moment a person (``computed.id``,
+# see ``_score_statement``) who meets one still does: two events in 90 days lapse 90 days
+# after the second most recent event.
+MILESTONE_LAPSE_SQL = {
+    Milestone.ATTENDED_2_EVENTS_90D: (
+        "(SELECT e.occurred_at FROM contacts_activity e WHERE e.contact_id = computed.id"
+        " AND e.kind = 'event_attended' ORDER BY e.occurred_at DESC OFFSET 1 LIMIT 1)"
+        f" + interval '{EVENTS_WINDOW_DAYS} days'"
+    ),
+}
+# Float arithmetic throughout: ``date_part`` returns float8 (``extract`` returns numeric, whose
+# arithmetic and power() are many times slower).
 DECAY_SQL = (
-    "power(0.5::float8, greatest(0::float8, extract(epoch FROM (%(now)s - a.occurred_at))"
-    "::float8) / (86400.0::float8 * %(half_life)s))"
+    "power(0.5::float8, greatest(0::float8, date_part('epoch', %(now)s - a.occurred_at))"
+    " / (86400.0::float8 * %(half_life)s))"
 )
-SCORE_SQL = (
-    f"round(coalesce(sum(coalesce(w.points, 0) * a.quantity * {DECAY_SQL}), 0)::numeric, 2)::float8"
-)
+RAW_SCORE_SQL = f"coalesce(sum(coalesce(w.points, 0) * a.quantity * {DECAY_SQL}), 0)"
+# A score rounded to cents, half up, in float arithmetic (a round trip through numeric costs
+# more than the rest of a batch's arithmetic together).
+ROUND_SQL = "(floor(({}) * 100.0::float8 + 0.5::float8) / 100.0::float8)"
 
 
 def _ms_column(key: str) -> str:
@@ -111,19 +131,20 @@ def _ms_column(key: str) -> str:
 
 
 def _aggregate_select() -> str:
-    """``contact_id, score, m_<milestone>…`` over ``contacts_activity a`` joined to weights."""
+    """``contact_id, raw, m_<milestone>…`` over ``contacts_activity a`` joined to weights;
+    ``raw`` is the unrounded score (the crossing time is computed from it)."""
     flags = ", ".join(f"{sql} AS {_ms_column(k)}" for k, sql in MILESTONE_SQL.items())
     return (
-        f"SELECT a.contact_id, {SCORE_SQL} AS score, {flags} "
+        f"SELECT a.contact_id, {RAW_SCORE_SQL} AS raw, {flags} "
         "FROM contacts_activity a LEFT JOIN contacts_activityweight w ON w.kind = a.kind"
     )
 
 
-def _met_array_sql() -> str:
-    """The milestones a contact ``t`` with aggregate ``g`` has met, as a text[]."""
-    parts = [f"CASE WHEN g.{_ms_column(k)} THEN '{k}' END" for k in MILESTONE_SQL]
-    parts += [f"CASE WHEN {sql} THEN '{k}' END" for k, sql in CONTACT_MILESTONE_SQL.items()]
-    return f"array_remove(ARRAY[{', '.join(parts)}]::text[], NULL)"
+def _milestone_test(key: str) -> str:
+    """SQL true when the contact ``t`` with aggregate ``g`` meets milestone ``key``."""
+    if key in MILESTONE_SQL:
+        return f"coalesce(g.{_ms_column(key)}, false)"
+    return f"({CONTACT_MILESTONE_SQL[key]})" if key in CONTACT_MILESTONE_SQL else "false"
 
 
 def milestone_label(key: str) -> str:
@@ -134,29 +155,59 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
-def _stage_sql(stages: list[LadderStage], params: dict) -> tuple[str, str]:
-    """CASE expressions (over ``score`` and ``met``) for the computed stage id and the reason.
+def drop_threshold(min_score: float) -> float:
+    """The raw score below which the score (rounded to cents) is below ``min_score``:
+    ``round(s, 2) < m`` ⇔ ``s < ⌈m⌉₀.₀₁ − 0.005``."""
+    return math.ceil(round(min_score * 100, 6)) / 100 - 0.005
+
+
+def _stage_sql(stages: list[LadderStage], params: dict) -> tuple[str, str, str]:
+    """CASE expressions for the computed stage id (over ``score`` and the milestone flags),
+    the reason, and the crossing time of the computed stage (over ``raw``, at ``%(now)s``).
     Generated from the few configured stages, so 1,000,000 rows need no subquery each."""
-    stage_cases, reason_cases = [], []
+    stage_cases, reason_cases, due_cases = [], [], []
     for stage in sorted(stages, key=lambda s: s.position, reverse=True):
         key = f"st{stage.pk}"
         params[f"{key}_min"] = stage.min_score
-        params[f"{key}_ms"] = list(stage.milestones)
         reason = f" ≥ {_number(stage.min_score)}"
         if stage.milestones:
             labels = ", ".join(milestone_label(m).lower() for m in stage.milestones)
             reason += f" and milestones met: {labels}"
         params[f"{key}_why"] = reason
-        condition = f"score >= %({key}_min)s AND met @> %({key}_ms)s::text[]"
+        tests = " AND ".join(_milestone_test(m) for m in dict.fromkeys(stage.milestones))
+        condition = f"score >= %({key}_min)s" + (f" AND {tests}" if tests else "")
         stage_cases.append(f"WHEN {condition} THEN {stage.pk}")
         reason_cases.append(f"WHEN {stage.pk} THEN %({key}_why)s")
+        # When time alone ends this stage: the decaying score falls below its minimum
+        # (s·2^(−Δt/h) < threshold ⇔ Δt > h·log2(s/threshold)), or a milestone lapses.
+        ends = []
+        threshold = drop_threshold(stage.min_score)
+        if threshold > 0:
+            params[f"{key}_drop"] = threshold
+            ends.append(
+                "%(now)s + make_interval(secs => 86400.0::float8 * %(half_life)s"
+                f" * greatest(0::float8, ln(raw / %({key}_drop)s)) / ln(2::float8))"
+            )
+        ends += [MILESTONE_LAPSE_SQL[m] for m in stage.milestones if m in MILESTONE_LAPSE_SQL]
+        if ends:
+            due_cases.append(f"WHEN {stage.pk} THEN least({', '.join(ends)})")
     stage_sql = f"CASE {' '.join(stage_cases)} END" if stage_cases else "NULL::bigint"
     reason_sql = (
         f"'score ' || score::text || CASE computed {' '.join(reason_cases)} END"
         if reason_cases
         else "''"
     )
-    return stage_sql, reason_sql
+    due_sql = f"CASE computed {' '.join(due_cases)} END" if due_cases else "NULL::timestamptz"
+    return stage_sql, reason_sql, due_sql
+
+
+def _locked_stages() -> list[LadderStage]:
+    """The stages, held ``FOR KEY SHARE`` until the caller's transaction ends: what a foreign
+    key check takes per row, taken once — a stage cannot be deleted while stage ids computed
+    from this list are being written (``ladder_stage_delete`` waits for the lock)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM contacts_ladderstage ORDER BY id FOR KEY SHARE")
+    return list(LadderStage.objects.all())
 
 
 @dataclass
@@ -166,24 +217,30 @@ class RescoreResult:
 
 
 def _score_statement(*, target_sql: str, agg_sql: str, stages, params: dict, full: bool) -> str:
-    """One statement: compute score, milestones and stage for the target contacts, insert a
-    ``LadderMove`` for each change of stage (or expired hold, or forced note), update contacts.
+    """One statement: compute score, milestones, stage and crossing time for the target
+    contacts, insert a ``LadderMove`` for each change of stage (or expired hold, or forced
+    note), update contacts.
 
     ``full``: a full-rescore batch — rows scored after the batch's aggregate was taken are left
     alone (a catch-up already wrote something fresher), ``needs_rescore`` is not touched (a
     concurrent write may have set it after our snapshot; the catch-up will see it), and rows
-    whose score only decayed keep their stored score and ``scored_at`` (see ``score_now``)."""
-    stage_sql, reason_sql = _stage_sql(stages, params)
+    whose score only decayed keep their stored score, ``scored_at`` and crossing time (see
+    ``score_now``)."""
+    stage_sql, reason_sql, due_sql = _stage_sql(stages, params)
     if full:
         skip = "AND (c.scored_at IS NULL OR c.scored_at < %(started)s)"
         needs = "c.needs_rescore"
         # Decay multiplies every activity by the same factor, so a stored score decays on read
-        # exactly (``score_now``); a row is rewritten only when its stage or hold changes, or
-        # its score moved by more than decay (new activity, new weights or half-life).
+        # exactly (``score_now``) and its crossing time stays put; a row is rewritten only when
+        # its stage or hold changes, its score moved by more than decay (new activity, new
+        # weights or half-life), or its crossing time moved (new minimum scores).
         changed = (
             "AND ((c.ladder_stage_id, c.stage_hold_id) IS DISTINCT FROM (x.new_stage, x.hold_id)"
-            " OR c.scored_at IS NULL OR abs(c.score * power(0.5::float8, greatest(0::float8,"
-            " extract(epoch FROM (%(now)s - c.scored_at))::float8)"
+            " OR c.scored_at IS NULL"
+            " OR (c.stage_due_at IS NULL) <> (x.due_at IS NULL)"
+            " OR abs(date_part('epoch', c.stage_due_at - x.due_at)) > 1"
+            " OR abs(c.score * power(0.5::float8, greatest(0::float8,"
+            " date_part('epoch', %(now)s - c.scored_at))"
             " / (86400.0::float8 * %(half_life)s)) - x.score) > 0.011)"
         )
     else:
@@ -194,18 +251,18 @@ WITH target AS (
            c.stage_hold_by_id, c.membership_status
     FROM contacts_contact c WHERE {target_sql} {skip}
 ), agg AS ({agg_sql}),
-base AS (
-    SELECT t.*, coalesce(g.score, 0)::float8 AS score, {_met_array_sql()} AS met
-    FROM target t LEFT JOIN agg g ON g.contact_id = t.id
-), computed AS (
-    SELECT b.*, {stage_sql} AS computed,
-           (b.stage_hold_id IS NOT NULL
-            AND (b.stage_hold_until IS NULL OR b.stage_hold_until >= %(today)s)) AS held,
-           (b.stage_hold_id IS NOT NULL
-            AND b.stage_hold_until IS NOT NULL AND b.stage_hold_until < %(today)s) AS expired
-    FROM base b
+computed AS (
+    SELECT t.*, s.raw, s.score, {stage_sql} AS computed,
+           (t.stage_hold_id IS NOT NULL
+            AND (t.stage_hold_until IS NULL OR t.stage_hold_until >= %(today)s)) AS held,
+           (t.stage_hold_id IS NOT NULL
+            AND t.stage_hold_until IS NOT NULL AND t.stage_hold_until < %(today)s) AS expired
+    FROM target t LEFT JOIN agg g ON g.contact_id = t.id,
+         LATERAL (SELECT coalesce(g.raw, 0)::float8 AS raw,
+                         {ROUND_SQL.format("coalesce(g.raw, 0)")} AS score) s
 ), x AS (
-    SELECT computed.*,
+    SELECT computed.id, computed.ladder_stage_id, computed.stage_hold_reason, computed.score,
+           computed.held, computed.expired,
            CASE WHEN held THEN stage_hold_id ELSE computed END AS new_stage,
            CASE WHEN held THEN stage_hold_id END AS hold_id,
            CASE
@@ -219,8 +276,11 @@ base AS (
                || coalesce(' (set by ' || coalesce(nullif(u.name, ''), u.email), '')
                || CASE WHEN u.id IS NULL THEN '' ELSE ')' END
                || coalesce(': ' || nullif(stage_hold_reason, ''), '') || '; '
-               ELSE '' END AS why_prefix
-    FROM computed LEFT JOIN accounts_user u ON u.id = computed.stage_hold_by_id
+               ELSE '' END AS why_prefix,
+           CASE WHEN held THEN (stage_hold_until + 1)::timestamp AT TIME ZONE %(tz)s
+                ELSE {due_sql} END AS due_at
+    FROM computed LEFT JOIN accounts_user u
+         ON u.id = computed.stage_hold_by_id AND computed.stage_hold_id IS NOT NULL
 ), moved AS (
     INSERT INTO contacts_laddermove
         (contact_id, from_stage_id, to_stage_id, at, reason, manual, by_id)
@@ -232,6 +292,7 @@ base AS (
 ), updated AS (
     UPDATE contacts_contact c
     SET score = x.score, ladder_stage_id = x.new_stage, scored_at = %(now)s,
+        stage_due_at = x.due_at,
         needs_rescore = {needs},
         stage_hold_id = x.hold_id,
         stage_hold_reason = CASE WHEN x.held THEN c.stage_hold_reason ELSE '' END,
@@ -258,6 +319,7 @@ def _params(now: dt.datetime, **extra) -> dict:
     return {
         "now": now,
         "today": timezone.localdate(now),
+        "tz": timezone.get_current_timezone_name(),
         "half_life": float(half_life),
         "window": now - dt.timedelta(days=EVENTS_WINDOW_DAYS),
         "note": "",
@@ -283,7 +345,7 @@ def _rescore_ids(
     sql = _score_statement(
         target_sql="c.id = ANY(%(ids)s)",
         agg_sql=agg,
-        stages=list(LadderStage.objects.all()),
+        stages=_locked_stages(),
         params=params,
         full=False,
     )
@@ -304,14 +366,31 @@ def ladder_rescore(
     now: dt.datetime | None = None,
 ) -> RescoreResult:
     """Rescore some people (``contact_ids``, one transaction) or everyone (``all``: batches
-    of ``BATCH_SIZE`` by id range, each committed, progress written to ``job``). ``now`` is
-    the moment decay is measured at (default: now)."""
+    of ``BATCH_SIZE`` by id range, each committed, progress and heartbeat written to ``job``).
+    ``now`` is the moment decay is measured at (default: now)."""
     if all == (contact_ids is not None):
         raise ValueError("Pass contact_ids or all=True.")
     if not all:
         with transaction.atomic():
             return _rescore_ids(sorted(set(contact_ids)), now=now)
     return _rescore_everyone(job, now=now)
+
+
+class JobLost(Exception):
+    """The job was taken up by another worker (ours looked dead): stop without writing."""
+
+
+def _beat(job: RescoreJob | None, **fields) -> None:
+    """In the caller's transaction: prove this worker still owns ``job`` (its claim's
+    ``attempts``), write the heartbeat and ``fields``. Holding the job row's lock until the
+    stage commits keeps the sweep (SKIP LOCKED) away from a job that is busy, however slow."""
+    if job is None:
+        return
+    alive = RescoreJob.objects.filter(
+        pk=job.pk, status=RescoreJob.Status.RUNNING, attempts=job.attempts
+    ).update(heartbeat_at=timezone.now(), **fields)
+    if not alive:
+        raise JobLost(job.pk)
 
 
 def _rescore_everyone(job: RescoreJob | None, *, now: dt.datetime | None = None) -> RescoreResult:
@@ -321,36 +400,43 @@ def _rescore_everyone(job: RescoreJob | None, *, now: dt.datetime | None = None)
     params = _params(started, started=started)
     bounds = Contact.objects.aggregate(lo=Min("id"), hi=Max("id"), n=Count("id"))
     total = bounds["n"] or 0
-    if job is not None:
-        RescoreJob.objects.filter(pk=job.pk).update(total=total, processed=0)
     result = RescoreResult()
+    with transaction.atomic():
+        _beat(job, total=total, processed=0, moves=0)
     if not total:
         return result
-    stages = list(LadderStage.objects.all())
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS ladder_agg")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE ladder_agg AS {_aggregate_select()} GROUP BY a.contact_id",
-            params,
-        )
-        cursor.execute("ALTER TABLE ladder_agg ADD PRIMARY KEY (contact_id)")
-        cursor.execute("ANALYZE ladder_agg")
     try:
+        with transaction.atomic():
+            _beat(job)
+            with connection.cursor() as cursor:
+                cursor.execute("DROP TABLE IF EXISTS ladder_agg")
+                cursor.execute(
+                    "CREATE TEMPORARY TABLE ladder_agg AS "
+                    f"{_aggregate_select()} GROUP BY a.contact_id",
+                    params,
+                )
+                cursor.execute("ALTER TABLE ladder_agg ADD PRIMARY KEY (contact_id)")
+                cursor.execute("ANALYZE ladder_agg")
         lo = bounds["lo"]
         while lo <= bounds["hi"]:
             hi = lo + BATCH_SIZE
             batch = _params(started, started=started, lo=lo, hi=hi)
-            sql = _score_statement(
-                target_sql="c.id >= %(lo)s AND c.id < %(hi)s",
-                agg_sql=(
-                    "SELECT * FROM ladder_agg WHERE contact_id >= %(lo)s AND contact_id < %(hi)s"
-                ),
-                stages=stages,
-                params=batch,
-                full=True,
-            )
             with transaction.atomic():
+                _beat(job)
+                sql = _score_statement(
+                    target_sql="c.id >= %(lo)s AND c.id < %(hi)s",
+                    agg_sql=(
+                        "SELECT * FROM ladder_agg"
+                        " WHERE contact_id >= %(lo)s AND contact_id < %(hi)s"
+                    ),
+                    stages=_locked_stages(),
+                    params=batch,
+                    full=True,
+                )
                 with connection.cursor() as cursor:
+                    # Compiling this statement's expressions costs seconds per batch and the
+                    # statement is run once: the planner's JIT only loses here.
+                    cursor.execute("SET LOCAL jit = off")
                     cursor.execute(sql, batch)
                     _scored, moves = cursor.fetchone()
                     cursor.execute(
@@ -358,16 +444,39 @@ def _rescore_everyone(job: RescoreJob | None, *, now: dt.datetime | None = None)
                         [lo, hi],
                     )
                     in_range = cursor.fetchone()[0]
-                result.scored += in_range
-                result.moves += moves
-                if job is not None:
-                    RescoreJob.objects.filter(pk=job.pk).update(
-                        processed=F("processed") + in_range, moves=F("moves") + moves
-                    )
+                _beat(job, processed=F("processed") + in_range, moves=F("moves") + moves)
+            result.scored += in_range
+            result.moves += moves
             lo = hi
     finally:
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS ladder_agg")
+    return result
+
+
+def ladder_rescore_due(*, now: dt.datetime | None = None) -> RescoreResult:
+    """The nightly: rescore only the people whose crossing time (``stage_due_at``) has passed
+    — those whose decaying score fell below their stage's minimum, whose time-limited
+    milestone lapsed or whose hold ended — found through the index on the crossing time.
+    Chunks are claimed ``FOR UPDATE SKIP LOCKED`` and committed one by one, so a run cut short
+    leaves the rest due for the next one; walking by id, each person is visited once a run."""
+    now = now or timezone.now()
+    result, after = RescoreResult(), 0
+    while True:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT id FROM contacts_contact WHERE stage_due_at < %s AND id > %s "
+                    "ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
+                    [now, after, CATCH_UP_CHUNK],
+                )
+                ids = [row[0] for row in cursor.fetchall()]
+            if not ids:
+                break
+            chunk = _rescore_ids(ids, now=now)
+        result.scored += chunk.scored
+        result.moves += chunk.moves
+        after = ids[-1]
     return result
 
 
@@ -498,51 +607,90 @@ def rescore_job_request(*, by=None, reason: str) -> RescoreJob:
     return job
 
 
-def _claim_job(job_id: int) -> bool:
-    """pending → running (or a running job older than the longest task: its worker died)."""
-    now = timezone.now()
-    stale = now - dt.timedelta(seconds=settings.LONGEST_TASK_SECONDS + 60)
-    claimed = (
-        RescoreJob.objects.filter(pk=job_id)
-        .filter(
-            Q(status=RescoreJob.Status.PENDING)
-            | Q(status=RescoreJob.Status.RUNNING, started_at__lt=stale)
-        )
-        .update(status=RescoreJob.Status.RUNNING, started_at=now, error="", moves=0)
+def _stale_running_sql() -> str:
+    return (
+        "status = 'running' AND coalesce(heartbeat_at, started_at) < %(stale)s"
+        " AND attempts < %(max_attempts)s"
     )
-    return bool(claimed)
+
+
+def _claim_job(job_id: int) -> RescoreJob | None:
+    """pending → running, or take up a running job whose heartbeat stopped (its worker died):
+    one conditional UPDATE, on a row nobody holds (a live worker holds its job's row while a
+    stage runs). Returns the claimed job; its ``attempts`` is this claim's token."""
+    now = timezone.now()
+    params = {
+        "id": job_id,
+        "now": now,
+        "stale": now - dt.timedelta(seconds=HEARTBEAT_STALE_SECONDS),
+        "max_attempts": MAX_JOB_ATTEMPTS,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE contacts_rescorejob SET status = 'running', started_at = %(now)s,"
+            " heartbeat_at = %(now)s, attempts = attempts + 1, error = '', processed = 0,"
+            " moves = 0, finished_at = NULL "
+            "WHERE id = (SELECT id FROM contacts_rescorejob WHERE id = %(id)s AND"
+            f" (status = 'pending' OR ({_stale_running_sql()})) FOR UPDATE SKIP LOCKED) "
+            "RETURNING id",
+            params,
+        )
+        claimed = cursor.fetchone()
+    return RescoreJob.objects.get(pk=job_id) if claimed else None
+
+
+def _settle(job: RescoreJob, **fields) -> None:
+    """Write the outcome, only if this worker still owns the job."""
+    RescoreJob.objects.filter(
+        pk=job.pk, status=RescoreJob.Status.RUNNING, attempts=job.attempts
+    ).update(**fields)
 
 
 def rescore_job_run(*, job_id: int) -> RescoreJob | None:
     """Run a full-rescore job if it can be claimed; otherwise (already running or done, or
-    missing) do nothing. A database outage puts the job back to pending for a retry."""
-    if not _claim_job(job_id):
+    missing) do nothing. A database outage puts the job back to pending for a retry; a job
+    taken up by another worker meanwhile (ours looked dead) stops here, writing nothing."""
+    job = _claim_job(job_id)
+    if job is None:
         return None
-    job = RescoreJob.objects.get(pk=job_id)
     try:
         ladder_rescore(all=True, job=job)
+    except JobLost:
+        logger.warning("Rescore job %s was taken up by another worker", job_id)
+        return None
     except OperationalError:
-        RescoreJob.objects.filter(pk=job_id).update(status=RescoreJob.Status.PENDING)
+        _settle(job, status=RescoreJob.Status.PENDING)
         raise
     except Exception as exc:
-        RescoreJob.objects.filter(pk=job_id).update(
-            status=RescoreJob.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        _settle(
+            job, status=RescoreJob.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
         )
         raise
-    RescoreJob.objects.filter(pk=job_id).update(
-        status=RescoreJob.Status.DONE, finished_at=timezone.now()
-    )
+    _settle(job, status=RescoreJob.Status.DONE, finished_at=timezone.now())
     job.refresh_from_db()
     return job
 
 
 def rescore_jobs_sweep() -> int:
-    """Run every job waiting (or orphaned by a dead worker). Returns how many ran."""
-    stale = timezone.now() - dt.timedelta(seconds=settings.LONGEST_TASK_SECONDS + 60)
+    """Run every job waiting, or orphaned by a dead worker (heartbeat older than
+    ``HEARTBEAT_STALE_SECONDS``); fail those orphaned ``MAX_JOB_ATTEMPTS`` times. Returns how
+    many ran."""
+    now = timezone.now()
+    stale = now - dt.timedelta(seconds=HEARTBEAT_STALE_SECONDS)
+    RescoreJob.objects.filter(
+        status=RescoreJob.Status.RUNNING,
+        heartbeat_at__lt=stale,
+        attempts__gte=MAX_JOB_ATTEMPTS,
+    ).update(
+        status=RescoreJob.Status.FAILED,
+        error=f"Its worker stopped {MAX_JOB_ATTEMPTS} times.",
+        finished_at=now,
+    )
     ids = list(
         RescoreJob.objects.filter(
             Q(status=RescoreJob.Status.PENDING)
-            | Q(status=RescoreJob.Status.RUNNING, started_at__lt=stale)
+            | Q(status=RescoreJob.Status.RUNNING, heartbeat_at__lt=stale)
+            | Q(status=RescoreJob.Status.RUNNING, heartbeat_at=None, started_at__lt=stale)
         )
         .order_by("created_at")
         .values_list("pk", flat=True)
@@ -550,16 +698,10 @@ def rescore_jobs_sweep() -> int:
     return sum(1 for job_id in ids if rescore_job_run(job_id=job_id) is not None)
 
 
-def rescore_nightly() -> RescoreJob | None:
-    """The nightly full rescore (decay moves people down over time). Skipped when a full
-    rescore is already waiting or running (it will do the same work)."""
-    busy = RescoreJob.objects.filter(
-        status__in=[RescoreJob.Status.PENDING, RescoreJob.Status.RUNNING]
-    )
-    if busy.exists():
-        return None
-    job = RescoreJob.objects.create(reason="Nightly rescore")
-    return rescore_job_run(job_id=job.pk)
+def rescore_nightly(*, now: dt.datetime | None = None) -> RescoreResult:
+    """The nightly: people whose crossing time has passed are rescored (decay, a lapsed
+    milestone or an ended hold moves them); nobody else needs it (``ladder_rescore_due``)."""
+    return ladder_rescore_due(now=now)
 
 
 # --- manual stage -------------------------------------------------------------------------------
@@ -576,6 +718,14 @@ def can_set_stage(user, contact: Contact) -> bool:
         return True
     captain_hubs = hub_ids_for_user(user, roles=("captain",))
     return contact.hub_memberships.filter(hub_id__in=captain_hubs).exists()
+
+
+def hold_ends_at(until: dt.date | None) -> dt.datetime | None:
+    """A hold through ``until`` (inclusive) ends at the next local midnight (the crossing time
+    the scorer writes for held people, too)."""
+    if until is None:
+        return None
+    return timezone.make_aware(dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min))
 
 
 @transaction.atomic
@@ -595,6 +745,7 @@ def ladder_stage_hold(
     contact.stage_hold_until = until
     contact.stage_hold_by = by
     contact.ladder_stage = stage
+    contact.stage_due_at = hold_ends_at(until)
     contact.save(
         update_fields=[
             "stage_hold",
@@ -602,6 +753,7 @@ def ladder_stage_hold(
             "stage_hold_until",
             "stage_hold_by",
             "ladder_stage",
+            "stage_due_at",
         ]
     )
     why = f"Set by hand by {by}: {reason}"
@@ -663,6 +815,9 @@ def ladder_stage_save(
 
 @transaction.atomic
 def ladder_stage_delete(*, by, stage: LadderStage) -> RescoreJob:
+    # Wait for scorers writing stage ids (they hold the stages FOR KEY SHARE), then delete:
+    # the ORM sets every reference to null (stage references carry no per-row constraint).
+    stage = LadderStage.objects.select_for_update().get(pk=stage.pk)
     name = stage.name
     stage.delete()
     return _config_changed(by=by, what=f"Stage “{name}” deleted")

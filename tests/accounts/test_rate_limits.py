@@ -9,8 +9,8 @@ from types import SimpleNamespace
 import pytest
 from django.test import Client
 
-from organizer.lib import ratelimit
 from accounts.services import account_emails_sweep
+from organizer.lib import ratelimit
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
