@@ -71,6 +71,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "organizer.middleware.StatementTimeoutMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -179,6 +180,9 @@ TIME_ZONE = env_str("CHAPTER_TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True
 PHONE_DEFAULT_REGION = env_str("PHONE_DEFAULT_REGION", "US")
+# Milliseconds any one SQL statement of a web request may run before PostgreSQL cancels it (the
+# page then says 503); 0 = no limit. Celery workers and management commands never have it.
+REQUEST_STATEMENT_TIMEOUT_MS = env_int("REQUEST_STATEMENT_TIMEOUT_MS", 5000)
 # The largest CSV file people may import (bytes); bigger files get a clear message.
 CONTACT_IMPORT_MAX_BYTES = env_int("CONTACT_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 # Map tiles for cutting turf ({z}/{x}/{y} URL template); empty = no tiles (outlines and doors

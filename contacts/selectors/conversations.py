@@ -27,6 +27,7 @@ from contacts.models import (
     Phone,
 )
 from contacts.selectors.access import contacts_for_user
+from contacts.selectors.search import bound_query
 from hubs.models import DoorResult, HubMembership
 from organizer.lib.text import search_terms
 
@@ -56,6 +57,7 @@ def can_read_sensitive(user, interaction: Interaction) -> bool:
 def people_matching(user, query: str, *, limit: int = 8) -> list[Contact]:
     """People the user may see whose name words start with the typed words, or whose phone
     number contains the typed digits."""
+    query = bound_query(query).text
     terms = search_terms(query)
     digits = "".join(ch for ch in query if ch.isdigit())
     if not terms and len(digits) < 3:

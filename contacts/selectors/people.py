@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from contacts.models import Contact, Email, HubMember, Phone, Relationship
 from contacts.selectors.access import contacts_for_user
+from contacts.selectors.search import bound_query
 from hubs.selectors.access import hub_ids_for_user
 from organizer.lib.phones import try_normalize_phone
 from organizer.lib.text import search_terms
@@ -142,7 +143,8 @@ _MATCHED_BY_NAME = "matched_by_name"
 
 
 def apply_search(qs: QuerySet[Contact], query: str) -> QuerySet[Contact]:
-    if not (query or "").strip():
+    query = bound_query(query).text
+    if not query:
         return qs
     condition = search_condition(query)
     if condition is None:
@@ -192,7 +194,8 @@ def search_people(user, query: str, *, limit: int = SEARCH_LIMIT) -> list[Contac
     ``SEARCH_CANDIDATES`` matches straight from the index (no sort), checking each against the
     user's scope (``probe``), and orders those: exact when fewer match, and when more do, 20 of
     those — the person keeps typing to narrow them."""
-    if not (query or "").strip():
+    query = bound_query(query).text
+    if not query:
         return []
     candidates = apply_search(contacts_for_user(user, probe=True), query)
     ids = list(candidates.order_by().values_list("pk", flat=True)[:SEARCH_CANDIDATES])

@@ -37,11 +37,13 @@ from contacts.selectors.conversations import (
 from contacts.selectors.conversations import (
     my_day as my_day_selector,
 )
+from contacts.selectors.search import bound_query
 from contacts.services import conversations as services
 from contacts.services.people import DuplicateContact, NewContact, PhoneInput
 
 
 def _log_context(request, form: OneOnOneForm, *, query: str = "", **extra) -> dict:
+    bounded = bound_query(query)
     if form.is_bound:
         picked = form.data.get("contact")
     else:
@@ -50,8 +52,9 @@ def _log_context(request, form: OneOnOneForm, *, query: str = "", **extra) -> di
     return {
         "form": form,
         "chosen": chosen,
-        "query": query,
-        "results": people_matching(request.user, query) if query else [],
+        "query": bounded.text,
+        "query_note": bounded.note,
+        "results": people_matching(request.user, bounded.text) if bounded.text else [],
         "dates": quick_dates(),
         "saved_tokens": saved_client_tokens(request.user),
         **extra,
@@ -122,9 +125,10 @@ def log_one_on_one(request):
 @require_GET
 def log_people(request):
     """Search-as-you-type for the "Who" field: people the user may see."""
-    query = request.GET.get("q", "")
-    results = people_matching(request.user, query)
-    return render(request, "contacts/_log_who.html", {"results": results, "query": query})
+    query = bound_query(request.GET.get("q", ""))
+    results = people_matching(request.user, query.text)
+    context = {"results": results, "query": query.text, "query_note": query.note}
+    return render(request, "contacts/_log_who.html", context)
 
 
 @login_required

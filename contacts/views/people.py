@@ -35,6 +35,7 @@ from contacts.selectors.people import (
     search_people,
     with_list_data,
 )
+from contacts.selectors.search import bound_query
 from contacts.services.people import (
     DuplicateContact,
     contact_create,
@@ -56,6 +57,7 @@ def people(request):
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filter": filterset, "page": page, "query": query.urlencode()}
+    context["query_note"] = bound_query(request.GET.get("q")).note
     context["filters_active"] = any(request.GET.get(n) for n in filterset.filters if n != "q")
     if request.htmx and request.htmx.target == "people-results":
         return render(request, "contacts/_people_results.html", context)
