@@ -30,16 +30,17 @@ from contacts.selectors.conversations import (
     MyDay,
     assignable_users,
     follow_up_for_user,
-    people_matching,
     person_timeline,
     saved_client_tokens,
 )
 from contacts.selectors.conversations import (
     my_day as my_day_selector,
 )
-from contacts.selectors.search import bound_query
+from contacts.selectors.search import bound_query, find_people
 from contacts.services import conversations as services
 from contacts.services.people import DuplicateContact, NewContact, PhoneInput
+
+PICKER_LIMIT = 8  # people shown under the "Who" field
 
 
 def _log_context(request, form: OneOnOneForm, *, query: str = "", **extra) -> dict:
@@ -54,7 +55,7 @@ def _log_context(request, form: OneOnOneForm, *, query: str = "", **extra) -> di
         "chosen": chosen,
         "query": bounded.text,
         "query_note": bounded.note,
-        "results": people_matching(request.user, bounded.text) if bounded.text else [],
+        "results": find_people(request.user, bounded.text, limit=PICKER_LIMIT),
         "dates": quick_dates(),
         "saved_tokens": saved_client_tokens(request.user),
         **extra,
@@ -126,7 +127,7 @@ def log_one_on_one(request):
 def log_people(request):
     """Search-as-you-type for the "Who" field: people the user may see."""
     query = bound_query(request.GET.get("q", ""))
-    results = people_matching(request.user, query.text)
+    results = find_people(request.user, query.text, limit=PICKER_LIMIT)
     context = {"results": results, "query": query.text, "query_note": query.note}
     return render(request, "contacts/_log_who.html", context)
 
