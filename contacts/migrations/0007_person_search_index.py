@@ -3,28 +3,19 @@
 import django.contrib.postgres.indexes
 import django.contrib.postgres.search
 import django.db.models.deletion
+import django.db.models.functions.text
 from django.db import migrations, models
 
 # The index is kept by PostgreSQL itself (see contacts/models/search.py): statement-level
 # triggers with transition tables, so a COPY of a million rows refreshes its people in one
 # set-based statement, not one call per row.
 FUNCTIONS = r"""
-CREATE FUNCTION contacts_search_phone_parts(e164 text) RETURNS text[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT coalesce(array_agg('p' || substr(d.digits, i)), '{}')
-    FROM (SELECT regexp_replace(e164, '\D', '', 'g') AS digits) AS d,
-         generate_series(1, length(d.digits) - 3) AS i
-$$;
-
 CREATE FUNCTION contacts_search_refresh(ids bigint[]) RETURNS void
 LANGUAGE sql VOLATILE AS $$
     INSERT INTO contacts_searchdoc (contact_id, doc)
     SELECT c.id, array_to_tsvector(
            ARRAY(SELECT 'n' || w FROM unnest(string_to_array(c.name_search, ' ')) AS w
                  WHERE w <> '')
-        || ARRAY(SELECT part FROM contacts_phone p,
-                        unnest(contacts_search_phone_parts(p.e164)) AS part
-                 WHERE p.contact_id = c.id)
         || ARRAY(SELECT 'e' || lower(e.address) FROM contacts_email e
                  WHERE e.contact_id = c.id AND e.address <> '')
         || ARRAY(SELECT 'h' || m.hub_id FROM contacts_hubmember m WHERE m.contact_id = c.id)
@@ -88,7 +79,7 @@ CREATE TRIGGER contacts_search_delete AFTER DELETE ON {table}
     REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION contacts_search_part_changed();
 """
-    for table in ("contacts_phone", "contacts_email", "contacts_hubmember")
+    for table in ("contacts_email", "contacts_hubmember")
 )
 
 FILL = "SELECT contacts_search_refresh(ARRAY(SELECT id FROM contacts_contact))"
@@ -102,12 +93,11 @@ DROP TRIGGER IF EXISTS contacts_search_insert ON {table};
 DROP TRIGGER IF EXISTS contacts_search_update ON {table};
 DROP TRIGGER IF EXISTS contacts_search_delete ON {table};
 """
-    for table in ("contacts_phone", "contacts_email", "contacts_hubmember")
+    for table in ("contacts_email", "contacts_hubmember")
 ) + """
 DROP FUNCTION IF EXISTS contacts_search_part_changed();
 DROP FUNCTION IF EXISTS contacts_search_contact_changed();
 DROP FUNCTION IF EXISTS contacts_search_refresh(bigint[]);
-DROP FUNCTION IF EXISTS contacts_search_phone_parts(text);
 """
 
 
@@ -118,6 +108,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddIndex(
+            model_name='phone',
+            index=models.Index(django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Reverse('e164'), name='text_pattern_ops'), name='phone_e164_reversed_idx'),
+        ),
         migrations.CreateModel(
             name='SearchDoc',
             fields=[
@@ -125,7 +119,7 @@ class Migration(migrations.Migration):
                 ('doc', django.contrib.postgres.search.SearchVectorField()),
             ],
             options={
-                'indexes': [django.contrib.postgres.indexes.GinIndex(fields=['doc'], name='searchdoc_doc_gin')],
+                'indexes': [django.contrib.postgres.indexes.GinIndex(fields=['doc'], gin_pending_list_limit=256, name='searchdoc_doc_gin')],
             },
         ),
         migrations.RunSQL(FUNCTIONS + PART_TRIGGERS, DROP),

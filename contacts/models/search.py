@@ -1,19 +1,19 @@
-"""The person-finder's index: one row per person, kept by PostgreSQL itself.
+"""The person-finder's index for names and emails: one row per person, kept by PostgreSQL.
+
+(Phones are found through ``contacts_phone``'s own btree indexes: the number, and the number
+reversed for its last digits.)
 
 ``SearchDoc.doc`` is a tsvector of lexemes, each tagged by its first letter so that kinds never
 match each other:
 
 - ``n<word>``: each folded word of the name (``Contact.name_search``: accents and case gone);
-- ``p<digits>``: every run of 4+ digits that ends a phone number (``+1 718 555 0101`` gives
-  ``p17185550101``, ``p7185550101``, … ``p0101``), so a prefix query on them finds any part
-  of a number a person would type: the whole number, area code + exchange, the last 4 or 7;
 - ``e<address>``: each email, lower-case;
 - ``h<hub id>`` for each hub the person is in and ``o<user id>`` for their organizer: the
   scope, so a scoped search asks the index for ``(h1 | h2 | o7) & nmar:*`` and never wades
   through matches outside it.
 
 Statement-level triggers (migration ``0007_person_search_index``) rewrite a person's row
-whenever their name or organizer, a phone, an email or a hub membership changes, whoever writes
+whenever their name or organizer, an email or a hub membership changes, whoever writes
 it (services, imports by COPY, the admin, raw SQL): code never maintains it. Deleting a person
 deletes their row (``ON DELETE CASCADE``).
 """
@@ -36,7 +36,9 @@ class SearchDoc(models.Model):
     doc = SearchVectorField()
 
     class Meta:
-        indexes = [GinIndex(fields=["doc"], name="searchdoc_doc_gin")]
+        # A small pending list: every search scans all of it, so a big one (4 MB by default,
+        # until a vacuum) would cost each search tens of ms after a burst of writes.
+        indexes = [GinIndex(fields=["doc"], name="searchdoc_doc_gin", gin_pending_list_limit=256)]
 
     def __str__(self) -> str:
         return f"search doc of {self.contact_id}"

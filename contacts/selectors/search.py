@@ -10,10 +10,13 @@ workplace placement picker all call :func:`find_people` (a short list for a pick
   exchange, the last 4 or 7 digits);
 - an email, or its start;
 
-always within what the user may see. Every kind is answered by one GIN index,
+always within what the user may see. Names and emails are answered by one GIN index,
 ``contacts_searchdoc.doc`` (see ``contacts.models.search``), whose rows also carry each person's
-hubs and organizer, so a scoped search asks the index for the matches inside the scope only.
-The result is still read through the access chokepoint (``contacts_for_user``).
+hubs and organizer, so a scoped search asks the index for the matches inside the scope only
+(a name prefix can match a hundred thousand people). Phones are answered by two btree indexes
+on ``contacts_phone`` (the number, and the number reversed for its last digits): a phone
+matches few people, so those need no scope. Every result is read through the access
+chokepoint (``contacts_for_user``).
 
 Every search goes through :func:`bound_query` first: no more than ``MAX_QUERY_WORDS`` words or
 ``MAX_QUERY_CHARS`` characters reach PostgreSQL.
@@ -24,8 +27,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, CharField, Func, Prefetch, Q, QuerySet, Value
+import phonenumbers
+from django.conf import settings
+from django.db.models import BooleanField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Reverse
 from django.utils.translation import gettext as _
 
 from contacts.models import Contact, Phone, SearchDoc
@@ -101,17 +107,31 @@ def _names(text: str) -> str | None:
     return " & ".join(_lexeme("n" + term, prefix=True) for term in terms)
 
 
-def _phone(text: str) -> str | None:
-    """A whole valid number matches exactly (any format, E.164 digits); fewer digits match
-    any part of a number (the index holds every 4+ digit ending of each number, so a prefix
-    of one of them is any run of digits inside it)."""
+def _phone_ids(text: str) -> QuerySet | None:
+    """People with a phone matching ``text``, through ``contacts_phone``'s two btree indexes.
+
+    A whole valid number matches exactly (any format: its E.164 form). Fewer digits match the
+    start of a number (area code + exchange: ``718 555``, or with the country code) on the
+    E.164 index, or its end (the last 4 or 7 digits: ``0101``, ``555-0101``) on the index of
+    the reversed number. Phone matches are few, so they need no scope in the index: the
+    chokepoint checks each."""
     digits = _NON_DIGIT.sub("", text)
     if not MIN_PHONE_DIGITS <= len(digits) <= MAX_PHONE_DIGITS:
         return None
     e164 = try_normalize_phone(text)
     if e164:
-        return _lexeme("p" + e164.lstrip("+"), prefix=False)
-    return _lexeme("p" + digits, prefix=True)
+        condition = Q(e164=e164)
+    else:
+        condition = Q(reversed_e164__startswith=digits[::-1])
+        if text.strip().startswith("+"):
+            condition |= Q(e164__startswith="+" + digits)
+        else:
+            code = str(phonenumbers.country_code_for_region(settings.PHONE_DEFAULT_REGION))
+            condition |= Q(e164__startswith=f"+{code}{digits}")
+            if digits.startswith(code):
+                condition |= Q(e164__startswith=f"+{digits}")
+    phones = Phone.objects.alias(reversed_e164=Reverse("e164")).filter(condition)
+    return phones.values("contact_id")
 
 
 def _email(text: str) -> str | None:
@@ -122,8 +142,8 @@ def _email(text: str) -> str | None:
 
 
 def match_tsquery(query: str) -> str | None:
-    """The tsquery (text) matching ``query`` in the search index, or ``None`` when nothing
-    can match (too short, only punctuation)."""
+    """The tsquery (text) matching a name or email ``query`` in the search index, or ``None``
+    when nothing can match (too short, only punctuation, or a phone: see :func:`_phone_ids`)."""
     text = bound_query(query).text
     if not text:
         return None
@@ -131,36 +151,42 @@ def match_tsquery(query: str) -> str | None:
     if kind == "email":
         return _email(text)
     if kind == "phone":
-        return _phone(text)
+        return None
     if kind == "name_or_email":
         parts = [part for part in (_names(text), _email(text)) if part]
         return " | ".join(f"( {part} )" for part in parts) or None
     return _names(text)
 
 
-def _tsquery(query: str, scope: list[str] | None) -> str | None:
-    """``query``'s tsquery within ``scope`` (``search_scope``); ``None``: nobody can match."""
-    match = match_tsquery(query)
-    if match is None or scope == []:
+def _candidate_ids(query: str, scope: list[str] | None) -> QuerySet | None:
+    """Ids (``contact_id``) of the people matching ``query``, inside ``scope``
+    (``search_scope``) for names and emails; ``None`` when nobody can match."""
+    text = bound_query(query).text
+    if not text or scope == []:
         return None
-    if scope is None:
-        return match
-    within = " | ".join(_lexeme(lexeme, prefix=False) for lexeme in scope)
-    return f"( {within} ) & ( {match} )"
-
-
-def _matching_ids(tsquery: str) -> QuerySet:
+    if query_kind(text) == "phone":
+        return _phone_ids(text)
+    match = match_tsquery(text)
+    if match is None:
+        return None
+    if scope is not None:
+        within = " | ".join(_lexeme(lexeme, prefix=False) for lexeme in scope)
+        match = f"( {within} ) & ( {match} )"
     # A cast, not to_tsquery(): the lexemes are already what the index holds (no parsing).
-    where = RawSQL("doc @@ %s::tsquery", [tsquery], output_field=BooleanField())
+    where = RawSQL("doc @@ %s::tsquery", [match], output_field=BooleanField())
     return SearchDoc.objects.filter(where).values("contact_id")
 
 
-class _Unindexed(Func):
-    """``lower(x || '')``: sorts exactly like ``lower(x)`` but cannot use an index on it."""
-
-    function = "LOWER"
-    template = "%(function)s(%(expressions)s || '')"
-    output_field = CharField()
+# ``lower(x || '')`` sorts exactly like ``lower(x)`` but cannot use ``contact_sort_idx``.
+# Raw SQL: the ORM spends more time resolving the same order as expressions than PostgreSQL
+# spends sorting a search's matches. (Only for querysets of contacts_contact at the top.)
+_BY_NAME = (
+    RawSQL("""lower("contacts_contact"."last_name" || '')""", ()).asc(),
+    RawSQL("""lower("contacts_contact"."first_name" || '')""", ()).asc(),
+    "pk",
+)
+# What a picker shows of a person (``display_name``).
+PICKER_FIELDS = ("id", "first_name", "preferred_name", "last_name")
 
 
 # An alias (adds nothing to the SELECT) set on a searched queryset, for ``people.ordered``.
@@ -172,7 +198,7 @@ def by_name(qs: QuerySet[Contact]) -> QuerySet[Contact]:
     of ``contact_sort_idx``: the matches of a search are few next to the whole list, or cluster
     in that order (everyone named Smith sits together), so walking the index to find them can
     read most of it."""
-    return qs.order_by(_Unindexed("last_name"), _Unindexed("first_name"), "pk")
+    return qs.order_by(*_BY_NAME)
 
 
 def search_condition(user, query: str) -> Q | None:
@@ -180,10 +206,8 @@ def search_condition(user, query: str) -> Q | None:
     its count, the export, the API); ``None`` when nobody can match. It narrows, it does not
     scope: filter a queryset that ``contacts_for_user`` already scoped (``user=None`` then
     leaves the scope to it)."""
-    tsquery = _tsquery(query, search_scope(user) if user is not None else None)
-    if tsquery is None:
-        return None
-    return Q(pk__in=_matching_ids(tsquery))
+    ids = _candidate_ids(query, search_scope(user) if user is not None else None)
+    return None if ids is None else Q(pk__in=ids)
 
 
 def apply_search(qs: QuerySet[Contact], query: str, *, user=None) -> QuerySet[Contact]:
@@ -197,17 +221,19 @@ def apply_search(qs: QuerySet[Contact], query: str, *, user=None) -> QuerySet[Co
 
 
 def find_people(user, query: str, *, limit: int = SEARCH_LIMIT) -> list[Contact]:
-    """People ``user`` may see matching ``query`` by name, phone or email, in list order, with
-    their phones (primary first): what every "find a person" box shows.
+    """People ``user`` may see matching ``query`` by name, phone or email, in list order, each
+    with ``phone_e164`` (their primary phone, else their first, else ``None``): what every
+    "find a person" box shows. Only ``PICKER_FIELDS`` are loaded (any other is one more query).
 
-    Three statements: the user's hubs (for the scope), the matches, their phones. The index
+    One statement (two for captains and organizers: their hubs, for the scope). The index
     gives at most ``SEARCH_CANDIDATES`` matches inside the scope (no sort); each is checked
     through the access chokepoint and those are ordered: the exact first ``limit`` when fewer
     match, and when more do, ``limit`` of those — the person keeps typing to narrow them."""
-    tsquery = _tsquery(query, search_scope(user))
-    if tsquery is None:
+    ids = _candidate_ids(query, search_scope(user))
+    if ids is None:
         return []
-    candidates = _matching_ids(tsquery)[:SEARCH_CANDIDATES]
+    candidates = ids[:SEARCH_CANDIDATES]
     found = contacts_for_user(user, probe=True).filter(pk__in=candidates)
-    phones = Prefetch("phones", queryset=Phone.objects.order_by("-is_primary", "pk"))
-    return list(by_name(found).prefetch_related(phones)[:limit])
+    phone = Phone.objects.filter(contact_id=OuterRef("pk")).order_by("-is_primary", "pk")
+    found = by_name(found).only(*PICKER_FIELDS)
+    return list(found.annotate(phone_e164=Subquery(phone.values("e164")[:1]))[:limit])
