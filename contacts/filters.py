@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Assessment, Contact, HubMember, Issue, LadderStage, Tag
-from contacts.selectors.people import apply_search, owner_choices_for_user, tags_for_user
+from contacts.selectors.people import owner_choices_for_user, tags_for_user
+from contacts.selectors.search import apply_search
 from hubs.models import Hub
 from hubs.selectors.access import hubs_for_user
 
@@ -84,7 +85,7 @@ class ContactFilter(django_filters.FilterSet):
                 filter_.extra["empty_label"] = _("Any")
 
     def filter_q(self, qs: QuerySet[Contact], name: str, value: str) -> QuerySet[Contact]:
-        return apply_search(qs, value)
+        return apply_search(qs, value, user=getattr(self.request, "user", None))
 
     def filter_hub(self, qs: QuerySet[Contact], name: str, value) -> QuerySet[Contact]:
         return qs.filter(pk__in=HubMember.objects.filter(hub=value).values("contact_id"))

@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "organizer.middleware.SecurityHeadersMiddleware",
+    "organizer.middleware.StatementTimeoutMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -237,6 +238,9 @@ UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
 IMPORT_UPLOAD_DIR = env_str("IMPORT_UPLOAD_DIR", str(embedded.DATA_DIR / "uploads"))
 # An import whose worker has not written a heartbeat for this long is taken up again.
 IMPORT_STALE_SECONDS = env_int("IMPORT_STALE_SECONDS", 120)
+# Milliseconds any one SQL statement of a web request may run before PostgreSQL cancels it (the
+# page then says 503); 0 = no limit. Celery workers and management commands never have it.
+REQUEST_STATEMENT_TIMEOUT_MS = env_int("REQUEST_STATEMENT_TIMEOUT_MS", 5000)
 # Map tiles for cutting turf ({z}/{x}/{y} URL template); empty = no tiles (outlines and doors
 # still show). Use a tile server whose terms allow your traffic.
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")

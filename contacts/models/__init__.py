@@ -28,6 +28,7 @@ from contacts.models.people import (
     Tag,
 )
 from contacts.models.reminders import ReminderDelivery, ReminderItem
+from contacts.models.search import SearchDoc
 
 __all__ = [
     "Activity",
@@ -53,5 +54,6 @@ __all__ = [
     "ReminderItem",
     "RescoreJob",
     "ScoringSettings",
+    "SearchDoc",
     "Tag",
 ]

@@ -13,11 +13,11 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -284,7 +284,11 @@ class Phone(models.Model):
         indexes = [
             models.Index(
                 fields=["e164"], name="phone_e164_pattern_idx", opclasses=["text_pattern_ops"]
-            )
+            ),
+            # The person-finder's "last 4 / last 7 digits": a prefix of the reversed number.
+            models.Index(
+                OpClass(Reverse("e164"), name="text_pattern_ops"), name="phone_e164_reversed_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -58,6 +58,22 @@ def contacts_for_user(user, *, probe: bool = False) -> QuerySet[Contact]:
     return Contact.objects.filter(owner_id=user.pk)
 
 
+def search_scope(user) -> list[str] | None:
+    """The rule of :func:`contacts_for_user` in the person-finder's terms (the scope lexemes of
+    ``contacts.models.search``): ``None`` for everyone (staff), else the lexemes a visible
+    person's search row carries at least one of — their organizer ``o<user>`` and, for
+    captains and organizers, each of the user's hubs ``h<hub>``. An empty list: nobody."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if user.role == Role.STAFF:
+        return None
+    scope = [f"o{user.pk}"]
+    if user.role in (Role.CAPTAIN, Role.ORGANIZER):
+        hubs = hub_ids_for_user(user).values_list("hub_id", flat=True)
+        scope += [f"h{hub_id}" for hub_id in sorted(hubs)]
+    return scope
+
+
 def contact_for_user(user, pk: int) -> Contact:
     """The person, or 404 when they do not exist or the user may not see them."""
     return get_object_or_404(contacts_for_user(user), pk=pk)

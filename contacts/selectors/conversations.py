@@ -28,8 +28,8 @@ from contacts.models import (
     Phone,
 )
 from contacts.selectors.access import contacts_for_user
+from contacts.selectors.search import find_people
 from hubs.models import DoorResult, HubMembership
-from organizer.lib.text import search_terms
 
 UPCOMING_DAYS = 14
 STALE_AFTER_DAYS = 30
@@ -95,26 +95,9 @@ def follow_up_text(user, follow_up: FollowUp) -> str:
 
 
 def people_matching(user, query: str, *, limit: int = 8) -> list[Contact]:
-    """People the user may see whose name words start with the typed words, or whose phone
-    number contains the typed digits."""
-    terms = search_terms(query)
-    digits = "".join(ch for ch in query if ch.isdigit())
-    if not terms and len(digits) < 3:
-        return []
-    match = Q()
-    if terms:
-        by_name = Q()
-        for term in terms:
-            by_name &= Q(name_search__startswith=term) | Q(name_search__contains=f" {term}")
-        match |= by_name
-    if len(digits) >= 3:
-        match |= Q(pk__in=Phone.objects.filter(e164__contains=digits).values("contact_id"))
-    return list(
-        contacts_for_user(user)
-        .filter(match)
-        .prefetch_related(_primary_phone())
-        .order_by("last_name", "first_name", "pk")[:limit]
-    )
+    """The person-finder under its older name (kept for branches in flight): use
+    ``contacts.selectors.search.find_people``."""
+    return find_people(user, query, limit=limit)
 
 
 # --- follow-ups ---------------------------------------------------------------------------------

@@ -6,151 +6,22 @@ duplicates list, whose callers check staff first.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-import phonenumbers
-from django.conf import settings
-from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import CharField, Exists, Func, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from contacts.models import Contact, Email, HubMember, Phone, Relationship, Tag
 from contacts.selectors.access import contacts_for_user, is_staff
+from contacts.selectors.search import MATCHED, SEARCH_LIMIT, by_name, find_people
 from hubs.selectors.access import hub_ids_for_user
-from organizer.lib.phones import try_normalize_phone
-from organizer.lib.text import search_terms
 
-SEARCH_LIMIT = 20
-SEARCH_CANDIDATES = 200
 TREE_DEPTH = 6
 TREE_MAX_NODES = 500
-_NON_DIGIT = re.compile(r"\D")
-
-
-def name_tsquery(query: str) -> str | None:
-    """A raw tsquery matching every word of ``query`` as a prefix, accents and case ignored.
-
-    ``search_terms`` folds the text and keeps only word characters, so tsquery operators
-    (``& | ! ( ) : * '``) never reach PostgreSQL."""
-    terms = search_terms(query)[:8]
-    if not terms:
-        return None
-    return " & ".join(f"{term}:*" for term in terms)
-
-
-_PHONE_LIKE = re.compile(r"[\d\s().+\-]+")
-
-
-def query_kind(query: str) -> str:
-    """Which index answers ``query``: ``"email"`` (has an ``@``), ``"phone"`` (only digits and
-    phone punctuation, 4+ digits), ``"name_or_email"`` (one word with ``.`` or ``_``, like
-    ``maria.garcia1``) or ``"name"``. Each kind runs only its own indexed branch."""
-    text = query.strip()
-    if "@" in text:
-        return "email"
-    if _PHONE_LIKE.fullmatch(text) and len(_NON_DIGIT.sub("", text)) >= 4:
-        return "phone"
-    if len(text) >= 3 and not any(ch.isspace() for ch in text) and ("." in text or "_" in text):
-        return "name_or_email"
-    return "name"
-
-
-def _phone_condition(query: str) -> Q | None:
-    """People with a phone matching what was typed, in any format, through the e164 index.
-
-    A full number is matched exactly (E.164). A partial one (4+ digits) is matched as a prefix:
-    typed with ``+`` it is the start of an international number, otherwise the start of a
-    national number in the default region (``212 555`` → ``+1212555%``). Both stay on the
-    ``text_pattern_ops`` index; suffix matches (“last four digits”) are not offered because
-    they cannot."""
-    text = query.strip()
-    digits = _NON_DIGIT.sub("", text)
-    if len(digits) < 4 or len(digits) > 15:
-        return None
-    e164 = try_normalize_phone(text)
-    if e164:
-        return Q(pk__in=Phone.objects.filter(e164=e164).values("contact_id"))
-    prefixes: set[str] = set()
-    if text.startswith("+"):
-        prefixes.add("+" + digits)
-    else:
-        code = str(phonenumbers.country_code_for_region(settings.PHONE_DEFAULT_REGION))
-        prefixes.add(f"+{code}{digits}")
-        if digits.startswith(code):
-            prefixes.add(f"+{digits}")
-    condition = Q()
-    for prefix in sorted(prefixes):
-        condition |= Q(e164__startswith=prefix)
-    return Q(pk__in=Phone.objects.filter(condition).values("contact_id"))
-
-
-def _email_prefix(query: str) -> str | None:
-    text = query.strip().lower()
-    if len(text) < 3 or any(ch.isspace() for ch in text):
-        return None
-    return text
-
-
-def _email_condition(query: str) -> Q | None:
-    """People with an email starting with what was typed (lower-case, index-backed prefix)."""
-    prefix = _email_prefix(query)
-    if prefix is None:
-        return None
-    return Q(pk__in=Email.objects.filter(address__startswith=prefix).values("contact_id"))
-
-
-def _name_or_email_condition(query: str) -> Q | None:
-    """``maria.garcia1``: a name (``maria:* & garcia1:*``) or the start of an email. One
-    ``id IN (… UNION …)``: each side uses its own index (an OR of two ``IN`` would read every
-    person)."""
-    tsquery, prefix = name_tsquery(query), _email_prefix(query)
-    if tsquery is None or prefix is None:
-        return _name_condition(query) if tsquery else _email_condition(query)
-    by_name = Contact.objects.filter(
-        search_vector=SearchQuery(tsquery, search_type="raw", config="simple")
-    ).values("pk")
-    by_email = Email.objects.filter(address__startswith=prefix).values("contact_id")
-    return Q(pk__in=by_name.union(by_email))
-
-
-def _name_condition(query: str) -> Q | None:
-    tsquery = name_tsquery(query)
-    if tsquery is None:
-        return None
-    return Q(search_vector=SearchQuery(tsquery, search_type="raw", config="simple"))
-
-
-def search_condition(query: str) -> Q | None:
-    """The one indexed branch that answers ``query`` (see :func:`query_kind`)."""
-    kind = query_kind(query)
-    if kind == "email":
-        return _email_condition(query)
-    if kind == "phone":
-        return _phone_condition(query)
-    if kind == "name_or_email":
-        return _name_or_email_condition(query)
-    return _name_condition(query)
-
-
-# Set (as an alias: it adds nothing to the SELECT) on a queryset filtered by name, for ordered().
-_MATCHED_BY_NAME = "matched_by_name"
-
-
-def apply_search(qs: QuerySet[Contact], query: str) -> QuerySet[Contact]:
-    if not (query or "").strip():
-        return qs
-    condition = search_condition(query)
-    if condition is None:
-        return qs.none()
-    qs = qs.filter(condition)
-    if query_kind(query) in ("name", "name_or_email"):
-        qs = qs.alias(**{_MATCHED_BY_NAME: Value(True)})
-    return qs
 
 
 def with_list_data(qs: QuerySet[Contact]) -> QuerySet[Contact]:
@@ -162,44 +33,21 @@ def with_list_data(qs: QuerySet[Contact]) -> QuerySet[Contact]:
     )
 
 
-class _Unindexed(Func):
-    """``lower(x || '')``: sorts exactly like ``lower(x)`` but cannot use an index on it."""
-
-    function = "LOWER"
-    template = "%(function)s(%(expressions)s || '')"
-    output_field = CharField()
-
-
 def ordered(qs: QuerySet[Contact]) -> QuerySet[Contact]:
     """The order of every list of people: last name, first name (case ignored), then id.
 
     It is the key of ``contact_sort_idx``, so a page of the list reads only its rows from the
-    index. A search by name is the exception: its matches cluster in that order (everyone named
-    Smith sits together), so walking the index to find 20 of them can read most of it (seconds);
-    there the same order is written so the planner cannot walk the index, and it sorts just the
-    matches the search index found (a top-N sort)."""
-    if _MATCHED_BY_NAME in qs.query.annotations:
-        return qs.order_by(_Unindexed("last_name"), _Unindexed("first_name"), "pk")
+    index. A searched list is the exception (``search.by_name``): it sorts just the matches the
+    search index found (a top-N sort) instead of walking the index to find them."""
+    if MATCHED in qs.query.annotations:
+        return by_name(qs)
     return qs.order_by(Lower("last_name"), Lower("first_name"), "pk")
 
 
 def search_people(user, query: str, *, limit: int = SEARCH_LIMIT) -> list[Contact]:
-    """People the user may see matching ``query`` by name, phone or email (search as you type),
-    with their phones.
-
-    A short prefix can match tens of thousands of people ("mar", "maria."), and sorting them
-    all to show 20 costs a read of every match. So the search takes at most
-    ``SEARCH_CANDIDATES`` matches straight from the index (no sort), checking each against the
-    user's scope (``probe``), and orders those: exact when fewer match, and when more do, 20 of
-    those — the person keeps typing to narrow them."""
-    if not (query or "").strip():
-        return []
-    candidates = apply_search(contacts_for_user(user, probe=True), query)
-    ids = list(candidates.order_by().values_list("pk", flat=True)[:SEARCH_CANDIDATES])
-    # Pickers show a name and a phone: one prefetch, not the list row's three.
-    phones = Prefetch("phones", queryset=Phone.objects.order_by("-is_primary", "pk"))
-    found = ordered(Contact.objects.filter(pk__in=ids)).prefetch_related(phones)
-    return list(found[:limit])
+    """The person-finder under its older name (kept for branches in flight): use
+    ``contacts.selectors.search.find_people``."""
+    return find_people(user, query, limit=limit)
 
 
 def tags_for_user(user) -> QuerySet[Tag]:

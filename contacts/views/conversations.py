@@ -31,19 +31,22 @@ from contacts.selectors.conversations import (
     assignable_users,
     follow_up_for_user,
     follow_up_text,
-    people_matching,
     person_timeline,
     saved_client_tokens,
 )
 from contacts.selectors.conversations import (
     my_day as my_day_selector,
 )
+from contacts.selectors.search import bound_query, find_people
 from contacts.services import conversations as services
 from contacts.services.people import DuplicateContact, NewContact, PhoneInput
 from organizer.lib.numbers import parse_id
 
+PICKER_LIMIT = 8  # people shown under the "Who" field
+
 
 def _log_context(request, form: OneOnOneForm, *, query: str = "", **extra) -> dict:
+    bounded = bound_query(query)
     if form.is_bound:
         picked = form.data.get("contact")
     else:
@@ -53,8 +56,9 @@ def _log_context(request, form: OneOnOneForm, *, query: str = "", **extra) -> di
     return {
         "form": form,
         "chosen": chosen,
-        "query": query,
-        "results": people_matching(request.user, query) if query else [],
+        "query": bounded.text,
+        "query_note": bounded.note,
+        "results": find_people(request.user, bounded.text, limit=PICKER_LIMIT),
         "dates": quick_dates(),
         "saved_tokens": saved_client_tokens(request.user),
         **extra,
@@ -125,9 +129,10 @@ def log_one_on_one(request):
 @require_GET
 def log_people(request):
     """Search-as-you-type for the "Who" field: people the user may see."""
-    query = request.GET.get("q", "")
-    results = people_matching(request.user, query)
-    return render(request, "contacts/_log_who.html", {"results": results, "query": query})
+    query = bound_query(request.GET.get("q", ""))
+    results = find_people(request.user, query.text, limit=PICKER_LIMIT)
+    context = {"results": results, "query": query.text, "query_note": query.note}
+    return render(request, "contacts/_log_who.html", context)
 
 
 @login_required

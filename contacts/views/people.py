@@ -32,9 +32,9 @@ from contacts.selectors.people import (
     person_for_page,
     recruitment_tree,
     relationships_for,
-    search_people,
     with_list_data,
 )
+from contacts.selectors.search import bound_query, find_people
 from contacts.services.people import (
     DuplicateContact,
     contact_create,
@@ -57,6 +57,7 @@ def people(request):
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filter": filterset, "page": page, "query": query.urlencode()}
+    context["query_note"] = bound_query(request.GET.get("q")).note
     context["filters_active"] = any(request.GET.get(n) for n in filterset.filters if n != "q")
     if request.htmx and request.htmx.target == "people-results":
         return render(request, "contacts/_people_results.html", context)
@@ -87,7 +88,7 @@ def detail(request, pk: int):
         .first(),
         "rel_form": RelationshipForm(),
         "rel_q": rel_q,
-        "candidates": [c for c in search_people(request.user, rel_q) if c.pk != contact.pk],
+        "candidates": [c for c in find_people(request.user, rel_q) if c.pk != contact.pk],
         "timeline": person_timeline(request.user, contact),
     }
     return render(request, "contacts/detail.html", context)
@@ -100,7 +101,7 @@ def candidates(request, pk: int):
     if not request.htmx:
         query = urlencode({"rel_q": request.GET.get("rel_q", "")})
         return redirect(f"{contact_url(contact)}?{query}#relate")
-    found = search_people(request.user, request.GET.get("rel_q", ""))
+    found = find_people(request.user, request.GET.get("rel_q", ""))
     context = {"contact": contact, "candidates": [c for c in found if c.pk != contact.pk]}
     return render(request, "contacts/_candidates.html", context)
 
@@ -196,7 +197,7 @@ def merge(request, pk: int):
     other_pk = parse_id(request.POST.get("other") or request.GET.get("other"))
     if other_pk is None or other_pk == keep.pk:
         q = request.GET.get("q", "")
-        found = [c for c in search_people(request.user, q) if c.pk != keep.pk]
+        found = [c for c in find_people(request.user, q) if c.pk != keep.pk]
         return render(request, "contacts/merge.html", {"keep": keep, "q": q, "candidates": found})
     remove = contact_for_user(request.user, other_pk)
     rows = merge_rows(keep, remove)

@@ -19,11 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role
 from contacts.models import Contact, FollowUp, HubMember, LadderStage
 from contacts.selectors.access import contacts_for_user
-from contacts.selectors.conversations import (
-    follow_up_hidden,
-    hide_sensitive_follow_ups,
-    people_matching,
-)
+from contacts.selectors.conversations import follow_up_hidden, hide_sensitive_follow_ups
+from contacts.selectors.search import find_people
 from hubs.models import Hub, HubMembership, Turf, TurfPiece
 from hubs.selectors.access import can_manage_hub, hubs_for_user
 from hubs.selectors.turf import CONTACT_MADE
@@ -205,7 +202,7 @@ def member_candidates(user, hub: Hub, query: str) -> list[Contact]:
     if not query.strip():
         return []
     members = {m.contact_id for m in HubMember.objects.filter(hub=hub).only("contact_id")}
-    return [c for c in people_matching(user, query, limit=20) if c.pk not in members][:8]
+    return [c for c in find_people(user, query) if c.pk not in members][:8]
 
 
 def addable_contact_for_user(user, pk: int) -> Contact:

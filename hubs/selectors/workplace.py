@@ -18,7 +18,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from contacts.models import Contact
-from contacts.selectors.conversations import people_matching
+from contacts.selectors.search import find_people
 from hubs.models import Department, Hub, Placement, Shift, StructureTest, StructureTestReach
 from hubs.selectors.access import can_manage_hub, hub_for_user
 from hubs.selectors.hubs import can_see_people
@@ -362,4 +362,4 @@ def placement_candidates(user, hub: Hub, query: str) -> list[Contact]:
     if not query.strip():
         return []
     placed = set(Placement.objects.filter(hub=hub).values_list("contact_id", flat=True))
-    return [c for c in people_matching(user, query, limit=20) if c.pk not in placed][:8]
+    return [c for c in find_people(user, query) if c.pk not in placed][:8]

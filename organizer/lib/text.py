@@ -15,9 +15,10 @@ _NON_WORD = re.compile(r"[^\w\s]", re.UNICODE)
 
 def fold(value: str) -> str:
     decomposed = unicodedata.normalize("NFKD", value or "")
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    # Letters with a stroke do not decompose; after casefold() so Ø, Ł and Đ fold too.
     stripped = stripped.replace("ß", "ss").replace("ø", "o").replace("ł", "l").replace("đ", "d")
-    stripped = _NON_WORD.sub(" ", stripped.casefold())
+    stripped = _NON_WORD.sub(" ", stripped)
     return _SPACE.sub(" ", stripped).strip()
 
 

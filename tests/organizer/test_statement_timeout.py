@@ -1,0 +1,62 @@
+"""Every web request runs with a statement timeout; workers and commands never do."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.db import connection
+
+pytestmark = pytest.mark.urls("tests.organizer.slow_urls")
+
+
+def _session_timeout() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_statement_in_a_request_is_cancelled_and_answers_503(client, settings):
+    settings.REQUEST_STATEMENT_TIMEOUT_MS = 200
+    started = time.monotonic()
+    response = client.get("/test-slow/")
+    assert time.monotonic() - started < 10  # pg_sleep(30) did not run to its end
+    assert response.status_code == 503
+    assert response["Retry-After"]
+    assert "took too long" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_timeout_survives_a_rolled_back_first_transaction(client, settings):
+    settings.REQUEST_STATEMENT_TIMEOUT_MS = 200
+    assert client.get("/test-rolled-back-then-slow/").status_code == 503
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_runs_with_the_timeout_and_leaves_the_connection_without_it(client, settings):
+    settings.REQUEST_STATEMENT_TIMEOUT_MS = 4321
+    assert _session_timeout() == "0"
+    assert client.get("/test-timeout/").content == b"4321ms"
+    # The same connection, after the request (as a worker or a command would find it).
+    assert _session_timeout() == "0"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_connection_is_usable_after_a_cancelled_statement(client, settings):
+    settings.REQUEST_STATEMENT_TIMEOUT_MS = 200
+    assert client.get("/test-slow/").status_code == 503
+    assert client.get("/test-timeout/").content == b"200ms"
+    assert _session_timeout() == "0"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_zero_switches_the_timeout_off(client, settings):
+    settings.REQUEST_STATEMENT_TIMEOUT_MS = 0
+    assert client.get("/test-timeout/").content == b"0"
+
+
+def test_the_default_is_a_few_seconds():
+    from django.conf import settings
+
+    assert 1000 <= settings.REQUEST_STATEMENT_TIMEOUT_MS <= 10000
