@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -339,31 +339,22 @@ def _is_ancestor(ancestor_pk: int, contact_pk: int | None, *, limit: int = 100) 
     return False
 
 
+# Merge steps other apps supply (``hubs`` moves doors, residences and workplace-map places):
+# contacts cannot import those models (the layering is accounts → hubs base → contacts → hubs),
+# so ``hubs`` registers a function here from its ``AppConfig.ready``. Each step runs inside the
+# merge transaction with ``keep=`` and ``remove=`` (both locked) and returns ``{what: moved}``.
+MergeStep = Callable[..., "dict[str, int] | None"]
+_MERGE_STEPS: list[MergeStep] = []
+
+
+def register_merge_step(step: MergeStep) -> MergeStep:
+    """Run ``step(keep=…, remove=…)`` in every merge, before ``remove`` is deleted."""
+    if step not in _MERGE_STEPS:
+        _MERGE_STEPS.append(step)
+    return step
+
+
 @transaction.atomic
-def _merge_hub_records(*, keep: Contact, remove: Contact) -> dict[str, int]:
-    """Where the removed person lives, their place on a workplace map, the doors knocked for
-    them and the structure tests that reached them: moved to ``keep`` (duplicates dropped)."""
-    from hubs.models import DoorResult, Placement, Residence, StructureTestReach
-
-    Residence.objects.filter(
-        contact=remove, unit_id__in=Residence.objects.filter(contact=keep).values("unit_id")
-    ).delete()
-    Placement.objects.filter(
-        contact=remove, hub_id__in=Placement.objects.filter(contact=keep).values("hub_id")
-    ).delete()
-    StructureTestReach.objects.filter(
-        contact=remove,
-        test_id__in=StructureTestReach.objects.filter(contact=keep).values("test_id"),
-    ).delete()
-    return {
-        "residences": Residence.objects.filter(contact=remove).update(contact=keep),
-        "placements": Placement.objects.filter(contact=remove).update(contact=keep)
-        + Placement.objects.filter(organized_by=remove).update(organized_by=keep),
-        "door_results": DoorResult.objects.filter(contact=remove).update(contact=keep),
-        "structure_tests": StructureTestReach.objects.filter(contact=remove).update(contact=keep),
-    }
-
-
 def contact_merge(*, by, keep: Contact, remove: Contact, take: list[str] | tuple = ()) -> Contact:
     """Merge ``remove`` into ``keep`` and delete ``remove``, losing no history.
 
@@ -447,7 +438,8 @@ def contact_merge(*, by, keep: Contact, remove: Contact, take: list[str] | tuple
         contact=remove, hub_id__in=keep.hub_memberships.values("hub_id")
     ).delete()
     moved["hubs"] = HubMember.objects.filter(contact=remove).update(contact=keep)
-    moved.update(_merge_hub_records(keep=keep, remove=remove))
+    for step in _MERGE_STEPS:
+        moved.update(step(keep=keep, remove=remove) or {})
     keep.tags.add(*remove.tags.all())
     keep.issues.add(*remove.issues.all())
 
