@@ -110,7 +110,11 @@ def log_one_on_one(request):
             form.add_error("phone", _("Someone already has this phone number."))
         else:
             name = interaction.contact.display_name
-            messages.success(request, _("One-on-one with %(name)s saved.") % {"name": name})
+            if getattr(interaction, "resubmitted", False):
+                text = _("This one-on-one with %(name)s was already saved; nothing was added.")
+                messages.info(request, text % {"name": name})
+            else:
+                messages.success(request, _("One-on-one with %(name)s saved.") % {"name": name})
             return redirect("contacts:detail", interaction.contact_id)
     status = 400 if form.is_bound else 200
     query = request.GET.get("q", "")

@@ -95,3 +95,24 @@ def test_a_half_typed_one_on_one_survives_closing_the_page(phone_page, organizer
 
     page.goto("/people/log/")  # once saved, the draft is gone
     expect(page.get_by_label("Their story / notes")).to_have_value("")
+
+
+def test_back_then_save_again_saves_one_person_and_one_conversation(phone_page, organizer):
+    page = phone_page
+    sign_in(page, organizer)
+    page.goto("/people/log/")
+    page.get_by_text("Add a new person").click()
+    page.get_by_label("First name").fill("Nia")
+    page.get_by_label("Last name").fill("Noor")
+    page.get_by_label("Phone number", exact=True).fill("(212) 555-0142")
+    page.get_by_label("Their story / notes").fill("Nurse on nights.")
+    page.get_by_role("button", name="Save one-on-one").click()
+    expect(page.get_by_role("heading", name="Nia Noor", level=1)).to_be_visible()
+
+    page.go_back()  # the browser refills the form (with a fresh token, without the phone)
+    expect(page.get_by_role("heading", name="Log a one-on-one", level=1)).to_be_visible()
+    page.get_by_role("button", name="Save one-on-one").click()
+
+    expect(page.get_by_role("heading", name="Nia Noor", level=1)).to_be_visible()
+    assert Contact.objects.filter(first_name="Nia", last_name="Noor").count() == 1
+    assert Interaction.objects.count() == 1
