@@ -51,21 +51,32 @@ PAGE_SIZE = 50
 def people(request):
     """The filtered list. htmx requests (search as you type) get only the results."""
     filterset = ContactFilter(request.GET, contacts_for_user(request.user), request=request)
-    qs = with_list_data(ordered(filterset.qs))
+    return _people_page(request, filterset)
+
+
+def _people_page(request, filterset: ContactFilter, *, status: int = 200):
+    """The list (or its results fragment). A filter value that does not parse shows its error
+    and no rows: never the whole list as if the filter were not there."""
+    valid = filterset.is_valid()
+    qs = with_list_data(ordered(filterset.qs if valid else filterset.queryset.none()))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filter": filterset, "page": page, "query": query.urlencode()}
     context["filters_active"] = any(request.GET.get(n) for n in filterset.filters if n != "q")
-    if request.htmx and request.htmx.target == "people-results":
+    if request.htmx and request.htmx.target == "people-results":  # htmx swaps only a 200
         return render(request, "contacts/_people_results.html", context)
-    return render(request, "contacts/list.html", context)
+    return render(request, "contacts/list.html", context, status=status if valid else 400)
 
 
 @login_required
 def export_csv(request):
-    """The filtered list as CSV: only people the user may see, streamed, recorded."""
+    """The filtered list as CSV: only people the user may see, streamed, recorded. The same
+    parameters as the list, all of them; a value that does not parse exports nothing (400)."""
     filterset = ContactFilter(request.GET, contacts_for_user(request.user), request=request)
+    if not filterset.is_valid():
+        messages.error(request, _("Nothing was exported: fix the filters marked below."))
+        return _people_page(request, filterset, status=400)
     rows = people_export(by=request.user, qs=filterset.qs, query=request.GET.urlencode())
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="people.csv"'
