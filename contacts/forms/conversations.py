@@ -19,9 +19,14 @@ def local_now() -> str:
 
 
 def quick_dates(today: dt.date | None = None) -> dict[str, dt.date]:
-    """The follow-up shortcuts: tomorrow and a week from today."""
+    """The follow-up shortcuts: tomorrow, in 3 days, a week and two weeks from today."""
     today = today or timezone.localdate()
-    return {"tomorrow": today + dt.timedelta(days=1), "next_week": today + dt.timedelta(days=7)}
+    return {
+        "tomorrow": today + dt.timedelta(days=1),
+        "in_3_days": today + dt.timedelta(days=3),
+        "next_week": today + dt.timedelta(days=7),
+        "in_2_weeks": today + dt.timedelta(days=14),
+    }
 
 
 class OneOnOneForm(forms.Form):

@@ -68,10 +68,17 @@ def people_matching(user, query: str, *, limit: int = 8) -> list[Contact]:
         match |= by_name
     if len(digits) >= 3:
         match |= Q(pk__in=Phone.objects.filter(e164__contains=digits).values("contact_id"))
+    # Two people of the same name are told apart by their phone, where they live or which hub
+    # they belong to, and when someone last talked with them.
+    hubs = Prefetch(
+        "hub_memberships",
+        queryset=HubMember.objects.select_related("hub").order_by("hub__name"),
+        to_attr="hub_list",
+    )
     return list(
         contacts_for_user(user)
         .filter(match)
-        .prefetch_related(_primary_phone())
+        .prefetch_related(_primary_phone(), hubs)
         .order_by("last_name", "first_name", "pk")[:limit]
     )
 

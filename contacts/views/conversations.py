@@ -117,7 +117,8 @@ def log_one_on_one(request):
                 messages.success(request, _("One-on-one with %(name)s saved.") % {"name": name})
             return redirect("contacts:detail", interaction.contact_id)
     status = 400 if form.is_bound else 200
-    query = request.GET.get("q", "")
+    # A failed save keeps the search that was typed (and the picked person, from the form).
+    query = (request.POST if form.is_bound else request.GET).get("q", "")
     context = _log_context(request, form, query=query, duplicates=duplicates)
     return render(request, "contacts/log.html", context, status=status)
 

@@ -460,3 +460,39 @@ def test_the_timeline_shows_ladder_moves_and_door_results_where_they_live(cast, 
     assert "Supporter → <strong>Volunteer</strong>" in html and "score 9" in html
     assert "Not home" in html and "Dog barked" in html and "12 Wilson Ave 3F" in html
     assert "Refused" not in html  # a neighbour's door is not this person's history
+
+
+def test_the_follow_up_shortcuts_include_in_3_days_and_in_2_weeks(cast, client_for):
+    from contacts.forms.conversations import quick_dates
+
+    today = dt.date(2026, 12, 1)
+    dates = quick_dates(today)
+    assert dates["in_3_days"] == dt.date(2026, 12, 4)
+    assert dates["in_2_weeks"] == dt.date(2026, 12, 15)
+    html = client_for(cast.organizer_a).get(LOG).content.decode()
+    assert ">In 3 days</button>" in html and ">In 2 weeks</button>" in html
+
+
+def test_a_failed_save_keeps_the_picked_person_and_the_typed_search(cast, client_for):
+    future = local(timezone.now() + dt.timedelta(days=3))
+    response = client_for(cast.organizer_a).post(
+        LOG, {"contact": cast.person_a.pk, "q": "alv", "happened_at": future}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f'name="contact" value="{cast.person_a.pk}" checked' in html
+    assert 'name="q" value="alv"' in html
+
+
+def test_people_of_the_same_name_are_told_apart_by_hub_and_last_contact(cast, client_for):
+    from tests.factories import HubMemberFactory
+
+    twin = ContactFactory(first_name="Ana", last_name="Alvarez", neighborhood="Astoria")
+    HubMemberFactory(contact=twin, hub=cast.hub_a)
+    Contact.objects.filter(pk=cast.person_a.pk).update(
+        last_contacted_at=timezone.make_aware(dt.datetime(2026, 11, 3, 12))
+    )
+    html = client_for(cast.organizer_a).get(reverse("contacts:log_people"), {"q": "ana"})
+    html = html.content.decode()
+    assert "Hub A · last contact Nov. 3, 2026" in html
+    assert "Astoria · Hub A · never contacted" in html
