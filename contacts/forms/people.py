@@ -90,6 +90,8 @@ class ContactForm(forms.ModelForm):
             self.fields["hubs"].queryset = hubs_for_user(user)
             self.fields["owner"].initial = user.pk
         self.fields["owner"].label = _("Organizer who owns the relationship")
+        self.fields["email_ok"].help_text = _("Only counts with an email address.")
+        self.fields["sms_ok"].help_text = _("Only counts with a phone number.")
         chosen = self.instance.issues.all() if self.instance.pk else Issue.objects.none()
         self.fields["issues"].queryset = (Issue.objects.filter(is_active=True) | chosen).distinct()
         self.fields["issues"].required = False

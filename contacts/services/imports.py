@@ -58,7 +58,7 @@ from contacts.models import (
     Phone,
     Tag,
 )
-from contacts.services.people import normalize_email
+from contacts.services.people import consent_follows_channels, normalize_email
 from organizer.lib.phones import InvalidPhone, normalize_phone
 from organizer.lib.text import fold
 
@@ -1095,6 +1095,8 @@ def apply_plan(plan: Plan, *, by, filename: str, source: str) -> None:
     _copy(ExternalId, ID_COLUMNS, out.ids)
     _copy(Contact.tags.through, TAG_COLUMNS, out.tags)
     _copy(ContactEvent, EVENT_COLUMNS, out.events)
+    if plan.to_create:  # no "Email OK" without an email, no "Texts OK" without a phone
+        consent_follows_channels(contact_ids=new_ids)
 
 
 # --- Progress, through its own connection -------------------------------------------------------

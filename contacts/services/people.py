@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -179,6 +179,9 @@ def contact_create(
         updated_by=by,
         **data.extra,
     )
+    # Consent to a channel means nothing without the channel (no "Email OK" without an email).
+    contact.email_ok = contact.email_ok and bool(emails)
+    contact.sms_ok = contact.sms_ok and bool(phones)
     contact.full_clean(exclude=["name_search", "search_vector"])
     contact.save()
     _write_phones(contact, phones)
@@ -198,6 +201,32 @@ def contact_create(
     if contact.recruited_by_id:  # the ladder: the recruiter earns a "recruited" activity
         recruitment_record(recruit=contact, recruiter_id=contact.recruited_by_id)
     return contact
+
+
+def _consent_follows_channels(contact: Contact, changes: dict) -> None:
+    """After an edit, no email means no "Email OK" and no phone no "Texts OK"."""
+    for name, channel in (("email_ok", contact.emails), ("sms_ok", contact.phones)):
+        if getattr(contact, name) and not channel.exists():
+            setattr(contact, name, False)
+            if name in changes and changes[name][0] is False:
+                del changes[name]  # ticked without the channel: no change after all
+            else:
+                changes[name] = [True, False]
+
+
+def consent_follows_channels(*, contact_ids: list[int]) -> None:
+    """Set-based, for people just created in bulk (imports): clear "Email OK" for those with
+    no email and "Texts OK" for those with no phone. Call inside the caller's transaction."""
+    if not contact_ids:
+        return
+    with connection.cursor() as cursor:
+        for flag, table in (("email_ok", "contacts_email"), ("sms_ok", "contacts_phone")):
+            cursor.execute(
+                f"UPDATE contacts_contact c SET {flag} = false "  # fixed names, never input
+                f"WHERE c.id = ANY(%s) AND c.{flag} "
+                f"AND NOT EXISTS (SELECT 1 FROM {table} x WHERE x.contact_id = c.id)",
+                [list(contact_ids)],
+            )
 
 
 def _plain(value) -> object:
@@ -280,6 +309,7 @@ def contact_update(
             changes["issues"] = [old, sorted(i.name for i in issues)]
             contact.issues.set(issues)
 
+    _consent_follows_channels(contact, changes)
     if not changes:
         return contact
     contact.updated_by = by
