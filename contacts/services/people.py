@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contacts.models import (
@@ -599,9 +600,22 @@ class _Echo:
         return value
 
 
-def _export_row(c: Contact) -> list:
+# Cells written as they are: phone numbers we formatted ourselves from a validated E.164 number
+# (digits, spaces, brackets, dashes and a leading +) can never be formulas, and an apostrophe
+# in front of "+44 20 …" is what people saw in their spreadsheet. Every other cell is escaped.
+_PHONE_COLUMNS = frozenset({EXPORT_COLUMNS.index("phone"), EXPORT_COLUMNS.index("other_phones")})
+_MINUTE = "%Y-%m-%d %H:%M"
+
+
+def _local_minute(value) -> str:
+    """A timestamp in the chapter's time zone (``TIME_ZONE``), to the minute."""
+    return timezone.localtime(value).strftime(_MINUTE) if value else ""
+
+
+def _export_row(c: Contact, yes_no: tuple[str, str]) -> list:
     phones = [display_phone(p.e164) for p in c.phones.all()]
     emails = [e.address for e in c.emails.all()]
+    yes, no = yes_no
     return [
         c.pk,
         c.first_name,
@@ -623,27 +637,27 @@ def _export_row(c: Contact) -> list:
         c.union,
         c.membership_status,
         c.member_since or "",
-        c.email_ok,
-        c.sms_ok,
-        c.do_not_contact,
+        yes if c.email_ok else no,
+        yes if c.sms_ok else no,
+        yes if c.do_not_contact else no,
         ", ".join(t.name for t in c.tags.all()),
         ", ".join(i.name for i in c.issues.all()),
         ", ".join(m.hub.name for m in c.hub_memberships.all()),
-        c.owner.email if c.owner else "",
+        str(c.owner) if c.owner else "",
         c.source,
         c.assessment or "",
-        c.last_contacted_at.isoformat() if c.last_contacted_at else "",
-        c.created_at.isoformat(),
+        _local_minute(c.last_contacted_at),
+        _local_minute(c.created_at),
     ]
 
 
 def people_export(*, by, qs: QuerySet[Contact], query: str = "") -> Iterator[str]:
     """Record the export, then stream ``qs`` (already scoped and filtered) as CSV lines.
 
-    Phones are written in national format for the default region — ``(212) 555-0100`` starts
-    with no formula character and stays readable; other countries' numbers are written
-    internationally (``+44 20 …``) and so get the apostrophe like any other cell starting with
-    ``+`` (spreadsheets hide it and show the number as text)."""
+    Phones are written in national format for the default region (``(212) 555-0100``), other
+    countries' numbers internationally (``+44 20 …``), both without an apostrophe; times in the
+    chapter's time zone to the minute; the organizer by name; yes/no as Yes and No (in the
+    reader's language). Cells a spreadsheet would run as formulas are escaped."""
     qs = (
         qs.order_by("last_name", "first_name", "pk")
         .select_related("owner")
@@ -656,11 +670,15 @@ def people_export(*, by, qs: QuerySet[Contact], query: str = "") -> Iterator[str
         )
     )
     ExportLog.objects.create(user=by, what="people", query=query[:1000], row_count=qs.count())
-    return _csv_lines(qs)
+    # Translated now, in the request's language: the rows are written later, while streaming.
+    return _csv_lines(qs, (str(_("Yes")), str(_("No"))))
 
 
-def _csv_lines(qs: QuerySet[Contact]) -> Iterator[str]:
+def _csv_lines(qs: QuerySet[Contact], yes_no: tuple[str, str]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(EXPORT_COLUMNS)
     for contact in qs.iterator(chunk_size=1000):
-        yield writer.writerow([safe_cell(v) for v in _export_row(contact)])
+        row = _export_row(contact, yes_no)
+        yield writer.writerow(
+            [v if i in _PHONE_COLUMNS else safe_cell(v) for i, v in enumerate(row)]
+        )

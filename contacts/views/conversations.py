@@ -39,6 +39,7 @@ from contacts.selectors.conversations import (
 )
 from contacts.services import conversations as services
 from contacts.services.people import DuplicateContact, NewContact, PhoneInput
+from organizer.lib.dates import day_label
 
 
 def _log_context(request, form: OneOnOneForm, *, query: str = "", **extra) -> dict:
@@ -219,7 +220,7 @@ def follow_up_snooze(request, pk: int):
         messages.success(
             request,
             _("Moved to %(date)s: %(what)s")
-            % {"date": follow_up.due_on.strftime("%Y-%m-%d"), "what": follow_up.what},
+            % {"date": day_label(follow_up.due_on), "what": follow_up.what},
         )
     return _after_follow_up_action(request)
 

@@ -50,7 +50,7 @@ def test_formula_names_come_out_escaped_and_phones_stay_readable(cast, client_fo
     }
     assert rows["Evil"]["first_name"] == '\'=HYPERLINK("http://evil.example","x")'
     assert rows["Evil"]["phone"] == "(212) 555-0100"
-    assert rows["Evil"]["other_phones"] == "'+44 20 7946 0958"
+    assert rows["Evil"]["other_phones"] == "+44 20 7946 0958"  # no apostrophe on a phone
 
 
 def test_the_export_query_count_does_not_grow_with_rows(
@@ -99,3 +99,26 @@ def test_every_filter_reaches_the_export(cast, client_for):
     assert 'href="/people/export.csv?q=ana&amp;tag=host"' in html
     rows = _rows(client.get("/people/export.csv", {"q": "ana", "tag": "host"}))
     assert [r["last_name"] for r in rows] == ["Tagged"]
+
+
+def test_the_export_writes_local_minutes_names_and_yes_no(cast, client_for, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from contacts.models import Contact
+
+    settings.TIME_ZONE = "America/New_York"
+    talked = dt.datetime(2026, 7, 4, 16, 30, 12, 345678, tzinfo=dt.UTC)  # 12:30 in New York
+    Contact.objects.filter(pk=cast.person_a.pk).update(
+        owner=cast.organizer_a, last_contacted_at=talked, email_ok=True, sms_ok=False
+    )
+    cast.organizer_a.name = "Omar Haddad"
+    cast.organizer_a.save()
+    with timezone.override("America/New_York"):
+        rows = {r["last_name"]: r for r in _rows(client_for(cast.staff).get("/people/export.csv"))}
+    ana = rows["Alvarez"]
+    assert ana["last_contacted_at"] == "2026-07-04 12:30"
+    assert ana["organizer"] == "Omar Haddad"
+    assert (ana["email_ok"], ana["sms_ok"], ana["do_not_contact"]) == ("Yes", "No", "No")
+    assert len(ana["created_at"]) == len("2026-07-04 12:30")
