@@ -22,6 +22,7 @@ urlpatterns = [
     path("log/", conversations.log_one_on_one, name="log"),
     path("log/who/", conversations.log_people, name="log_people"),
     path("<int:pk>/interactions/", conversations.interaction_create, name="interaction_log"),
+    path("<int:pk>/call/", conversations.call_outcome, name="call_outcome"),
     path(
         "follow-ups/<int:pk>/complete/", conversations.follow_up_complete, name="follow_up_complete"
     ),

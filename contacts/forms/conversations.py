@@ -146,6 +146,15 @@ class QuickLogForm(forms.Form):
     client_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
 
+class CallOutcomeForm(forms.Form):
+    """How a call went: one tap after coming back from the dialer (or a page without JS)."""
+
+    outcome = forms.ChoiceField(
+        label=_("How did the call go?"), choices=Interaction.Outcome.choices
+    )
+    client_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+
 class SnoozeForm(forms.Form):
     """``preset`` (tomorrow / next_week, from the one-tap buttons) or a picked ``until`` date."""
 

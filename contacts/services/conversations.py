@@ -222,10 +222,16 @@ def interaction_log(
     happened_at: dt.datetime | None = None,
     is_sensitive: bool = False,
     client_token: uuid.UUID | None = None,
+    outcome: str = "",
 ) -> Interaction:
-    """Log a lighter touch (call, text, door knock, meeting, other) with ``contact``."""
+    """Log a lighter touch (call, text, door knock, meeting, other) with ``contact``. A call
+    may say how it went (``Interaction.Outcome``); one that reached nobody (no answer, wrong
+    number) is recorded but does not count as contact (``last_contacted_at`` stays)."""
     if kind not in Interaction.Kind.values or kind == Interaction.Kind.ONE_ON_ONE:
         raise ValidationError({"kind": _("Pick a call, text, door knock, meeting or other.")})
+    if outcome and (kind != Interaction.Kind.CALL or outcome not in Interaction.Outcome.values):
+        raise ValidationError({"outcome": _("Pick how the call went.")})
+    reached = outcome not in (Interaction.Outcome.NO_ANSWER, Interaction.Outcome.WRONG_NUMBER)
     happened_at = happened_at or timezone.now()
 
     def write() -> Interaction:
@@ -234,11 +240,13 @@ def interaction_log(
             kind=kind,
             happened_at=happened_at,
             notes=notes.strip(),
+            outcome=outcome,
             is_sensitive=is_sensitive,
             author=by,
             client_token=client_token,
         )
-        _touch_contact(contact, happened_at)
+        if reached:
+            _touch_contact(contact, happened_at)
         # The ladder: a door knock counts for the volunteer who knocked (if they are a person
         # in the database); the person is marked for rescoring either way.
         volunteer_id = Contact.objects.filter(user_id=by.pk).values_list("pk", flat=True).first()

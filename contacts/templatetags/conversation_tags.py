@@ -49,3 +49,11 @@ def iso_day(value: str) -> str:
         return day_label(dt.date.fromisoformat(str(value)))
     except ValueError:
         return str(value)
+
+
+@register.simple_tag
+def call_outcomes() -> list[tuple[str, str]]:
+    """The one-tap outcomes of a call, in order."""
+    from contacts.models import Interaction
+
+    return list(Interaction.Outcome.choices)

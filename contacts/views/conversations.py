@@ -19,12 +19,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import retarget
 
 from contacts.forms.conversations import (
+    CallOutcomeForm,
     OneOnOneForm,
     QuickLogForm,
     ReassignForm,
     SnoozeForm,
     quick_dates,
 )
+from contacts.models import Interaction
 from contacts.selectors.access import contact_for_user, contacts_for_user
 from contacts.selectors.conversations import (
     MyDay,
@@ -163,6 +165,9 @@ def _url_maker(name: str):
 
 def _for_display(day: MyDay) -> MyDay:
     """Give each follow-up shown its links (``urls``) and ``is_overdue``."""
+    call = _url_maker("contacts:call_outcome")
+    for person in day.stale:
+        person.call_url = call(person.pk)
     makers = {
         "complete": _url_maker("contacts:follow_up_complete"),
         "snooze": _url_maker("contacts:follow_up_snooze"),
@@ -172,6 +177,7 @@ def _for_display(day: MyDay) -> MyDay:
     for follow_up in chain(day.due, day.upcoming, day.team or ()):
         follow_up.urls = {name: make(follow_up.pk) for name, make in makers.items()}
         follow_up.urls["person"] = person(follow_up.contact_id)
+        follow_up.urls["call"] = call(follow_up.contact_id)
         follow_up.is_overdue = follow_up.due_on < day.today
     return day
 
@@ -183,6 +189,40 @@ def my_day(request):
     return render(request, "contacts/my_day.html", {"day": day})
 
 
+def _next_or(request, default: str) -> str:
+    """The ``next`` the form or link carried, when it is on this site; else ``default``."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return default
+    return target
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def call_outcome(request, pk: int):
+    """After a call: one tap (talked, no answer, left a message, wrong number) logs it. The
+    page after tapping Call offers it on its own (static/js/call-outcome.js); without
+    JavaScript the "Log call" link opens this page."""
+    contact = contact_for_user(request.user, pk)
+    form = CallOutcomeForm(request.POST or None)
+    if form.is_bound and form.is_valid():
+        outcome = form.cleaned_data["outcome"]
+        services.interaction_log(
+            by=request.user,
+            contact=contact,
+            kind=Interaction.Kind.CALL,
+            outcome=outcome,
+            client_token=form.cleaned_data["client_token"],
+        )
+        label = Interaction.Outcome(outcome).label
+        text = _("Call with %(name)s logged: %(outcome)s")
+        messages.success(request, text % {"name": contact.display_name, "outcome": label})
+        return redirect(_next_or(request, reverse("contacts:detail", args=[contact.pk])))
+    context = {"contact": contact, "form": form, "next": _next_or(request, "")}
+    status = 400 if form.errors else 200
+    return render(request, "contacts/call_outcome.html", context, status=status)
+
+
 # --- follow-up actions --------------------------------------------------------------------------
 
 
@@ -191,10 +231,7 @@ def _after_follow_up_action(request):
     if request.htmx:
         context = {"day": _for_display(my_day_selector(request.user)), "refresh": True}
         return render(request, "contacts/_followups.html", context)
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = reverse("contacts:my_day")
-    return redirect(target)
+    return redirect(_next_or(request, reverse("contacts:my_day")))
 
 
 @login_required

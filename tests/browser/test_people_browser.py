@@ -40,3 +40,38 @@ def test_export_after_typing_a_search_downloads_only_the_rows_shown(
 
     body = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert [r["last_name"] for r in csv.DictReader(io.StringIO(body))] == ["Alvarez"]
+
+
+@pytest.mark.parametrize("where", ["my_day", "person"])
+def test_coming_back_from_a_call_offers_a_one_tap_outcome_that_logs_it(
+    phone_page, live_server, cast, where
+):
+    from django.utils import timezone
+
+    from contacts.models import FollowUp, Interaction
+    from tests.factories import PhoneFactory
+
+    PhoneFactory(contact=cast.person_a, e164="+12125550142")
+    FollowUp.objects.create(
+        contact=cast.person_a, assigned_to=cast.organizer_a, due_on=timezone.localdate(),
+        what="Call Ana", created_by=cast.organizer_a,
+    )  # fmt: skip
+    page = phone_page
+    sign_in_as(page, live_server, cast.organizer_a)
+    if where == "my_day":
+        page.goto("/people/my-day/")
+        call = page.get_by_role("link", name="Call (212) 555-0142")
+    else:
+        page.goto(f"/people/{cast.person_a.pk}/")
+        call = page.get_by_role("link", name="(212) 555-0142")
+    page.route("tel:*", lambda route: route.abort())  # no dialer in a test browser
+    call.dispatch_event("click")  # what a tap does, without leaving for the dialer
+
+    offer = page.locator("form.call-outcome")
+    expect(offer).to_contain_text("How did the call with Ana Alvarez go?")
+    offer.get_by_role("button", name="No answer").click()
+
+    expect(page.get_by_text("Call with Ana Alvarez logged: No answer")).to_be_visible()
+    call_row = Interaction.objects.get()
+    assert (call_row.kind, call_row.outcome) == ("call", "no_answer")
+    expect(page.locator("form.call-outcome")).to_have_count(0)  # asked once
