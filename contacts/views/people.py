@@ -222,4 +222,4 @@ def merge(request, pk: int):
 @login_required
 def duplicates(request):
     require_staff(request.user)
-    return render(request, "contacts/duplicates.html", {"groups": duplicate_groups()})
+    return render(request, "contacts/duplicates.html", {"groups": duplicate_groups(request.user)})
