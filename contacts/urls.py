@@ -11,6 +11,7 @@ urlpatterns = [
     path("", people.people, name="list"),
     path("new/", people.create, name="create"),
     path("export.csv", people.export_csv, name="export"),
+    path("bulk/", people.bulk, name="bulk"),
     path("duplicates/", people.duplicates, name="duplicates"),
     path("<int:pk>/", people.detail, name="detail"),
     path("<int:pk>/edit/", people.edit, name="edit"),

@@ -213,6 +213,15 @@ def owner_choices_for_user(user) -> QuerySet[User]:
     return users.filter(Q(pk=user.pk) | Q(pk__in=in_my_hubs))
 
 
+def managed_hubs_for_user(user):
+    """Hubs ``user`` may add people to: every hub for staff, else the hubs they captain."""
+    from hubs.models import Hub, HubMembership
+
+    if user.role == Role.STAFF:
+        return Hub.objects.all()
+    return Hub.objects.filter(pk__in=hub_ids_for_user(user, roles=(HubMembership.Role.CAPTAIN,)))
+
+
 def person_for_page(user, pk: int) -> Contact:
     """The person with what their page header shows (404 when not visible)."""
     from django.shortcuts import get_object_or_404

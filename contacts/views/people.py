@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from contacts.filters import ContactFilter
 from contacts.forms.people import (
+    BulkForm,
     ContactForm,
     MergeForm,
     RelationshipForm,
@@ -35,6 +36,7 @@ from contacts.selectors.people import (
     search_people,
     with_list_data,
 )
+from contacts.services.bulk import people_bulk_add_to_hub, people_bulk_assign, people_bulk_tag
 from contacts.services.people import (
     DuplicateContact,
     contact_create,
@@ -64,9 +66,46 @@ def _people_page(request, filterset: ContactFilter, *, status: int = 200):
     query.pop("page", None)
     context = {"filter": filterset, "page": page, "query": query.urlencode()}
     context["filters_active"] = any(request.GET.get(n) for n in filterset.filters if n != "q")
+    if request.user.role != Role.VOLUNTEER:  # acting on many people at once
+        context["bulk"] = BulkForm(user=request.user)
     if request.htmx and request.htmx.target == "people-results":  # htmx swaps only a 200
         return render(request, "contacts/_people_results.html", context)
     return render(request, "contacts/list.html", context, status=status if valid else 400)
+
+
+BULK = {
+    "tag": (people_bulk_tag, "tag"),
+    "hub": (people_bulk_add_to_hub, "hub"),
+    "owner": (people_bulk_assign, "owner"),
+}
+
+
+@login_required
+@require_POST
+def bulk(request):
+    """Tag, add to a hub or give an organizer to the ticked people, or to everyone the list's
+    filter (the query string) matches. Ticked ids outside the user's scope are ignored."""
+    if request.user.role == Role.VOLUNTEER:
+        raise Http404
+    filterset = ContactFilter(request.GET, contacts_for_user(request.user), request=request)
+    form = BulkForm(request.POST, user=request.user)
+    if not (filterset.is_valid() and form.is_valid()):
+        errors = [e for field_errors in form.errors.values() for e in field_errors]
+        messages.error(request, " ".join(errors) or _("A filter could not be read."))
+        return _people_page(request, filterset, status=400)
+    data = form.cleaned_data
+    scope = contacts_for_user(request.user)
+    people = filterset.qs if data["all"] else scope.filter(pk__in=data["ids"])
+    service, argument = BULK[data["action"]]
+    try:
+        result = service(by=request.user, people=people, **{argument: data[argument]})
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _people_page(request, filterset, status=400)
+    action = dict(BulkForm.ACTIONS)[data["action"]]
+    text = _("%(action)s: %(changed)s of %(matched)s people changed (the others already were).")
+    messages.success(request, text % {"action": action, **vars(result)})
+    return redirect(f"{reverse('contacts:list')}?{request.GET.urlencode()}")
 
 
 @login_required

@@ -75,3 +75,22 @@ def test_coming_back_from_a_call_offers_a_one_tap_outcome_that_logs_it(
     call_row = Interaction.objects.get()
     assert (call_row.kind, call_row.outcome) == ("call", "no_answer")
     expect(page.locator("form.call-outcome")).to_have_count(0)  # asked once
+
+
+def test_a_captain_ticks_people_and_tags_them_on_a_phone(phone_page, live_server, cast):
+    from contacts.models import Contact
+
+    zoe = ContactFactory(first_name="Zoe", last_name="Other")
+    HubMemberFactory(contact=zoe, hub=cast.hub_a)
+    page = phone_page
+    sign_in_as(page, live_server, cast.captain_a)
+    page.goto("/people/")
+    page.get_by_text("Act on several people").click()
+    for person in (cast.person_a, zoe):
+        page.locator(f"input[name=ids][value='{person.pk}']").check()
+    page.get_by_label("Tag to add").fill("phone bank")
+    page.get_by_role("button", name="Tag them").click()
+
+    expect(page.get_by_text("Tag them: 2 of 2 people changed")).to_be_visible()
+    tagged = Contact.objects.filter(tags__name="phone bank").values_list("pk", flat=True)
+    assert set(tagged) == {cast.person_a.pk, zoe.pk}
