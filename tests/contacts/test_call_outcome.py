@@ -75,3 +75,10 @@ def test_my_day_and_the_person_page_offer_the_outcome_after_call(cast, client_fo
         assert f'data-call-log="{url(cast.person_a)}"' in html
         assert 'id="call-outcome-template"' in html
         assert f'href="{url(cast.person_a)}?next=' in html  # the link without JavaScript
+
+
+def test_the_timeline_shows_how_the_call_went(cast, client_for):
+    client = client_for(cast.organizer_a)
+    client.post(url(cast.person_a), {"outcome": "left_message"})
+    html = client.get(reverse("contacts:detail", args=[cast.person_a.pk])).content.decode()
+    assert "<strong>Left a message</strong>" in html
