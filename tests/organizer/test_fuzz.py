@@ -126,7 +126,7 @@ def world(cast):
     stage = LadderStage.objects.order_by("pk").first() or LadderStage.objects.create(
         name="Contact", position=1
     )
-    job = ImportJob.objects.create(created_by=cast.staff, filename="people.csv", content=b"a\n")
+    job = ImportJob.objects.create(created_by=cast.staff, filename="people.csv", size=2)
     rescore = RescoreJob.objects.create(reason="test")
     test = StructureTest.objects.create(
         hub=hub, name="Reach", deadline=timezone.now() + dt.timedelta(days=1)
