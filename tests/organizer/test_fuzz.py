@@ -166,8 +166,10 @@ def kwargs_for(name: str, pattern: URLPattern, world: dict) -> dict:
             values[key] = by_prefix[prefix]
         elif key == "token" and name.startswith("accounts:"):
             values[key] = "set-password"
-        else:
+        elif key in world:
             values[key] = world[key]
+        else:  # an id the small data set has no row for: the page must still answer 404
+            values[key] = 1
     return values
 
 
