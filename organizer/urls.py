@@ -4,7 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from organizer import health, views
+from organizer import health
+from reports import views as reports_views
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -15,7 +16,8 @@ urlpatterns = [
     path("hubs/", include("hubs.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("", include("campaigns.public_urls")),  # public event and hub pages (/e/…, /h/…)
-    path("reports/", views.reports, name="reports"),
+    path("reports/", reports_views.index, name="reports"),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
     path("", RedirectView.as_view(pattern_name="contacts:my_day", permanent=False), name="home"),
 ]

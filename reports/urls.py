@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("depth/", views.depth, name="depth"),
+    path("ladder/", views.ladder, name="ladder"),
+    path("people/", views.people, name="people"),
+    path("neighborhoods/", views.neighborhoods, name="neighborhoods"),
+]
