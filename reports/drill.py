@@ -6,6 +6,7 @@ filters; :func:`people` returns the same queryset whose ``count()`` the report s
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -21,7 +22,11 @@ _KEY = re.compile(r"^(none|all|\d{1,12}|\d{4}-\d{2})$")
 METRICS = {
     "depth": set(metrics.PERSON_METRICS),
     "ladder": {"now", "at_start", "moved_up", "move"},
+    "organizers": set(metrics.ORGANIZER_METRICS),
+    "hubs": set(metrics.HUB_METRICS),
+    "cohorts": {"size", *(f"m{k}" for k in metrics.COHORT_OFFSETS)},
 }
+_NEEDS_ID = {"organizers", "hubs"}
 
 
 class BadDrill(Exception):
@@ -43,6 +48,10 @@ def parse(params) -> Spec:
         raise BadDrill(_("This report or number does not exist."))
     if not _KEY.match(key) or (to and not _KEY.match(to)):
         raise BadDrill(_("This row does not exist."))
+    if report in _NEEDS_ID and not key.isdigit():
+        raise BadDrill(_("This row does not exist."))
+    if report == "cohorts" and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", key):
+        raise BadDrill(_("This row does not exist."))
     return Spec(report, metric, key, to)
 
 
@@ -51,6 +60,14 @@ def people(scope: Scope, spec: Spec) -> QuerySet[Contact]:
         return metrics.depth_people(scope, spec.key, spec.metric)
     if spec.report == "ladder":
         return metrics.ladder_people(scope, spec.metric, spec.key, spec.to)
+    if spec.report == "organizers":
+        return metrics.organizer_people(scope, spec.metric, int(spec.key))
+    if spec.report == "hubs":
+        return metrics.hub_people(scope, spec.metric, int(spec.key))
+    if spec.report == "cohorts":
+        month = dt.date(int(spec.key[:4]), int(spec.key[5:]), 1)
+        offset = 0 if spec.metric == "size" else int(spec.metric[1:])
+        return metrics.cohort_people(scope, month, offset)
     raise BadDrill(_("This report or number does not exist."))
 
 
@@ -58,4 +75,7 @@ def title(spec: Spec) -> str:
     return {
         "depth": _("Depth by neighborhood"),
         "ladder": _("Ladder"),
+        "organizers": _("Organizers"),
+        "hubs": _("Hubs"),
+        "cohorts": _("Retention cohorts"),
     }.get(spec.report, "")

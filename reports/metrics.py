@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from django.db import connections
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
-from contacts.models import Activity, Contact, LadderMove, LadderStage
+from contacts.models import Activity, Contact, FollowUp, Interaction, LadderMove, LadderStage
 from reports.models import Neighborhood
 from reports.routers import reports_alias
 from reports.selectors import Scope
@@ -288,3 +289,361 @@ def ladder_people(scope: Scope, metric: str, key: str = "", to: str = "") -> Que
     # "move": one cell of the matrix
     qs = qs.filter(stage_start__isnull=True) if key == "none" else qs.filter(stage_start=key)
     return qs.filter(stage_end__isnull=True) if to == "none" else qs.filter(stage_end=to)
+
+
+# --- 3. Organizers ----------------------------------------------------------------------------
+#
+# Every linked number counts people (distinct contacts), so its list has exactly that many
+# rows. Rates (one-on-ones a week, follow-ups on time) are derived figures beside them.
+
+ORGANIZER_METRICS = ("one_on_ones", "followed_up", "overdue", "owned", "moved_up")
+
+
+def organizer_users(scope: Scope):
+    """Whose work the report shows: staff see everyone who organizes; captains the organizers
+    and captains of their hubs; organizers themselves. The organizer filter narrows to one."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.models import Role
+    from hubs.models import HubMembership
+
+    users = get_user_model().objects.filter(
+        is_active=True, role__in=[Role.STAFF, Role.CAPTAIN, Role.ORGANIZER]
+    )
+    user = scope.user
+    if user.role == Role.CAPTAIN:
+        users = users.filter(
+            Q(pk=user.pk)
+            | Q(pk__in=HubMembership.objects.filter(hub__in=scope.hubs).values("user_id"))
+        )
+    elif user.role != Role.STAFF:
+        users = users.filter(pk=user.pk)
+    if scope.hub is not None:
+        users = users.filter(hub_memberships__hub=scope.hub)
+    if scope.organizer is not None:
+        users = users.filter(pk=scope.organizer.pk)
+    return users.distinct().order_by("name", "email")
+
+
+def _one_on_ones(scope: Scope):
+    return Interaction.objects.filter(
+        kind=Interaction.Kind.ONE_ON_ONE,
+        happened_at__gte=scope.start_at,
+        happened_at__lt=scope.end_at,
+        contact__in=scope.people,
+    )
+
+
+def _follow_ups_due(scope: Scope):
+    return FollowUp.objects.filter(
+        due_on__gte=scope.start, due_on__lte=scope.end, contact__in=scope.people
+    ).exclude(status=FollowUp.Status.CANCELLED)
+
+
+def on_time_q() -> Q:
+    return Q(status=FollowUp.Status.DONE, completed_at__date__lte=F("due_on"))
+
+
+def _overdue(scope: Scope):
+    today = min(timezone.localdate(), scope.end + dt.timedelta(days=1))
+    return FollowUp.objects.filter(
+        status=FollowUp.Status.OPEN, due_on__lt=today, contact__in=scope.people
+    )
+
+
+@dataclass
+class OrganizerRow:
+    user: object
+    counts: dict[str, int]
+    conversations: int = 0  # one-on-one conversations (several may be with one person)
+    per_week: float = 0.0
+    due: int = 0
+    on_time: int = 0
+
+    @property
+    def on_time_pct(self) -> float | None:
+        return round(100 * self.on_time / self.due, 1) if self.due else None
+
+
+def organizers(scope: Scope) -> list[OrganizerRow]:
+    users = list(organizer_users(scope))
+    ids = [u.pk for u in users]
+    weeks = max(((scope.end - scope.start).days + 1) / 7, 1 / 7)
+    talks = {
+        r["author_id"]: r
+        for r in _one_on_ones(scope)
+        .filter(author_id__in=ids)
+        .values("author_id")
+        .annotate(n=Count("pk"), people=Count("contact_id", distinct=True))
+    }
+    follow = {
+        r["assigned_to_id"]: r
+        for r in _follow_ups_due(scope)
+        .filter(assigned_to_id__in=ids)
+        .values("assigned_to_id")
+        .annotate(
+            due=Count("pk"),
+            on_time=Count("pk", filter=on_time_q()),
+            people=Count("contact_id", distinct=True, filter=on_time_q()),
+        )
+    }
+    overdue = {
+        r["assigned_to_id"]: r["people"]
+        for r in _overdue(scope)
+        .filter(assigned_to_id__in=ids)
+        .values("assigned_to_id")
+        .annotate(people=Count("contact_id", distinct=True))
+    }
+    owned = {
+        r["owner_id"]: r
+        for r in _ladder_people(scope)
+        .filter(owner_id__in=ids)
+        .order_by()
+        .values("owner_id")
+        .annotate(n=Count("pk"), up=Count("pk", filter=moved_up_q()))
+    }
+    rows = []
+    for u in users:
+        t, f, o = talks.get(u.pk, {}), follow.get(u.pk, {}), owned.get(u.pk, {})
+        row = OrganizerRow(
+            u,
+            {
+                "one_on_ones": t.get("people", 0),
+                "followed_up": f.get("people", 0),
+                "overdue": overdue.get(u.pk, 0),
+                "owned": o.get("n", 0),
+                "moved_up": o.get("up", 0),
+            },
+        )
+        row.conversations = t.get("n", 0)
+        row.per_week = round(row.conversations / weeks, 1)
+        row.due, row.on_time = f.get("due", 0), f.get("on_time", 0)
+        rows.append(row)
+    return rows
+
+
+def organizer_people(scope: Scope, metric: str, user_id: int) -> QuerySet[Contact]:
+    if metric == "one_on_ones":
+        ids = _one_on_ones(scope).filter(author_id=user_id).values("contact_id")
+    elif metric == "followed_up":
+        ids = _follow_ups_due(scope).filter(on_time_q(), assigned_to_id=user_id)
+        ids = ids.values("contact_id")
+    elif metric == "overdue":
+        ids = _overdue(scope).filter(assigned_to_id=user_id).values("contact_id")
+    elif metric == "owned":
+        return scope.people.filter(owner_id=user_id)
+    else:  # moved_up
+        return _ladder_people(scope).filter(moved_up_q(), owner_id=user_id)
+    return scope.people.filter(pk__in=ids)
+
+
+# --- 4. Hubs ----------------------------------------------------------------------------------
+
+HUB_METRICS = ("members", "new", "quiet", "attended", "no_shows", "one_on_ones")
+
+
+def _hub_members(scope: Scope, hub_id: int) -> QuerySet[Contact]:
+    return scope.people.filter(hub_memberships__hub_id=hub_id)
+
+
+def _held_events(scope: Scope):
+    from campaigns.models import Event
+
+    return Event.objects.filter(
+        starts_at__gte=scope.start_at,
+        starts_at__lt=min(scope.end_at, timezone.now()),
+    ).exclude(status=Event.Status.CANCELED)
+
+
+def _rsvps(scope: Scope):
+    from campaigns.models import Rsvp
+
+    return Rsvp.objects.filter(event__in=_held_events(scope), contact__in=scope.people)
+
+
+def _no_show_q() -> Q:
+    from campaigns.models import Rsvp
+
+    # campaigns.selectors.events.event_turnout's definition of a no-show
+    return Q(status=Rsvp.Status.GOING, walk_in=False, attended_at__isnull=True)
+
+
+def _quiet_q(scope: Scope) -> Q:
+    from hubs.selectors.hubs import QUIET_DAYS
+
+    before = scope.end_at - dt.timedelta(days=QUIET_DAYS)
+    return Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=before)
+
+
+@dataclass
+class HubRow:
+    hub: object
+    counts: dict[str, int]
+    captains: int = 0
+    captains_active: int = 0
+    doors: int = 0
+    doors_attempted: int = 0
+    events_held: int = 0
+    rsvps: int = 0  # RSVPs (not walk-ins) to held events: the no-show rate's denominator
+
+    @property
+    def turf_pct(self) -> float | None:
+        return round(100 * self.doors_attempted / self.doors, 1) if self.doors else None
+
+    @property
+    def no_show_pct(self) -> float | None:
+        return round(100 * self.counts["no_shows"] / self.rsvps, 1) if self.rsvps else None
+
+
+def hub_people(scope: Scope, metric: str, hub_id: int) -> QuerySet[Contact]:
+    members = _hub_members(scope, hub_id)
+    if metric == "members":
+        return members
+    if metric == "new":
+        return scope.people.filter(
+            hub_memberships__hub_id=hub_id, hub_memberships__since__gte=scope.start
+        )
+    if metric == "quiet":
+        return members.filter(_quiet_q(scope))
+    rsvps = _rsvps(scope).filter(event__hub_id=hub_id)
+    if metric == "attended":
+        return scope.people.filter(
+            pk__in=rsvps.filter(attended_at__isnull=False).values("contact_id")
+        )
+    if metric == "no_shows":
+        return scope.people.filter(pk__in=rsvps.filter(_no_show_q()).values("contact_id"))
+    return members.filter(pk__in=_one_on_ones(scope).values("contact_id"))  # one_on_ones
+
+
+def hubs(scope: Scope) -> list[HubRow]:
+    from campaigns.models import Rsvp
+    from hubs.models import DoorResult, HubMembership, TurfDoor
+
+    hub_list = list(scope.hubs.order_by("name"))
+    rows = []
+    for hub in hub_list:
+        counts = {m: hub_people(scope, m, hub.pk).count() for m in HUB_METRICS}
+        rows.append(HubRow(hub, counts))
+    by_id = {r.hub.pk: r for r in rows}
+    ids = list(by_id)
+    captains = HubMembership.objects.filter(hub_id__in=ids, role=HubMembership.Role.CAPTAIN)
+    talked = Interaction.objects.filter(
+        author_id=OuterRef("user_id"),
+        happened_at__gte=scope.start_at,
+        happened_at__lt=scope.end_at,
+    )
+    for r in (
+        captains.values("hub_id")
+        .annotate(n=Count("pk"), active=Count("pk", filter=Q(Exists(talked))))
+        .order_by()
+    ):
+        by_id[r["hub_id"]].captains, by_id[r["hub_id"]].captains_active = r["n"], r["active"]
+    attempted = DoorResult.objects.filter(door_id=OuterRef("pk"))
+    for r in (
+        TurfDoor.objects.filter(turf__hub_id__in=ids)
+        .values("turf__hub_id")
+        .annotate(n=Count("pk"), tried=Count("pk", filter=Q(Exists(attempted))))
+        .order_by()
+    ):
+        by_id[r["turf__hub_id"]].doors, by_id[r["turf__hub_id"]].doors_attempted = (
+            r["n"],
+            r["tried"],
+        )
+    for r in _held_events(scope).filter(hub_id__in=ids).values("hub_id").annotate(n=Count("pk")):
+        by_id[r["hub_id"]].events_held = r["n"]
+    for r in (
+        _rsvps(scope)
+        .filter(event__hub_id__in=ids, status=Rsvp.Status.GOING, walk_in=False)
+        .values("event__hub_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        by_id[r["event__hub_id"]].rsvps = r["n"]
+    return rows
+
+
+# --- 5. Retention cohorts ---------------------------------------------------------------------
+
+COHORT_OFFSETS = (1, 3, 6)
+MAX_COHORTS = 24
+
+
+def _month(day: dt.date, plus: int = 0) -> dt.date:
+    index = day.year * 12 + day.month - 1 + plus
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def cohort_months(scope: Scope) -> list[dt.date]:
+    first, last = _month(scope.start), _month(scope.end)
+    months = []
+    while first <= last:
+        months.append(first)
+        first = _month(first, 1)
+    return months[-MAX_COHORTS:]
+
+
+def _first_activity() -> Subquery:
+    first = Activity.objects.filter(contact_id=OuterRef("pk")).order_by("occurred_at")
+    return Subquery(first.values("occurred_at")[:1])
+
+
+def _active_in_month(month: dt.date) -> Q:
+    from reports.selectors import _midnight
+
+    start, end = _midnight(month), _midnight(_month(month, 1))
+    ledger = Activity.objects.filter(
+        contact_id=OuterRef("pk"), occurred_at__gte=start, occurred_at__lt=end
+    )
+    return Q(Exists(ledger))
+
+
+def cohort_people(scope: Scope, month: dt.date, offset: int = 0) -> QuerySet[Contact]:
+    """People first active (first activity ever) in ``month``; with ``offset``, those of them
+    active again in the month ``offset`` months later."""
+    from reports.selectors import _midnight
+
+    qs = scope.people.annotate(first_at=_first_activity()).filter(
+        first_at__gte=_midnight(month), first_at__lt=_midnight(_month(month, 1))
+    )
+    return qs.filter(_active_in_month(_month(month, offset))) if offset else qs
+
+
+@dataclass
+class CohortRow:
+    month: dt.date
+    size: int
+    retained: dict[int, int | None]  # offset -> people; None: that month has not begun
+
+    def pct(self, offset: int) -> float | None:
+        n = self.retained.get(offset)
+        return None if n is None or not self.size else round(100 * n / self.size, 1)
+
+    @property
+    def key(self) -> str:
+        return self.month.strftime("%Y-%m")
+
+    @property
+    def cells(self) -> list[dict]:
+        return [
+            {"metric": f"m{k}", "n": self.retained[k], "pct": self.pct(k)} for k in COHORT_OFFSETS
+        ]
+
+
+def cohorts(scope: Scope) -> list[CohortRow]:
+    this_month = _month(timezone.localdate())
+    rows = []
+    for month in cohort_months(scope):
+        offsets = [k for k in COHORT_OFFSETS if _month(month, k) <= this_month]
+        aggregates = {"size": Count("pk")}
+        aggregates |= {
+            f"m{k}": Count("pk", filter=_active_in_month(_month(month, k))) for k in offsets
+        }
+        found = cohort_people(scope, month).aggregate(**aggregates)
+        rows.append(
+            CohortRow(
+                month,
+                found["size"],
+                {k: found.get(f"m{k}") if k in offsets else None for k in COHORT_OFFSETS},
+            )
+        )
+    return rows

@@ -60,3 +60,91 @@ def ladder_table(scope: Scope, report: metrics.Ladder | None = None) -> tuple[li
         for r in report.rows
     ]
     return header, rows
+
+
+def organizers_table(scope: Scope, rows=None) -> tuple[list, list]:
+    rows = rows if rows is not None else metrics.organizers(scope)
+    header = [
+        _("Organizer"),
+        _("One-on-ones"),
+        _("One-on-ones a week"),
+        _("People had a one-on-one"),
+        _("Follow-ups due"),
+        _("Done on time"),
+        _("On time (%)"),
+        _("People followed up on time"),
+        _("People with an overdue follow-up"),
+        _("People owned"),
+        _("Of them, moved up"),
+    ]
+    body = [
+        [
+            r.user.name or r.user.email,
+            r.conversations,
+            r.per_week,
+            r.counts["one_on_ones"],
+            r.due,
+            r.on_time,
+            "" if r.on_time_pct is None else r.on_time_pct,
+            r.counts["followed_up"],
+            r.counts["overdue"],
+            r.counts["owned"],
+            r.counts["moved_up"],
+        ]
+        for r in rows
+    ]
+    return header, body
+
+
+def hubs_table(scope: Scope, rows=None) -> tuple[list, list]:
+    rows = rows if rows is not None else metrics.hubs(scope)
+    header = [
+        _("Hub"),
+        _("Members"),
+        _("New"),
+        _("Gone quiet"),
+        _("Captains active"),
+        _("Captains"),
+        _("Turf completion (%)"),
+        _("Events held"),
+        _("Attended"),
+        _("No-shows"),
+        _("No-show rate (%)"),
+        _("People had a one-on-one"),
+    ]
+    body = [
+        [
+            r.hub.name,
+            r.counts["members"],
+            r.counts["new"],
+            r.counts["quiet"],
+            r.captains_active,
+            r.captains,
+            "" if r.turf_pct is None else r.turf_pct,
+            r.events_held,
+            r.counts["attended"],
+            r.counts["no_shows"],
+            "" if r.no_show_pct is None else r.no_show_pct,
+            r.counts["one_on_ones"],
+        ]
+        for r in rows
+    ]
+    return header, body
+
+
+def cohorts_table(scope: Scope, rows=None) -> tuple[list, list]:
+    rows = rows if rows is not None else metrics.cohorts(scope)
+    header = [_("First active in"), _("People")]
+    for k in metrics.COHORT_OFFSETS:
+        header += [
+            _("Active %(k)s months later") % {"k": k},
+            _("Active %(k)s months later (%%)") % {"k": k},
+        ]
+    body = []
+    for r in rows:
+        row = [r.month.strftime("%Y-%m"), r.size]
+        for k in metrics.COHORT_OFFSETS:
+            n = r.retained[k]
+            row += ["" if n is None else n, "" if r.pct(k) is None else r.pct(k)]
+        body.append(row)
+    return header, body

@@ -9,6 +9,9 @@ app_name = "reports"
 urlpatterns = [
     path("depth/", views.depth, name="depth"),
     path("ladder/", views.ladder, name="ladder"),
+    path("organizers/", views.organizers, name="organizers"),
+    path("hubs/", views.hubs, name="hubs"),
+    path("cohorts/", views.cohorts, name="cohorts"),
     path("people/", views.people, name="people"),
     path("neighborhoods/", views.neighborhoods, name="neighborhoods"),
 ]

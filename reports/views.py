@@ -138,6 +138,41 @@ def ladder(request):
 
 
 @report_view
+def organizers(request):
+    form, scope = _scope(request)
+    rows = metrics.organizers(scope)
+    if request.GET.get("format") == "csv":
+        return _csv(request, "organizers", *tables.organizers_table(scope, rows))
+    return _render(request, "reports/organizers.html", form, scope, rows=rows)
+
+
+@report_view
+def hubs(request):
+    form, scope = _scope(request)
+    rows = metrics.hubs(scope)
+    if request.GET.get("format") == "csv":
+        return _csv(request, "hubs", *tables.hubs_table(scope, rows))
+    return _render(request, "reports/hubs.html", form, scope, rows=rows)
+
+
+@report_view
+def cohorts(request):
+    form, scope = _scope(request)
+    rows = metrics.cohorts(scope)
+    if request.GET.get("format") == "csv":
+        return _csv(request, "cohorts", *tables.cohorts_table(scope, rows))
+    return _render(
+        request,
+        "reports/cohorts.html",
+        form,
+        scope,
+        rows=rows,
+        offsets=metrics.COHORT_OFFSETS,
+        **charts.cohort_grid(rows, metrics.COHORT_OFFSETS),
+    )
+
+
+@report_view
 def people(request):
     """The people behind one number: the same definition as the count, scoped like every list."""
     form, scope = _scope(request)
