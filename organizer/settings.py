@@ -304,6 +304,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "campaigns.tasks.event_messages_tick",
         "schedule": crontab(minute="*/5"),
     },
+    # Weekly report email: plan this week's summaries (Monday 07:00 on), send the unsent, hourly.
+    "reports-weekly": {
+        "task": "reports.tasks.weekly_summaries_task",
+        "schedule": crontab(minute=10, hour="7-20", day_of_week="mon"),
+    },
 }
 
 # --- Logging -----------------------------------------------------------------------------------

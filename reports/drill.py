@@ -20,6 +20,7 @@ from reports.selectors import Scope
 _KEY = re.compile(r"^(none|all|\d{1,12}|\d{4}-\d{2})$")
 
 METRICS = {
+    "headline": set(metrics.HEADLINE_METRICS),
     "depth": set(metrics.PERSON_METRICS),
     "ladder": {"now", "at_start", "moved_up", "move"},
     "organizers": set(metrics.ORGANIZER_METRICS),
@@ -56,6 +57,8 @@ def parse(params) -> Spec:
 
 
 def people(scope: Scope, spec: Spec) -> QuerySet[Contact]:
+    if spec.report == "headline":
+        return metrics.headline_people(scope, spec.metric)
     if spec.report == "depth":
         return metrics.depth_people(scope, spec.key, spec.metric)
     if spec.report == "ladder":
@@ -73,6 +76,7 @@ def people(scope: Scope, spec: Spec) -> QuerySet[Contact]:
 
 def title(spec: Spec) -> str:
     return {
+        "headline": _("Overview"),
         "depth": _("Depth by neighborhood"),
         "ladder": _("Ladder"),
         "organizers": _("Organizers"),

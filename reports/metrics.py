@@ -647,3 +647,30 @@ def cohorts(scope: Scope) -> list[CohortRow]:
             )
         )
     return rows
+
+
+# --- Headline numbers (the overview and the weekly email) ---------------------------------------
+
+
+def one_on_one_people(scope: Scope) -> QuerySet[Contact]:
+    """People who had a one-on-one in the period."""
+    return scope.people.filter(pk__in=_one_on_ones(scope).values("contact_id"))
+
+
+HEADLINE_METRICS = ("members", "active_30", "moved_up", "one_on_ones")
+
+
+def headline_people(scope: Scope, metric: str) -> QuerySet[Contact]:
+    if metric == "moved_up":
+        return _ladder_people(scope).filter(created_at__lt=scope.end_at).filter(moved_up_q())
+    if metric == "one_on_ones":
+        return one_on_one_people(scope)
+    if metric == "active_30":
+        return scope.people.filter(active_q(scope, 30))
+    return scope.people.filter(membership_status=Contact.Membership.GOOD_STANDING)  # members
+
+
+def headline(scope: Scope) -> dict:
+    """The few numbers a chapter meeting starts with, for the scope's period."""
+    numbers = {m: headline_people(scope, m).count() for m in HEADLINE_METRICS}
+    return {"residents_per_member": depth(scope).residents_per_member, **numbers}

@@ -83,8 +83,7 @@ def _render(request, template: str, form, scope, **context) -> HttpResponse:
 @report_view
 def index(request):
     form, scope = _scope(request)
-    report = metrics.depth(scope)
-    return _render(request, "reports/index.html", form, scope, depth=report)
+    return _render(request, "reports/index.html", form, scope, headline=metrics.headline(scope))
 
 
 @report_view

@@ -68,7 +68,7 @@ def test_the_depth_page_links_each_number_to_its_people(client_for, cast, town):
     response = client_for(cast.staff).get("/reports/depth/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "One member per 1500 residents" in html
+    assert "One member per 1,500 residents" in html
     link = f"/reports/people/?report=depth&amp;metric=members&amp;key={town.north.pk}"
     assert link in html
     people = client_for(cast.staff).get(
