@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
+from campaigns.selectors.access import campaigns_for_user
 from hubs.models import Hub
 from reports.selectors import organizers_for_user
 
@@ -34,11 +35,7 @@ class ReportFilterForm(forms.Form):
     def __init__(self, data, *, user, hubs):
         super().__init__(data)
         self.fields["hub"].queryset = hubs.order_by("name")
-        self.fields["campaign"].queryset = (
-            Campaign.objects.filter(hubs__in=hubs).distinct().order_by("-starts_on")
-            if not _is_staff(user)
-            else Campaign.objects.order_by("-starts_on")
-        )
+        self.fields["campaign"].queryset = campaigns_for_user(user).order_by("-starts_on")
         self.fields["organizer"].queryset = organizers_for_user(user)
         self.fields["organizer"].label_from_instance = lambda u: u.name or u.email
 
@@ -55,12 +52,6 @@ class ReportFilterForm(forms.Form):
             if day and not dt.date(1990, 1, 1) <= day <= dt.date(2100, 1, 1):
                 self.add_error(name, _("Choose a date between 1990 and 2100."))
         return data
-
-
-def _is_staff(user) -> bool:
-    from contacts.selectors.access import is_staff
-
-    return is_staff(user)
 
 
 class NeighborhoodImportForm(forms.Form):

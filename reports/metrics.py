@@ -674,3 +674,85 @@ def headline(scope: Scope) -> dict:
     """The few numbers a chapter meeting starts with, for the scope's period."""
     numbers = {m: headline_people(scope, m).count() for m in HEADLINE_METRICS}
     return {"residents_per_member": depth(scope).residents_per_member, **numbers}
+
+
+# --- 6. Campaigns: goal progress by hub over time, with pace (campaigns.metrics) -----------------
+
+TREND_POINTS = 6
+
+
+@dataclass
+class HubProgress:
+    hub: object
+    count: int
+    pace: object | None  # campaigns.metrics.Pace when the hub has its own target
+    trend: list[int]  # cumulative count on each of the goal's trend days
+    spark: str = ""  # SVG polyline points, 0..100 × 0..24
+
+
+@dataclass
+class GoalProgress:
+    campaign: object
+    metric: str
+    label: str
+    count: int
+    pace: object | None
+    days: list[dt.date]
+    hubs: list[HubProgress]
+
+
+def _trend_days(start: dt.date, end: dt.date) -> list[dt.date]:
+    span = max((end - start).days, 0)
+    if span == 0:
+        return [start]
+    return sorted(
+        {
+            start + dt.timedelta(days=round(span * i / (TREND_POINTS - 1)))
+            for i in range(TREND_POINTS)
+        }
+    )
+
+
+def _spark(values: list[int], top: int) -> str:
+    if not values:
+        return ""
+    step = 100 / max(len(values) - 1, 1)
+    return " ".join(f"{i * step:.1f},{24 - 24 * v / max(top, 1):.1f}" for i, v in enumerate(values))
+
+
+def campaigns(scope: Scope) -> list[GoalProgress]:
+    """Every goal of the campaigns the user may see (or the chosen one), overall and for each
+    hub of theirs in it, counted by ``campaigns.metrics`` (the one definition per metric)."""
+    from campaigns.metrics import Pace, campaign_counts
+    from campaigns.models import Goal, Metric
+    from campaigns.selectors.access import campaigns_for_user
+
+    chosen = campaigns_for_user(scope.user)
+    if scope.campaign is not None:
+        chosen = chosen.filter(pk=scope.campaign.pk)
+    if scope.hub is not None:
+        chosen = chosen.filter(hubs=scope.hub)
+    today = timezone.localdate()
+    labels = dict(Metric.choices)
+    my_hubs = set(scope.hubs.values_list("pk", flat=True))
+    out = []
+    for campaign in chosen.distinct().order_by("-starts_on")[:20]:
+        goals = list(Goal.objects.filter(campaign=campaign))
+        if not goals:
+            continue
+        hubs = [h for h in campaign.hubs.order_by("name") if h.pk in my_hubs]
+        counts = campaign_counts(campaign, list(dict.fromkeys(g.metric for g in goals)))
+        days = _trend_days(campaign.starts_on, min(today, campaign.ends_on))
+        for metric, c in counts.items():
+            wide = next((g for g in goals if g.metric == metric and g.hub_id is None), None)
+            pace = wide and Pace(wide.target, c.total, campaign.starts_on, campaign.ends_on, today)
+            rows = []
+            for hub in hubs:
+                own = next((g for g in goals if g.metric == metric and g.hub_id == hub.pk), None)
+                n = c.hub_total(hub.pk)
+                hub_pace = own and Pace(own.target, n, campaign.starts_on, campaign.ends_on, today)
+                trend = [c.cumulative(d, hub_id=hub.pk) for d in days]
+                top = max([*(trend or [0]), own.target if own else 0])
+                rows.append(HubProgress(hub, n, hub_pace, trend, _spark(trend, top)))
+            out.append(GoalProgress(campaign, metric, labels[metric], c.total, pace, days, rows))
+    return out

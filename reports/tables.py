@@ -148,3 +148,27 @@ def cohorts_table(scope: Scope, rows=None) -> tuple[list, list]:
             row += ["" if n is None else n, "" if r.pct(k) is None else r.pct(k)]
         body.append(row)
     return header, body
+
+
+def campaigns_table(scope: Scope, goals=None) -> tuple[list, list]:
+    goals = goals if goals is not None else metrics.campaigns(scope)
+    header = [_("Campaign"), _("Goal"), _("Hub"), _("Count"), _("Target"), _("Expected by today"),
+              _("Needed a day")]  # fmt: skip
+    body = []
+    for g in goals:
+        lines = [(_("Whole chapter"), g.count, g.pace)] + [
+            (h.hub.name, h.count, h.pace) for h in g.hubs
+        ]
+        for name, count, pace in lines:
+            body.append(
+                [
+                    g.campaign.name,
+                    g.label,
+                    name,
+                    count,
+                    pace.target if pace else "",
+                    round(pace.expected) if pace else "",
+                    "" if not pace or pace.per_day is None else round(pace.per_day, 1),
+                ]
+            )
+    return header, body

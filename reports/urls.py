@@ -12,6 +12,7 @@ urlpatterns = [
     path("organizers/", views.organizers, name="organizers"),
     path("hubs/", views.hubs, name="hubs"),
     path("cohorts/", views.cohorts, name="cohorts"),
+    path("campaigns/", views.campaigns, name="campaigns"),
     path("people/", views.people, name="people"),
     path("neighborhoods/", views.neighborhoods, name="neighborhoods"),
 ]

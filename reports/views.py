@@ -172,6 +172,15 @@ def cohorts(request):
 
 
 @report_view
+def campaigns(request):
+    form, scope = _scope(request)
+    goals = metrics.campaigns(scope)
+    if request.GET.get("format") == "csv":
+        return _csv(request, "campaigns", *tables.campaigns_table(scope, goals))
+    return _render(request, "reports/campaigns.html", form, scope, goals=goals)
+
+
+@report_view
 def people(request):
     """The people behind one number: the same definition as the count, scoped like every list."""
     form, scope = _scope(request)
