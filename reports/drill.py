@@ -25,9 +25,10 @@ METRICS = {
     "ladder": {"now", "at_start", "moved_up", "move"},
     "organizers": set(metrics.ORGANIZER_METRICS),
     "hubs": set(metrics.HUB_METRICS),
+    "workplaces": {"strong", "leaders"},
     "cohorts": {"size", *(f"m{k}" for k in metrics.COHORT_OFFSETS)},
 }
-_NEEDS_ID = {"organizers", "hubs"}
+_NEEDS_ID = {"organizers", "hubs", "workplaces"}
 
 
 class BadDrill(Exception):
@@ -67,6 +68,8 @@ def people(scope: Scope, spec: Spec) -> QuerySet[Contact]:
         return metrics.organizer_people(scope, spec.metric, int(spec.key))
     if spec.report == "hubs":
         return metrics.hub_people(scope, spec.metric, int(spec.key))
+    if spec.report == "workplaces":
+        return metrics.workplace_people(scope, spec.metric, int(spec.key), spec.to or "none")
     if spec.report == "cohorts":
         month = dt.date(int(spec.key[:4]), int(spec.key[5:]), 1)
         offset = 0 if spec.metric == "size" else int(spec.metric[1:])
@@ -82,4 +85,5 @@ def title(spec: Spec) -> str:
         "organizers": _("Organizers"),
         "hubs": _("Hubs"),
         "cohorts": _("Retention cohorts"),
+        "workplaces": _("Workplaces"),
     }.get(spec.report, "")

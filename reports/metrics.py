@@ -756,3 +756,47 @@ def campaigns(scope: Scope) -> list[GoalProgress]:
                 rows.append(HubProgress(hub, n, hub_pace, trend, _spark(trend, top)))
             out.append(GoalProgress(campaign, metric, labels[metric], c.total, pace, days, rows))
     return out
+
+
+# --- 7. Workplaces (hubs.selectors.workplace: the workplace map's own tallies) -------------------
+
+
+@dataclass
+class WorkplaceReport:
+    hub: object
+    map: object  # hubs.selectors.workplace.WorkplaceMap
+    test: object | None = None  # the latest structure test's result, if any
+
+    @property
+    def majority_departments(self) -> int:
+        return sum(1 for d in self.map.departments if d.department and d.tally.majority)
+
+    @property
+    def majority_shifts(self) -> int:
+        return sum(1 for s, t in self.map.shifts if s and t.majority)
+
+
+def workplaces(scope: Scope) -> list[WorkplaceReport]:
+    from hubs.models import Hub, StructureTest
+    from hubs.selectors.workplace import structure_result, workplace_map
+
+    out = []
+    for hub in scope.hubs.filter(kind=Hub.Kind.WORKPLACE).order_by("name"):
+        latest = StructureTest.objects.filter(hub=hub).first()
+        out.append(WorkplaceReport(hub, workplace_map(hub), latest and structure_result(latest)))
+    return out
+
+
+def workplace_people(scope: Scope, metric: str, hub_id: int, department: str) -> QuerySet[Contact]:
+    """People placed in a workplace hub's department (``none``: no department) at 1–2
+    (``strong``) or at 1 (``leaders``), as the workplace map counts them."""
+    from hubs.models import Placement
+
+    placed = Placement.objects.filter(hub_id=hub_id)
+    placed = (
+        placed.filter(department__isnull=True)
+        if department == "none"
+        else placed.filter(department_id=int(department))
+    )
+    levels = (1,) if metric == "leaders" else (1, 2)
+    return scope.people.filter(pk__in=placed.values("contact_id"), assessment__in=levels)

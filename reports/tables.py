@@ -172,3 +172,24 @@ def campaigns_table(scope: Scope, goals=None) -> tuple[list, list]:
                 ]
             )
     return header, body
+
+
+def workplaces_table(scope: Scope, rows=None) -> tuple[list, list]:
+    rows = rows if rows is not None else metrics.workplaces(scope)
+    header = [_("Hub"), _("Department"), _("People placed"), _("At 1–2"), _("Share at 1–2 (%)"),
+              _("Majority"), _("Leaders (at 1)")]  # fmt: skip
+    body = []
+    for w in rows:
+        for d in w.map.departments:
+            body.append(
+                [
+                    w.hub.name,
+                    d.name,
+                    d.tally.total,
+                    d.tally.strong,
+                    d.tally.share,
+                    _("yes") if d.tally.majority else _("no"),
+                    len(d.leaders),
+                ]
+            )
+    return header, body

@@ -13,6 +13,7 @@ urlpatterns = [
     path("hubs/", views.hubs, name="hubs"),
     path("cohorts/", views.cohorts, name="cohorts"),
     path("campaigns/", views.campaigns, name="campaigns"),
+    path("workplaces/", views.workplaces, name="workplaces"),
     path("people/", views.people, name="people"),
     path("neighborhoods/", views.neighborhoods, name="neighborhoods"),
 ]

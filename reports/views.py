@@ -181,6 +181,15 @@ def campaigns(request):
 
 
 @report_view
+def workplaces(request):
+    form, scope = _scope(request)
+    rows = metrics.workplaces(scope)
+    if request.GET.get("format") == "csv":
+        return _csv(request, "workplaces", *tables.workplaces_table(scope, rows))
+    return _render(request, "reports/workplaces.html", form, scope, rows=rows)
+
+
+@report_view
 def people(request):
     """The people behind one number: the same definition as the count, scoped like every list."""
     form, scope = _scope(request)
