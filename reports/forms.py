@@ -65,3 +65,14 @@ class NeighborhoodImportForm(forms.Form):
         if f.size > MAX_IMPORT_BYTES:
             raise forms.ValidationError(_("The file is larger than 5 MB."))
         return f
+
+
+class ReachImportForm(forms.Form):
+    source = forms.CharField(label=_("Name of the result"), max_length=120)
+    file = forms.FileField(label=_("CSV file with neighborhood and votes (or supporters)"))
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if f.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        return f

@@ -800,3 +800,105 @@ def workplace_people(scope: Scope, metric: str, hub_id: int, department: str) ->
     )
     levels = (1,) if metric == "leaders" else (1, 2)
     return scope.people.filter(pk__in=placed.values("contact_id"), assessment__in=levels)
+
+
+# --- 8. Reach against depth, and concentration -------------------------------------------------
+
+
+@dataclass
+class ReachRow:
+    key: str
+    name: str
+    supporters: int
+    members: int
+    active_90: int
+
+    @property
+    def members_per_1000(self) -> float | None:
+        return round(1000 * self.members / self.supporters, 2) if self.supporters else None
+
+    @property
+    def supporters_per_member(self) -> float | None:
+        """How far reach exceeds depth: supporters for each organized member (none: ∞)."""
+        return round(self.supporters / self.members, 1) if self.members else None
+
+
+def reach_sources() -> list[str]:
+    from reports.models import Reach
+
+    return list(
+        Reach.objects.order_by("-imported_at").values_list("source", flat=True).distinct()[:50]
+    )
+
+
+def reach(scope: Scope, source: str) -> list[ReachRow]:
+    """Per neighborhood with a result: supporters against members and active volunteers (the
+    depth report's own counts), widest-but-shallowest first."""
+    from reports.models import Reach
+
+    d = {r.key: r for r in depth(scope).rows}
+    rows = []
+    for r in Reach.objects.filter(source=source).select_related("neighborhood"):
+        row = d.get(str(r.neighborhood_id))
+        counts = row.counts if row else dict.fromkeys(PERSON_METRICS, 0)
+        rows.append(
+            ReachRow(
+                str(r.neighborhood_id),
+                r.neighborhood.name,
+                r.supporters,
+                counts["members"],
+                counts["active_90"],
+            )
+        )
+    return sorted(rows, key=lambda r: (r.members_per_1000 or 0, -r.supporters))
+
+
+def members_at(scope: Scope, day: dt.date) -> QuerySet[Contact]:
+    """Members at a past date: in good standing now, with a start date on or before it (or,
+    without one, added to the database by then). The membership history is not recorded, so a
+    member who lapsed since counts at no date."""
+    from reports.selectors import _midnight
+
+    joined = Q(member_since__lte=day) | Q(
+        member_since__isnull=True, created_at__lt=_midnight(day + dt.timedelta(days=1))
+    )
+    return scope.people.filter(joined, membership_status=Contact.Membership.GOOD_STANDING)
+
+
+@dataclass
+class ConcentrationPoint:
+    day: dt.date
+    members: int
+    in_top: int
+    top_count: int  # how many neighborhoods are the top 10 %
+
+    @property
+    def share(self) -> float | None:
+        return round(100 * self.in_top / self.members, 1) if self.members else None
+
+
+def concentration(scope: Scope) -> list[ConcentrationPoint]:
+    """Share of members placed in a neighborhood who live in the top 10 % of neighborhoods (by
+    members), at the end of each month of the period and at its end."""
+    import math
+
+    hoods = Neighborhood.objects.count()
+    if not hoods:
+        return []
+    top = max(1, math.ceil(hoods / 10))
+    days = [_month(m, 1) - dt.timedelta(days=1) for m in cohort_months(scope)]
+    days = sorted({min(d, scope.end) for d in days})
+    points = []
+    for day in days:
+        per_hood = list(
+            members_at(scope, day)
+            .annotate(hood=neighborhood_expr())
+            .filter(hood__isnull=False)
+            .order_by()
+            .values("hood")
+            .annotate(n=Count("pk"))
+            .values_list("n", flat=True)
+        )
+        per_hood.sort(reverse=True)
+        points.append(ConcentrationPoint(day, sum(per_hood), sum(per_hood[:top]), top))
+    return points

@@ -56,3 +56,21 @@ class WeeklySummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.week}: {self.status}"
+
+
+class Reach(models.Model):
+    """Votes or supporters identified in a neighborhood, from an imported election or canvass
+    result ("2025 primary: votes for our candidate"). Set against depth in the reports."""
+
+    source = models.CharField(_("result"), max_length=120)
+    neighborhood = models.ForeignKey(Neighborhood, on_delete=models.CASCADE, related_name="reach")
+    supporters = models.PositiveIntegerField(_("votes or supporters"))
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "neighborhood"], name="reach_once_per_place")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.neighborhood} {self.supporters}"

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from contacts.models import ExportLog
 from contacts.services.imports import ImportFileError, read_csv
 from contacts.services.people import _Echo, safe_cell
-from reports.models import Neighborhood
+from reports.models import Neighborhood, Reach
 
 MAX_NEIGHBORHOODS = 5000
 MAX_SHAPE_POINTS = 5000
@@ -126,3 +126,48 @@ def csv_text(lines: Iterable[str]) -> str:
     for line in lines:
         buf.write(line)
     return buf.getvalue()
+
+
+def reach_import(*, content: bytes, source: str) -> NeighborhoodImport:
+    """Import a result: one row per neighborhood (column ``neighborhood``, matched by name) with
+    ``votes`` or ``supporters``. Importing the same result again replaces its numbers."""
+    source = source.strip()[:120]
+    if not source:
+        raise NeighborhoodImportError(_("Name the result (for example “2025 primary”)."))
+    try:
+        csv_file = read_csv(content)
+    except ImportFileError as exc:
+        raise NeighborhoodImportError(str(exc)) from None
+    header = [h.strip().lower() for h in csv_file.header]
+    count_col = next((c for c in ("supporters", "votes") if c in header), None)
+    if "neighborhood" not in header or count_col is None:
+        raise NeighborhoodImportError(
+            _("The file needs the columns “neighborhood” and “votes” or “supporters”.")
+        )
+    if len(csv_file.records) > MAX_NEIGHBORHOODS:
+        raise NeighborhoodImportError(_("At most %(n)s rows per file.") % {"n": MAX_NEIGHBORHOODS})
+    hoods = {n.name.casefold(): n for n in Neighborhood.objects.all()}
+    result = NeighborhoodImport()
+    good = []
+    for line, cells in csv_file.records:
+        cell = dict(zip(header, [c.strip() for c in cells], strict=False))
+        hood = hoods.get(cell.get("neighborhood", "").casefold())
+        if hood is None:
+            result.rejected.append((line, _("no neighborhood with this name")))
+            continue
+        try:
+            n = int(cell.get(count_col, "").replace(",", ""))
+            if not 0 <= n <= MAX_RESIDENTS:
+                raise ValueError
+        except ValueError:
+            result.rejected.append((line, _("the count is not a number")))
+            continue
+        good.append((hood, n))
+    with transaction.atomic():
+        for hood, n in good:
+            _obj, created = Reach.objects.update_or_create(
+                source=source, neighborhood=hood, defaults={"supporters": n}
+            )
+            result.created += created
+            result.updated += not created
+    return result

@@ -193,3 +193,20 @@ def workplaces_table(scope: Scope, rows=None) -> tuple[list, list]:
                 ]
             )
     return header, body
+
+
+def reach_table(scope: Scope, rows, points) -> tuple[list, list]:
+    header = [_("Neighborhood"), _("Votes or supporters"), _("Members"), _("Active (90 days)"),
+              _("Members per 1,000 supporters"), _("Supporters per member")]  # fmt: skip
+    body = [
+        [r.name, r.supporters, r.members, r.active_90,
+         "" if r.members_per_1000 is None else r.members_per_1000,
+         "" if r.supporters_per_member is None else r.supporters_per_member]
+        for r in rows
+    ]  # fmt: skip
+    body.append([])
+    body.append(
+        [_("Date"), _("Members placed"), _("In the top 10 % of neighborhoods"), _("Share (%)")]
+    )
+    body += [[p.day, p.members, p.in_top, "" if p.share is None else p.share] for p in points]
+    return header, body

@@ -14,6 +14,8 @@ urlpatterns = [
     path("cohorts/", views.cohorts, name="cohorts"),
     path("campaigns/", views.campaigns, name="campaigns"),
     path("workplaces/", views.workplaces, name="workplaces"),
+    path("reach/", views.reach, name="reach"),
+    path("reach/import/", views.reach_import, name="reach_import"),
     path("people/", views.people, name="people"),
     path("neighborhoods/", views.neighborhoods, name="neighborhoods"),
 ]

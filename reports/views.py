@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,17 +12,23 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from contacts.selectors.access import is_staff, require_staff
 from hubs.selectors.access import hubs_for_user
 from reports import charts, drill, metrics, tables
-from reports.forms import NeighborhoodImportForm, ReportFilterForm
+from reports.forms import NeighborhoodImportForm, ReachImportForm, ReportFilterForm
 from reports.models import Neighborhood
 from reports.routers import reading_reports, replica_in_use
 from reports.selectors import Scope, report_scope
-from reports.services import NeighborhoodImportError, neighborhoods_import, report_export
+from reports.services import (
+    NeighborhoodImportError,
+    neighborhoods_import,
+    report_export,
+)
+from reports.services import reach_import as reach_import_service
 
 PAGE_SIZE = 50
 
@@ -187,6 +194,53 @@ def workplaces(request):
     if request.GET.get("format") == "csv":
         return _csv(request, "workplaces", *tables.workplaces_table(scope, rows))
     return _render(request, "reports/workplaces.html", form, scope, rows=rows)
+
+
+@report_view
+def reach(request):
+    form, scope = _scope(request)
+    sources = metrics.reach_sources()
+    source = request.GET.get("source", "")[:120]
+    source = source if source in sources else (sources[0] if sources else "")
+    rows = metrics.reach(scope, source) if source else []
+    points = metrics.concentration(scope)
+    if request.GET.get("format") == "csv":
+        return _csv(request, "reach", *tables.reach_table(scope, rows, points))
+    return _render(
+        request,
+        "reports/reach.html",
+        form,
+        scope,
+        rows=rows,
+        source=source,
+        sources=sources,
+        points=points,
+        import_form=ReachImportForm() if is_staff(request.user) else None,
+        **charts.bars([(p.day.strftime("%Y-%m-%d"), p.share) for p in points]),
+    )
+
+
+@login_required
+@require_POST
+def reach_import(request):
+    require_staff(request.user)
+    form = ReachImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return HttpResponseBadRequest(" ".join(str(e) for e in form.errors.values()))
+    try:
+        result = reach_import_service(
+            content=form.cleaned_data["file"].read(), source=form.cleaned_data["source"]
+        )
+    except NeighborhoodImportError as exc:
+        return HttpResponseBadRequest(str(exc))
+    messages.success(
+        request,
+        _("%(n)s neighborhoods imported, %(r)s rows not imported.")
+        % {"n": result.created + result.updated, "r": len(result.rejected)},
+    )
+    return redirect(
+        reverse("reports:reach") + "?" + urlencode({"source": form.cleaned_data["source"]})
+    )
 
 
 @report_view
