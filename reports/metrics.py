@@ -520,12 +520,38 @@ def hubs(scope: Scope) -> list[HubRow]:
     from hubs.models import DoorResult, HubMembership, TurfDoor
 
     hub_list = list(scope.hubs.order_by("name"))
-    rows = []
-    for hub in hub_list:
-        counts = {m: hub_people(scope, m, hub.pk).count() for m in HUB_METRICS}
-        rows.append(HubRow(hub, counts))
+    rows = [HubRow(hub, dict.fromkeys(HUB_METRICS, 0)) for hub in hub_list]
     by_id = {r.hub.pk: r for r in rows}
     ids = list(by_id)
+    # The same definitions as hub_people, grouped by hub: one statement for the members' numbers,
+    # one for the events'.
+    talked = _one_on_ones(scope).values("contact_id")
+    members = (
+        scope.people.filter(hub_memberships__hub_id__in=ids)
+        .values("hub_memberships__hub_id")
+        .annotate(
+            members=Count("pk", distinct=True),
+            new=Count("pk", distinct=True, filter=Q(hub_memberships__since__gte=scope.start)),
+            quiet=Count("pk", distinct=True, filter=_quiet_q(scope)),
+            one_on_ones=Count("pk", distinct=True, filter=Q(pk__in=talked)),
+        )
+        .order_by()
+    )
+    for r in members:
+        row = by_id[r.pop("hub_memberships__hub_id")]
+        row.counts.update(r)
+    turnout = (
+        _rsvps(scope)
+        .filter(event__hub_id__in=ids)
+        .values("event__hub_id")
+        .annotate(
+            attended=Count("contact_id", distinct=True, filter=Q(attended_at__isnull=False)),
+            no_shows=Count("contact_id", distinct=True, filter=_no_show_q()),
+        )
+        .order_by()
+    )
+    for r in turnout:
+        by_id[r.pop("event__hub_id")].counts.update(r)
     captains = HubMembership.objects.filter(hub_id__in=ids, role=HubMembership.Role.CAPTAIN)
     talked = Interaction.objects.filter(
         author_id=OuterRef("user_id"),
