@@ -15,7 +15,8 @@ from tests.reports.conftest import town  # noqa: F401 (a fixture)
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PAGES = ["/reports/", "/reports/depth/", "/reports/ladder/", "/reports/organizers/",
-         "/reports/hubs/", "/reports/cohorts/"]  # fmt: skip
+         "/reports/hubs/", "/reports/cohorts/", "/reports/campaigns/", "/reports/workplaces/",
+         "/reports/reach/"]  # fmt: skip
 
 
 def _sign_in(page, live_server, user) -> None:
