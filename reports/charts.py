@@ -4,7 +4,7 @@ positions computed here so the templates only place shapes."""
 from __future__ import annotations
 
 BAR_LEFT = 120
-BAR_SPACE = 140  # of the 300-unit-wide view box, after the label column; the value follows
+BAR_SPACE = 115  # of the 300-unit-wide view box, after the label column; the value follows
 ROW_HEIGHT = 22
 
 

@@ -49,5 +49,9 @@ def test_every_report_fits_the_screen_and_the_map_draws(
         screenshot(page, f"reports{path.replace('/', '-')}{which}", full_page=True)
     page.goto("/reports/depth/")
     expect(page.locator("#depth-map path.leaflet-interactive")).to_have_count(1)  # South's shape
+    page.emulate_media(media="print")  # for a chapter meeting: the table, not the controls
+    expect(page.locator(".report-filters")).to_be_hidden()
+    expect(page.locator(".report-table")).to_be_visible()
+    page.emulate_media(media="screen")
     page.get_by_role("link", name="2", exact=True).first.click()
     expect(page.get_by_role("heading", name="Depth by neighborhood: 2 people")).to_be_visible()

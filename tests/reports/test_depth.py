@@ -143,3 +143,18 @@ def test_staff_import_neighborhoods_by_csv(client_for, cast):
 def test_only_staff_import_neighborhoods(client_for, cast):
     assert client_for(cast.captain_a).get("/reports/neighborhoods/").status_code == 404
     assert client_for(cast.staff).get("/reports/neighborhoods/").status_code == 200
+
+
+def test_the_depth_page_costs_the_same_queries_for_2_or_12_neighborhoods(client_for, cast, town):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(cast.staff)
+    client.get("/reports/depth/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/reports/depth/")
+    for i in range(10):
+        Neighborhood.objects.create(name=f"Extra {i}", residents=100, zip_codes=[f"2{i:04d}"])
+    with CaptureQueriesContext(connection) as many:
+        client.get("/reports/depth/")
+    assert len(many) == len(few)

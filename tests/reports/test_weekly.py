@@ -85,3 +85,13 @@ def test_two_concurrent_runs_send_one_summary_per_recipient(settings, default_la
     assert errors == []
     assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in users)
     assert WeeklySummary.objects.count() == 4
+
+
+def test_the_weekly_task_is_on_the_beat_schedule_and_sends(settings, cast, mailoutbox):
+    from reports.tasks import weekly_summaries_task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["reports-weekly"]
+    assert entry["task"] == "reports.tasks.weekly_summaries_task"
+    weekly_summaries_task()
+    weekly_summaries_task()
+    assert sorted(m.to[0] for m in mailoutbox) == [cast.captain_a.email, cast.staff.email]
