@@ -190,11 +190,11 @@ def paper_sheet_record(*, by, petition: Petition, rows: list[dict]) -> int:
     created and signs once. All or nothing. Returns how many signatures are new."""
     if len(rows) > PAPER_MAX_ROWS:
         raise ValidationError(_("A sheet has at most %(n)s lines.") % {"n": PAPER_MAX_ROWS})
-    new = 0
+    new: list[Signature] = []
     with transaction.atomic():
         for row in rows:
             first, last = _split_name(row["name"])
-            _sig, created = petition_sign(
+            signature, created = petition_sign(
                 petition=petition,
                 data=SignerInput(
                     first_name=first,
@@ -207,14 +207,15 @@ def paper_sheet_record(*, by, petition: Petition, rows: list[dict]) -> int:
                 source=Signature.Source.PAPER,
                 by=by,
             )
-            new += created
+            if created:
+                new.append(signature)
         collector = Contact.objects.filter(user_id=by.pk).values_list("pk", flat=True).first()
-        if collector and new:
+        if collector and new:  # one activity per sheet, keyed on its first new signature
             activity_record(
                 contact_id=collector,
                 kind=Activity.Kind.SIGNATURES,
                 source="paper_sheet",
-                source_id=_sig.pk,
-                quantity=new,
+                source_id=new[0].pk,
+                quantity=len(new),
             )
-    return new
+    return len(new)

@@ -311,6 +311,27 @@ def test_an_attendee_signs_at_the_kiosk(cast, petition, campaign_a, client_for):
     assert Signature.objects.count() == 1
 
 
+def test_outsiders_cannot_sign_someone_in_at_the_kiosk(cast, petition, campaign_a, client_for):
+    from campaigns.models import Event
+
+    start = timezone.now() + dt.timedelta(hours=1)
+    event = Event.objects.create(
+        title="Tenant meeting",
+        kind=Event.Kind.HUB_MEETING,
+        hub=cast.hub_a,
+        campaign=campaign_a,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+    )
+    rsvp = Rsvp.objects.create(event=event, contact=cast.person_a)
+    for persona in (cast.organizer_b, cast.volunteer_a):
+        response = client_for(persona).post(
+            f"/campaigns/events/{event.pk}/kiosk/sign-petition/", {"rsvp": rsvp.pk}
+        )
+        assert response.status_code == 404
+    assert not Signature.objects.exists()
+
+
 # --- paper sheets ---------------------------------------------------------------------------------
 
 
@@ -323,6 +344,7 @@ def sheet(rows, **extra):
 
 
 def test_a_paper_sheet_flags_possible_duplicates_before_saving(cast, petition, client_for):
+    collector = ContactFactory(first_name="Olga", user=cast.organizer_a)
     PhoneFactory(contact=cast.person_a, raw="718-555-0100", e164="+17185550100")
     client = client_for(cast.organizer_a)
     rows = [
@@ -342,6 +364,8 @@ def test_a_paper_sheet_flags_possible_duplicates_before_saving(cast, petition, c
     assert {s.source for s in signatures} == {"paper"}
     assert {s.collected_by for s in signatures} == {cast.organizer_a}
     assert signatures[1].contact.zip_code == "11211"
+    credit = Activity.objects.get(contact=collector, kind="signatures")
+    assert credit.quantity == 2
 
 
 def test_a_paper_sheet_is_bounded_and_a_bad_row_is_a_400(cast, petition, client_for):
