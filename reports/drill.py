@@ -50,7 +50,7 @@ def parse(params) -> Spec:
         raise BadDrill(_("This report or number does not exist."))
     if not _KEY.match(key) or (to and not _KEY.match(to)):
         raise BadDrill(_("This row does not exist."))
-    if report in _NEEDS_ID and not key.isdigit():
+    if report in _NEEDS_ID and not (key.isascii() and key.isdigit() and len(key) < 19):
         raise BadDrill(_("This row does not exist."))
     if report == "cohorts" and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", key):
         raise BadDrill(_("This row does not exist."))

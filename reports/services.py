@@ -52,7 +52,7 @@ def _shape(text: str) -> list[tuple[float, float]] | None:
 
 def _zips(text: str) -> list[str]:
     zips = [z.strip()[:5] for z in text.replace(";", " ").replace(",", " ").split() if z.strip()]
-    if any(not z.isdigit() or len(z) != 5 for z in zips):
+    if any(not (z.isascii() and z.isdigit()) or len(z) != 5 for z in zips):
         raise ValueError(_("ZIP codes must be 5 digits"))
     if len(zips) > 200:
         raise ValueError(_("at most 200 ZIP codes per neighborhood"))
