@@ -9,9 +9,10 @@ import random
 
 from django.utils import timezone
 
-from campaigns.models import Campaign, Event, Goal, Metric
+from campaigns.models import Campaign, Event, Goal, Metric, Signature
 from campaigns.services.campaigns import campaign_create
 from campaigns.services.events import event_create, recruiter_code_for, shift_add
+from campaigns.services.petitions import petition_create, signature_record
 from campaigns.services.rsvps import RsvpInput, checkin_mark, rsvp_submit, walk_in_add
 from contacts.models import Contact
 from hubs.models import Hub
@@ -39,6 +40,7 @@ def seed_campaigns(rng: random.Random, *, staff, captain, organizer) -> None:
         (Metric.ONE_ON_ONES, 150, None),
         (Metric.DOORS_KNOCKED, 2000, None),
         (Metric.NEW_VOLUNTEERS, 40, None),
+        (Metric.SIGNATURES, 300, None),
     ]:
         Goal.objects.create(campaign=campaign, metric=metric, target=target, hub=hub)
 
@@ -119,4 +121,23 @@ def seed_campaigns(rng: random.Random, *, staff, captain, organizer) -> None:
             last_name=person.last_name,
             phone=person.phones.all()[0].e164,
             now=past.starts_at,
+        )
+    petition = petition_create(
+        by=staff,
+        campaign=campaign,
+        title="Free childcare for every family",
+        text="We call on the Governor to fund free, universal childcare in this year's budget.",
+        title_es="Cuidado infantil gratuito para cada familia",
+        text_es="Pedimos a la Gobernadora que financie el cuidado infantil gratuito y universal "
+        "en el presupuesto de este año.",
+        target_name="The Governor",
+        goal=300,
+    )
+    for i, person in enumerate(people[:24]):
+        signature_record(
+            petition=petition,
+            contact=person,
+            source=[Signature.Source.ONLINE, Signature.Source.PAPER][i % 2],
+            by=organizer if i % 2 else None,
+            at=now - dt.timedelta(days=i % 15, hours=i),
         )

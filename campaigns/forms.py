@@ -6,7 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Campaign, Event, Metric, Shift
+from campaigns.models import Campaign, Event, Metric, Petition, Shift
+from campaigns.services.petitions import CONTACT_CONSENT_TEXT, PAPER_MAX_ROWS
 from campaigns.services.rsvps import SMS_CONSENT_TEXT
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -143,3 +144,63 @@ class CheckinForm(forms.Form):
     rsvp = forms.IntegerField(min_value=1, max_value=2**62)
     client_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
     undo = forms.BooleanField(required=False)
+
+
+class PetitionForm(forms.ModelForm):
+    class Meta:
+        model = Petition
+        fields = ["title", "text", "title_es", "text_es", "target_name", "goal", "is_public"]
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 6}),
+            "text_es": forms.Textarea(attrs={"rows": 6}),
+        }
+
+
+class SignForm(forms.Form):
+    """The public petition. ``website`` is a honeypot: people never see it, bots fill it."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
+    phone = forms.CharField(label=_("Mobile phone"), max_length=32, required=False)
+    email = forms.EmailField(label=_("Email"), max_length=254, required=False)
+    street = forms.CharField(label=_("Street address"), max_length=200, required=False)
+    zip_code = forms.CharField(label=_("ZIP code"), max_length=10, required=False)
+    consent = forms.BooleanField(label=CONTACT_CONSENT_TEXT, required=False)
+    website = forms.CharField(label=_("Leave this empty"), max_length=200, required=False)
+    r = forms.CharField(max_length=16, required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("phone") or data.get("email")) and not self.errors.get("email"):
+            self.add_error("phone", _("Enter a phone number or an email."))
+        return data
+
+
+class PaperRowForm(forms.Form):
+    """One line of a paper sheet. A blank line is skipped."""
+
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    street = forms.CharField(label=_("Address"), max_length=200, required=False)
+    zip_code = forms.CharField(label=_("ZIP"), max_length=10, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    email = forms.EmailField(label=_("Email"), max_length=254, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if any(data.get(k) for k in ("street", "zip_code", "phone", "email")) and not data.get(
+            "name"
+        ):
+            self.add_error("name", _("Enter the name."))
+        if data.get("name") and not (data.get("phone") or data.get("email")):
+            self.add_error("phone", _("Enter a phone or an email."))
+        return data
+
+
+PaperSheetFormSet = forms.formset_factory(
+    PaperRowForm,
+    extra=9,
+    min_num=1,
+    max_num=PAPER_MAX_ROWS,
+    absolute_max=PAPER_MAX_ROWS,
+    validate_max=True,
+)

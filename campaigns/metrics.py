@@ -15,8 +15,9 @@ the API read these numbers through :func:`campaign_counts`; the pace arithmetic 
   door knocked, an event led) falls in the campaign;
 - RSVPs: an RSVP (not a walk-in) to one of the campaign's events, still going;
 - attendance: a person signed in at one of the campaign's events (walk-ins too);
-- signatures, calls made, pressure actions: nothing yet. Petitions, phone banks and pressure
-  actions plug in by giving their metric a units query in ``DEFINITIONS``.
+- signatures: a signature on one of the campaign's petitions, from any source;
+- calls made, pressure actions: nothing yet. Phone banks and pressure actions plug in by
+  giving their metric a units query in ``DEFINITIONS``.
 
 A person in two hubs counts for each hub and once overall, so per-hub counts can add up to
 more than the total.
@@ -29,10 +30,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from campaigns.models import Campaign, Metric, Rsvp
+from campaigns.models import Campaign, Metric, Rsvp, Signature
 from contacts.models import Activity, Interaction
 from hubs.models import DoorResult
 
@@ -107,11 +109,24 @@ def _attendance(c: Campaign, w: Window) -> QuerySet:
     ).values(key=F("pk"), hub=F("event__hub_id"), when=F("attended_at"))
 
 
+def _signatures(c: Campaign, w: Window) -> QuerySet:
+    """A signature on one of the campaign's petitions; it counts for each campaign hub the
+    signer belongs to (and once overall)."""
+    return Signature.objects.filter(
+        petition__campaign=c, signed_at__gte=w.start, signed_at__lt=w.end
+    ).values(
+        key=F("pk"),
+        # 0: a signer in no hub counts overall only (a NULL hub would read as the overall row)
+        hub=Coalesce(F("contact__hub_memberships__hub_id"), Value(0)),
+        when=F("signed_at"),
+    )
+
+
 Units = Callable[[Campaign, Window], QuerySet] | None
 
 # The one place each metric is defined. None: nothing records it yet (counts 0).
 DEFINITIONS: dict[str, Units] = {
-    Metric.SIGNATURES: None,
+    Metric.SIGNATURES: _signatures,
     Metric.DOORS_KNOCKED: _door_results,
     Metric.CONVERSATIONS: _conversations,
     Metric.ONE_ON_ONES: _one_on_ones,
@@ -162,7 +177,7 @@ def metric_counts(campaign: Campaign, metric: str, *, w: Window | None = None) -
     if units is None:
         return counts
     w = w or window(campaign)
-    if not w.hub_ids and metric not in (Metric.RSVPS, Metric.ATTENDANCE):
+    if not w.hub_ids and metric not in (Metric.RSVPS, Metric.ATTENDANCE, Metric.SIGNATURES):
         return counts
     sql, params = units(campaign, w).query.sql_with_params()
     tz = timezone.get_default_timezone_name()

@@ -321,3 +321,81 @@ class EventMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.channel} to {self.contact_id} for {self.event_id}"
+
+
+class Petition(models.Model):
+    """A petition of a campaign, addressed to a target (a name or an office, free text for now).
+
+    Its signatures are :class:`Signature` rows, one per person; the count is never stored."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="petitions", verbose_name=_("campaign")
+    )
+    title = models.CharField(_("title"), max_length=140)
+    text = models.TextField(_("text"), max_length=4000)
+    title_es = models.CharField(_("title in Spanish"), max_length=140, blank=True)
+    text_es = models.TextField(_("text in Spanish"), max_length=4000, blank=True)
+    target_name = models.CharField(
+        _("addressed to"),
+        max_length=200,
+        help_text=_("Who receives it: a name or an office (the mayor, the landlord)."),
+    )
+    goal = models.PositiveIntegerField(
+        _("signature goal"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(10_000_000)],
+    )
+    is_public = models.BooleanField(_("public page"), default=True)
+    created_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def title_for(self, language: str) -> str:
+        return self.title_es if language.startswith("es") and self.title_es else self.title
+
+    def text_for(self, language: str) -> str:
+        return self.text_es if language.startswith("es") and self.text_es else self.text
+
+
+class Signature(models.Model):
+    """One person's signature on one petition (``signature_one_per_person``), from wherever it
+    was gathered: the public page, a door, an event's sign-in or a paper sheet."""
+
+    class Source(models.TextChoices):
+        ONLINE = "online", _("Online")
+        DOOR = "door", _("At the door")
+        EVENT = "event", _("At an event")
+        PAPER = "paper", _("Paper sheet")
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="signatures")
+    contact = models.ForeignKey(
+        "contacts.Contact", on_delete=models.CASCADE, related_name="signatures"
+    )
+    source = models.CharField(max_length=10, choices=Source.choices)
+    signed_at = models.DateTimeField(default=timezone.now)
+    collected_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recruited_by = models.ForeignKey(
+        "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    consent_text = models.CharField(max_length=400, blank=True)
+    consent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["signed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "contact"], name="signature_one_per_person")
+        ]
+        indexes = [models.Index(fields=["petition", "signed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} signed {self.petition_id} ({self.source})"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from campaigns.views import campaigns, events, kiosk
+from campaigns.views import campaigns, events, kiosk, petitions
 
 app_name = "campaigns"
 
@@ -21,10 +21,18 @@ urlpatterns = [
     path("events/<int:pk>/kiosk/sign-in/", kiosk.checkin, name="checkin"),
     path("events/<int:pk>/kiosk/walk-in/", kiosk.walk_in, name="walk_in"),
     path("events/<int:pk>/kiosk/hand-out/", kiosk.hand_out, name="hand_out"),
+    path("events/<int:pk>/kiosk/sign-petition/", kiosk.sign_petition, name="kiosk_sign"),
+    path("petitions/", petitions.petition_list, name="petitions"),
+    path("petitions/<int:pk>/", petitions.petition_detail, name="petition"),
+    path("petitions/<int:pk>/edit/", petitions.petition_edit, name="petition_edit"),
+    path("petitions/<int:pk>/paper/", petitions.paper_sheet, name="paper_sheet"),
+    path("petitions/<int:pk>/delivery/", petitions.delivery, name="delivery"),
+    path("petitions/<int:pk>/delivery.csv", petitions.delivery_csv, name="delivery_csv"),
     path("messages/", events.event_messages, name="messages"),
     path("messages/<int:message_id>/retry/", events.event_message_retry, name="message_retry"),
     path("<slug:slug>/", campaigns.campaign_detail, name="detail"),
     path("<slug:slug>/edit/", campaigns.campaign_edit, name="edit"),
+    path("<slug:slug>/petitions/new/", petitions.petition_new, name="petition_new"),
     path("<slug:slug>/goals/", campaigns.goal_add, name="goal_add"),
     path("<slug:slug>/goals/<int:goal_id>/delete/", campaigns.goal_delete, name="goal_delete"),
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", people.people, name="list"),
     path("new/", people.create, name="create"),
     path("export.csv", people.export_csv, name="export"),
+    path("bulk/", people.bulk, name="bulk"),
     path("duplicates/", people.duplicates, name="duplicates"),
     path("<int:pk>/", people.detail, name="detail"),
     path("<int:pk>/edit/", people.edit, name="edit"),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("log/", conversations.log_one_on_one, name="log"),
     path("log/who/", conversations.log_people, name="log_people"),
     path("<int:pk>/interactions/", conversations.interaction_create, name="interaction_log"),
+    path("<int:pk>/call/", conversations.call_outcome, name="call_outcome"),
     path(
         "follow-ups/<int:pk>/complete/", conversations.follow_up_complete, name="follow_up_complete"
     ),

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "hubs",
     "contacts",
     "campaigns",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +154,12 @@ DATABASES = {
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
 if env_str("TEST_DATABASE_NAME"):  # lets parallel test runs on one server keep apart
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME")}
+# Reports read from a replica when REPORTS_DATABASE_URL is set (reports/routers.py).
+REPORTS_DATABASE_URL = env_str("REPORTS_DATABASE_URL")
+if REPORTS_DATABASE_URL:
+    DATABASES["reports"] = dj_database_url.parse(REPORTS_DATABASE_URL, conn_max_age=60)
+    DATABASES["reports"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["reports.routers.ReportsRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: REDIS_URL, or the embedded Redis under .data/ -------------------------------------
@@ -396,6 +403,11 @@ CELERY_BEAT_SCHEDULE = {
     "event-messages-tick": {
         "task": "campaigns.tasks.event_messages_tick",
         "schedule": crontab(minute="*/5"),
+    },
+    # Weekly report email: plan this week's summaries (Monday 07:00 on), send the unsent, hourly.
+    "reports-weekly": {
+        "task": "reports.tasks.weekly_summaries_task",
+        "schedule": crontab(minute=10, hour="7-20", day_of_week="mon"),
     },
 }
 

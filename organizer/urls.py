@@ -5,7 +5,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from hubs.views.invites import invite
-from organizer import health, views
+from organizer import health
+from reports import views as reports_views
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -18,7 +19,8 @@ urlpatterns = [
     path("hubs/", include("hubs.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("", include("campaigns.public_urls")),  # public event and hub pages (/e/…, /h/…)
-    path("reports/", views.reports, name="reports"),
+    path("reports/", reports_views.index, name="reports"),
+    path("reports/", include("reports.urls")),
     # The admin signs in through our sign-in page (rate limits, lockout, second factor).
     path(
         "admin/login/",

@@ -1,20 +1,14 @@
-"""Project-wide pages: the reports placeholder and the 403/404/500 handlers."""
+"""Project-wide pages: the 403/404/500 handlers."""
 
 from __future__ import annotations
 
 import sys
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 
 from organizer.middleware import database_unavailable, is_database_down
-
-
-@login_required
-def reports(request: HttpRequest) -> HttpResponse:
-    return render(request, "reports/index.html")
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -16,7 +16,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role
-from campaigns.models import Campaign, Event
+from campaigns.models import Campaign, Event, Petition
 from hubs.models import HubMembership
 from hubs.selectors.access import hub_ids_for_user
 
@@ -105,3 +105,19 @@ def managed_campaign_for_user(user, slug: str) -> Campaign:
     if not can_manage_campaign(user, campaign):
         raise Http404
     return campaign
+
+
+def petitions_for_user(user) -> QuerySet[Petition]:
+    """Petitions of the campaigns the user sees."""
+    return Petition.objects.filter(campaign__in=campaigns_for_user(user))
+
+
+def petition_for_user(user, pk: int) -> Petition:
+    return get_object_or_404(petitions_for_user(user).select_related("campaign"), pk=pk)
+
+
+def managed_petition_for_user(user, pk: int) -> Petition:
+    petition = petition_for_user(user, pk)
+    if not can_manage_campaign(user, petition.campaign):
+        raise Http404
+    return petition

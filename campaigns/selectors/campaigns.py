@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db.models import Count
 from django.utils import timezone
 
 from campaigns.metrics import Counts, Pace, campaign_counts
@@ -49,6 +50,7 @@ class CampaignPage:
     turfs: list
     recruiters: list[Recruiter]
     today: dt.date
+    petitions: list = field(default_factory=list)
 
 
 def _sample_days(start: dt.date, end: dt.date, limit: int) -> list[dt.date]:
@@ -110,4 +112,7 @@ def campaign_page(campaign: Campaign, *, today: dt.date | None = None) -> Campai
         turfs=list(campaign.turfs.select_related("hub")),
         recruiters=campaign_recruiters(campaign),
         today=today,
+        petitions=list(
+            campaign.petitions.annotate(signed=Count("signatures")).order_by("-created_at")[:50]
+        ),
     )

@@ -102,7 +102,7 @@ def rsvp_matches(rsvps: list[Rsvp], query: str) -> list[Rsvp]:
     query = query.strip()[:60]
     if not query:
         return rsvps
-    digits = "".join(ch for ch in query if ch.isdigit())
+    digits = "".join(ch for ch in query if "0" <= ch <= "9")
     words = fold(query).split()
 
     def hit(r: Rsvp) -> bool:

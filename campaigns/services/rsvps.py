@@ -101,6 +101,7 @@ def person_match_or_create(
     source: str,
     recruiter_id: int | None = None,
     sms_ok: bool = False,
+    address: dict | None = None,
 ) -> tuple[Contact, bool]:
     """The person with this phone or email (the oldest when several), or a new one in ``hub``.
     Call inside a transaction; ``phone``/``email`` are already normalized. An existing person's
@@ -113,7 +114,7 @@ def person_match_or_create(
     )
     if match is not None:
         return match, False
-    extra = {"sms_ok": sms_ok}
+    extra = {"sms_ok": sms_ok} | {k: v for k, v in (address or {}).items() if v}
     if recruiter_id:
         extra["recruited_by_id"] = recruiter_id
     contact = contact_create(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -15,9 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campaigns.forms import CheckinForm, WalkInForm
+from campaigns.models import Signature
 from campaigns.selectors.access import can_manage_event, event_for_user
 from campaigns.selectors.events import event_rsvps, event_turnout, rsvp_matches, rsvp_of_event
+from campaigns.selectors.petitions import event_petition
 from campaigns.services.events import canvass_hand_out
+from campaigns.services.petitions import signature_record
 from campaigns.services.rsvps import checkin_mark, checkin_undo, walk_in_add
 from hubs.models import TurfPiece
 
@@ -37,6 +40,7 @@ def kiosk(request, pk: int):
     event = event_for_user(request.user, pk)
     query = request.GET.get("q", "")[:60]
     rsvps = event_rsvps(event)
+    petition = event_petition(event)
     context = {
         "event": event,
         "rsvps": rsvp_matches(rsvps, query),
@@ -44,6 +48,12 @@ def kiosk(request, pk: int):
         "turnout": event_turnout(event),
         "walk_in_form": WalkInForm(),
         "pieces": _free_pieces(event) if can_manage_event(request.user, event) else [],
+        "petition": petition,
+        "signed_ids": set(
+            Signature.objects.filter(petition=petition).values_list("contact_id", flat=True)
+        )
+        if petition
+        else set(),
     }
     return render(request, "campaigns/kiosk.html", context)
 
@@ -115,3 +125,21 @@ def hand_out(request, pk: int):
         event,
         text=_("%(name)s has piece %(piece)s.") % {"name": rsvp.contact, "piece": piece},
     )
+
+
+@require_POST
+@login_required
+def sign_petition(request, pk: int):
+    """An attendee signs the campaign's petition at sign-in."""
+    event = event_for_user(request.user, pk)
+    petition = event_petition(event)
+    if petition is None:
+        return _back(request, event, 400, _("This event's campaign has no petition."))
+    try:
+        rsvp = rsvp_of_event(event, int(request.POST.get("rsvp", "0")))
+    except (ValueError, Http404):
+        return _back(request, event, 400, _("This person has no RSVP for this event."))
+    signature_record(
+        petition=petition, contact=rsvp.contact, source=Signature.Source.EVENT, by=request.user
+    )
+    return _back(request, event, text=_("%(name)s signed the petition.") % {"name": rsvp.contact})

@@ -19,9 +19,14 @@ def local_now() -> str:
 
 
 def quick_dates(today: dt.date | None = None) -> dict[str, dt.date]:
-    """The follow-up shortcuts: tomorrow and a week from today."""
+    """The follow-up shortcuts: tomorrow, in 3 days, a week and two weeks from today."""
     today = today or timezone.localdate()
-    return {"tomorrow": today + dt.timedelta(days=1), "next_week": today + dt.timedelta(days=7)}
+    return {
+        "tomorrow": today + dt.timedelta(days=1),
+        "in_3_days": today + dt.timedelta(days=3),
+        "next_week": today + dt.timedelta(days=7),
+        "in_2_weeks": today + dt.timedelta(days=14),
+    }
 
 
 class OneOnOneForm(forms.Form):
@@ -138,6 +143,15 @@ class QuickLogForm(forms.Form):
 
     kind = forms.ChoiceField(label=_("Kind"), choices=KINDS)
     notes = forms.CharField(label=_("Short note"), max_length=2000, required=False)
+    client_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+
+class CallOutcomeForm(forms.Form):
+    """How a call went: one tap after coming back from the dialer (or a page without JS)."""
+
+    outcome = forms.ChoiceField(
+        label=_("How did the call go?"), choices=Interaction.Outcome.choices
+    )
     client_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
 

@@ -6,8 +6,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from contacts.models import Contact, ExternalId, Issue, Phone, Relationship
-from contacts.selectors.people import owner_choices_for_user
+from contacts.selectors.people import managed_hubs_for_user, owner_choices_for_user
 from contacts.services.people import (
     RECRUITED,
     RECRUITED_BY,
@@ -18,6 +19,7 @@ from contacts.services.people import (
 )
 from hubs.models import Hub
 from hubs.selectors.access import hubs_for_user
+from organizer.lib.numbers import parse_id
 from organizer.lib.phones import InvalidPhone, normalize_phone
 
 
@@ -92,6 +94,8 @@ class ContactForm(forms.ModelForm):
             self.fields["hubs"].queryset = hubs_for_user(user)
             self.fields["owner"].initial = user.pk
         self.fields["owner"].label = _("Organizer who owns the relationship")
+        self.fields["email_ok"].help_text = _("Only counts with an email address.")
+        self.fields["sms_ok"].help_text = _("Only counts with a phone number.")
         chosen = self.instance.issues.all() if self.instance.pk else Issue.objects.none()
         self.fields["issues"].queryset = (Issue.objects.filter(is_active=True) | chosen).distinct()
         self.fields["issues"].required = False
@@ -268,3 +272,46 @@ class MergeForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if name.startswith("take_") and value == "remove"
         ]
+
+
+BULK_IDS_MAX = 500  # ticked on one page at most (a page shows 50); "all matching" is the way on
+
+
+class BulkForm(forms.Form):
+    """An action on the ticked people (``ids``) or on everyone the list's filter matches
+    (``all``): tag them, add them to a hub the user runs, or give them an organizer."""
+
+    ACTIONS = [("tag", _("Tag them")), ("hub", _("Add to hub")), ("owner", _("Assign organizer"))]
+
+    action = forms.ChoiceField(choices=ACTIONS)
+    all = forms.BooleanField(required=False)
+    tag = forms.CharField(label=_("Tag"), max_length=60, required=False)
+    hub = forms.ModelChoiceField(label=_("Hub"), queryset=Hub.objects.none(), required=False)
+    owner = forms.ModelChoiceField(
+        label=_("Organizer"), queryset=User.objects.none(), required=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hub"].queryset = managed_hubs_for_user(user).order_by("name")
+        self.fields["owner"].queryset = owner_choices_for_user(user)
+
+    def clean(self):
+        data = super().clean()
+        raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
+        if len(raw) > BULK_IDS_MAX:
+            raise ValidationError(_("Tick at most %(n)s people.") % {"n": BULK_IDS_MAX})
+        ids = [parse_id(v) for v in raw]  # "²" passes isdigit() but not int(): one safe parser
+        if None in ids:
+            raise ValidationError(_("The ticked people could not be read. Reload the page."))
+        data["ids"] = ids  # any ids: the view keeps those in the user's scope
+        action = data.get("action")
+        if not data.get("all") and not data.get("ids"):
+            raise ValidationError(_("Tick some people, or “all people matching this filter”."))
+        if action == "tag" and not (data.get("tag") or "").strip():
+            self.add_error("tag", _("Type the tag to add."))
+        if action == "hub" and not data.get("hub"):
+            self.add_error("hub", _("Pick a hub you run."))
+        if action == "owner" and not data.get("owner"):
+            self.add_error("owner", _("Pick an organizer."))
+        return data

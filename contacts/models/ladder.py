@@ -95,6 +95,7 @@ class Activity(models.Model):
         SHIFT = "shift", _("Volunteered a shift")
         DOOR_KNOCKED = "door_knocked", _("Knocked a door as a volunteer")
         SIGNATURES = "signatures", _("Gathered petition signatures")
+        PETITION_SIGNED = "petition_signed", _("Signed a petition")
         RECRUITED = "recruited", _("Recruited someone")
         EVENT_LED = "event_led", _("Led an event or action")
 

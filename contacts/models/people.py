@@ -403,6 +403,12 @@ class Interaction(models.Model):
         MAYBE = "maybe", _("Maybe")
         NO = "no", _("No")
 
+    class Outcome(models.TextChoices):  # of a call: the one tap after coming back from it
+        TALKED = "talked", _("Talked")
+        NO_ANSWER = "no_answer", _("No answer")
+        LEFT_MESSAGE = "left_message", _("Left a message")
+        WRONG_NUMBER = "wrong_number", _("Wrong number")
+
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="interactions")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     happened_at = models.DateTimeField(_("when"), default=timezone.now)
@@ -412,6 +418,9 @@ class Interaction(models.Model):
     ask = models.CharField(_("the ask"), max_length=300, blank=True)
     answer = models.CharField(_("their answer"), max_length=8, choices=Answer.choices, blank=True)
     commitment = models.CharField(_("what they committed to"), max_length=300, blank=True)
+    outcome = models.CharField(
+        _("call outcome"), max_length=16, choices=Outcome.choices, blank=True
+    )
     is_sensitive = models.BooleanField(
         _("sensitive"), default=False, help_text=_("Visible only to its author and staff.")
     )

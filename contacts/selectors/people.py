@@ -1,7 +1,7 @@
 """Reads for people: search, the list, a person's relationships and recruitment tree, duplicates.
 
-Everything starts from ``contacts_for_user`` (the access chokepoint) except the staff-only
-duplicates list, whose callers check staff first.
+Everything starts from ``contacts_for_user`` (the access chokepoint), the duplicates list
+included (its page is for staff only).
 """
 
 from __future__ import annotations
@@ -69,6 +69,15 @@ def owner_choices_for_user(user) -> QuerySet[User]:
 
     in_my_hubs = HubMembership.objects.filter(hub_id__in=hub_ids_for_user(user)).values("user_id")
     return users.filter(Q(pk=user.pk) | Q(pk__in=in_my_hubs))
+
+
+def managed_hubs_for_user(user):
+    """Hubs ``user`` may add people to: every hub for staff, else the hubs they captain."""
+    from hubs.models import Hub, HubMembership
+
+    if user.role == Role.STAFF:
+        return Hub.objects.all()
+    return Hub.objects.filter(pk__in=hub_ids_for_user(user, roles=(HubMembership.Role.CAPTAIN,)))
 
 
 def person_for_page(user, pk: int) -> Contact:
@@ -145,31 +154,63 @@ def recruitment_tree(user, contact: Contact, *, depth: int = TREE_DEPTH) -> list
 
 @dataclass
 class DuplicateGroup:
-    kind: str  # "phone" or "email"
+    kind: str  # "phone", "email", "name_street" or "name_zip"
     value: str
     people: list[Contact]
 
 
-def duplicate_groups(*, limit: int = 200) -> list[DuplicateGroup]:
-    """People sharing a phone (E.164) or an email, for staff: one grouped query, one load."""
-    sql = """
-        SELECT kind, value, ids FROM (
-            SELECT 'phone' AS kind, e164 AS value,
-                   array_agg(DISTINCT contact_id ORDER BY contact_id) AS ids
-            FROM contacts_phone GROUP BY e164 HAVING count(DISTINCT contact_id) > 1
-          UNION ALL
-            SELECT 'email', address, array_agg(DISTINCT contact_id ORDER BY contact_id)
-            FROM contacts_email GROUP BY address HAVING count(DISTINCT contact_id) > 1
-        ) d ORDER BY kind DESC, value LIMIT %s
-    """
+GROUP_SIZE = 10  # people shown per group at most
+
+# People sharing a phone or an email, then people with the same folded name (``name_search``:
+# accents and case folded, see organizer/lib/text.py) and the same street address or ZIP code —
+# those are only likely duplicates, for staff to confirm on the merge page. Each kind is one
+# GROUP BY over the people in scope, each bounded; a group already listed under a stronger kind
+# (the same people) is not listed again.
+_DUPLICATES_SQL = """
+    WITH scope AS ({scope})
+    SELECT kind, value, ids FROM (
+        (SELECT 0 AS rank, 'phone' AS kind, e164 AS value,
+                (array_agg(DISTINCT contact_id ORDER BY contact_id))[1:%s] AS ids
+         FROM contacts_phone WHERE contact_id IN (SELECT pk FROM scope)
+         GROUP BY e164 HAVING count(DISTINCT contact_id) > 1 ORDER BY e164 LIMIT %s)
+      UNION ALL
+        (SELECT 1, 'email', address, (array_agg(DISTINCT contact_id ORDER BY contact_id))[1:%s]
+         FROM contacts_email WHERE contact_id IN (SELECT pk FROM scope)
+         GROUP BY address HAVING count(DISTINCT contact_id) > 1 ORDER BY address LIMIT %s)
+      UNION ALL
+        (SELECT 2, 'name_street', min(street), (array_agg(id ORDER BY id))[1:%s]
+         FROM contacts_contact WHERE id IN (SELECT pk FROM scope)
+           AND name_search <> '' AND btrim(street) <> ''
+         GROUP BY name_search, lower(btrim(street)), lower(btrim(unit)) HAVING count(*) > 1
+         ORDER BY name_search LIMIT %s)
+      UNION ALL
+        (SELECT 3, 'name_zip', min(zip_code), (array_agg(id ORDER BY id))[1:%s]
+         FROM contacts_contact WHERE id IN (SELECT pk FROM scope)
+           AND name_search <> '' AND btrim(zip_code) <> ''
+         GROUP BY name_search, btrim(zip_code) HAVING count(*) > 1
+         ORDER BY name_search LIMIT %s)
+    ) d ORDER BY rank, value
+"""
+
+
+def duplicate_groups(user, *, limit: int = 200) -> list[DuplicateGroup]:
+    """Likely duplicates among the people ``user`` may see (the page is for staff): sharing a
+    phone (E.164) or an email, or the same name at the same street address or ZIP. One query,
+    at most ``limit`` groups of each kind and ``GROUP_SIZE`` people per group."""
+    scope_sql, scope_params = contacts_for_user(user).values("pk").query.sql_with_params()
+    sql = _DUPLICATES_SQL.format(scope=scope_sql)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [limit])
+        cursor.execute(sql, [*scope_params, *[GROUP_SIZE, limit] * 4])
         rows = cursor.fetchall()
     people = Contact.objects.in_bulk({pk for _, _, ids in rows for pk in ids})
-    return [
-        DuplicateGroup(kind, value, [people[pk] for pk in ids if pk in people])
-        for kind, value, ids in rows
-    ]
+    groups, seen = [], set()
+    for kind, value, ids in rows:
+        key = frozenset(ids)
+        if key in seen:
+            continue
+        seen.add(key)
+        groups.append(DuplicateGroup(kind, value, [people[pk] for pk in ids if pk in people]))
+    return groups
 
 
 def _shown(contact: Contact, name: str) -> str:

@@ -2,7 +2,11 @@
 
 Every write here runs in one transaction and keeps the person's derived fields
 (``Contact.assessment``, ``Contact.last_contacted_at``) in step with its cause. Logging is
-idempotent on ``client_token``: a second submit of the same form returns the first record.
+idempotent on ``client_token``: a second submit of the same form returns the first record; a
+one-on-one identical to one its author saved in the last half hour (the form sent again after
+Back, with a fresh token) is returned too, with ``resubmitted`` set. The weak spot: the same
+empty log about two different people of the same name, added by one organizer within half an
+hour, is taken for one.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from contacts.models import Assessment, Contact, ContactEvent, FollowUp, Interac
 from contacts.selectors.conversations import assignable_users, follow_up_for_user
 from contacts.services.ladder import activity_record
 from contacts.services.people import NewContact, contact_create
+from organizer.lib.phones import InvalidPhone, normalize_phone
 
 
 def _existing_log(client_token: uuid.UUID | None, by) -> Interaction | None:
@@ -46,6 +51,45 @@ def _idempotent(client_token: uuid.UUID | None, by, write) -> Interaction:
         if existing is None:
             raise
         return existing
+
+
+# A form sent again after Back carries a fresh token (the browser refills the fields on a page
+# the server rendered anew, and leaves out the phone, which is autocomplete=off). So a log
+# identical to one the same author saved moments ago, about the same person (or about a person
+# of the same name they just added, whose phone does not contradict it), is that log again.
+RESUBMIT_WINDOW = dt.timedelta(minutes=30)
+
+
+def _just_saved(
+    *, by, contact, new_contact, notes: str, ask: str, answer: str, commitment: str
+) -> Interaction | None:
+    since = timezone.now() - RESUBMIT_WINDOW
+    recent = Interaction.objects.filter(
+        author_id=by.pk,
+        kind=Interaction.Kind.ONE_ON_ONE,
+        created_at__gte=since,
+        notes=notes.strip(),
+        ask=ask.strip(),
+        answer=answer or "",
+        commitment=commitment.strip(),
+    )
+    if contact is not None:
+        return recent.filter(contact_id=contact.pk).order_by("-created_at").first()
+    recent = recent.filter(
+        contact__created_by_id=by.pk,
+        contact__created_at__gte=since,
+        contact__first_name__iexact=new_contact.first_name.strip(),
+        contact__last_name__iexact=new_contact.last_name.strip(),
+    )
+    for phone in new_contact.phones:
+        if not phone.raw.strip():
+            continue
+        try:
+            e164 = normalize_phone(phone.raw)
+        except InvalidPhone:
+            return None  # contact_create reports the bad number
+        recent = recent.filter(contact__phones__e164=e164)
+    return recent.order_by("-created_at").first()
 
 
 def _touch_contact(contact: Contact, happened_at: dt.datetime) -> None:
@@ -104,6 +148,19 @@ def one_on_one_log(
         raise ValueError("Pass exactly one of contact and new_contact.")
     happened_at = happened_at or timezone.now()
     issues = list(issues)
+    if client_token is None or _existing_log(client_token, by) is None:
+        again = _just_saved(
+            by=by,
+            contact=contact,
+            new_contact=new_contact,
+            notes=notes,
+            ask=ask,
+            answer=answer,
+            commitment=commitment,
+        )
+        if again is not None:
+            again.resubmitted = True
+            return again
 
     def write() -> Interaction:
         person = contact or contact_create(
@@ -165,10 +222,16 @@ def interaction_log(
     happened_at: dt.datetime | None = None,
     is_sensitive: bool = False,
     client_token: uuid.UUID | None = None,
+    outcome: str = "",
 ) -> Interaction:
-    """Log a lighter touch (call, text, door knock, meeting, other) with ``contact``."""
+    """Log a lighter touch (call, text, door knock, meeting, other) with ``contact``. A call
+    may say how it went (``Interaction.Outcome``); one that reached nobody (no answer, wrong
+    number) is recorded but does not count as contact (``last_contacted_at`` stays)."""
     if kind not in Interaction.Kind.values or kind == Interaction.Kind.ONE_ON_ONE:
         raise ValidationError({"kind": _("Pick a call, text, door knock, meeting or other.")})
+    if outcome and (kind != Interaction.Kind.CALL or outcome not in Interaction.Outcome.values):
+        raise ValidationError({"outcome": _("Pick how the call went.")})
+    reached = outcome not in (Interaction.Outcome.NO_ANSWER, Interaction.Outcome.WRONG_NUMBER)
     happened_at = happened_at or timezone.now()
 
     def write() -> Interaction:
@@ -177,11 +240,13 @@ def interaction_log(
             kind=kind,
             happened_at=happened_at,
             notes=notes.strip(),
+            outcome=outcome,
             is_sensitive=is_sensitive,
             author=by,
             client_token=client_token,
         )
-        _touch_contact(contact, happened_at)
+        if reached:
+            _touch_contact(contact, happened_at)
         # The ladder: a door knock counts for the volunteer who knocked (if they are a person
         # in the database); the person is marked for rescoring either way.
         volunteer_id = Contact.objects.filter(user_id=by.pk).values_list("pk", flat=True).first()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contacts.models import (
@@ -207,6 +208,9 @@ def contact_create(
         updated_by=by,
         **data.extra,
     )
+    # Consent to a channel means nothing without the channel (no "Email OK" without an email).
+    contact.email_ok = contact.email_ok and bool(emails)
+    contact.sms_ok = contact.sms_ok and bool(phones)
     contact.full_clean(exclude=["name_search", "search_vector"])
     contact.save()
     _write_phones(contact, phones)
@@ -226,6 +230,32 @@ def contact_create(
     if contact.recruited_by_id:  # the ladder: the recruiter earns a "recruited" activity
         recruitment_record(recruit=contact, recruiter_id=contact.recruited_by_id)
     return contact
+
+
+def _consent_follows_channels(contact: Contact, changes: dict) -> None:
+    """After an edit, no email means no "Email OK" and no phone no "Texts OK"."""
+    for name, channel in (("email_ok", contact.emails), ("sms_ok", contact.phones)):
+        if getattr(contact, name) and not channel.exists():
+            setattr(contact, name, False)
+            if name in changes and changes[name][0] is False:
+                del changes[name]  # ticked without the channel: no change after all
+            else:
+                changes[name] = [True, False]
+
+
+def consent_follows_channels(*, contact_ids: list[int]) -> None:
+    """Set-based, for people just created in bulk (imports): clear "Email OK" for those with
+    no email and "Texts OK" for those with no phone. Call inside the caller's transaction."""
+    if not contact_ids:
+        return
+    with connection.cursor() as cursor:
+        for flag, table in (("email_ok", "contacts_email"), ("sms_ok", "contacts_phone")):
+            cursor.execute(
+                f"UPDATE contacts_contact c SET {flag} = false "  # fixed names, never input
+                f"WHERE c.id = ANY(%s) AND c.{flag} "
+                f"AND NOT EXISTS (SELECT 1 FROM {table} x WHERE x.contact_id = c.id)",
+                [list(contact_ids)],
+            )
 
 
 def _plain(value) -> object:
@@ -308,6 +338,7 @@ def contact_update(
             changes["issues"] = [old, sorted(i.name for i in issues)]
             contact.issues.set(issues)
 
+    _consent_follows_channels(contact, changes)
     if not changes:
         return contact
     contact.updated_by = by
@@ -367,31 +398,22 @@ def _is_ancestor(ancestor_pk: int, contact_pk: int | None, *, limit: int = 100) 
     return False
 
 
+# Merge steps other apps supply (``hubs`` moves doors, residences and workplace-map places):
+# contacts cannot import those models (the layering is accounts → hubs base → contacts → hubs),
+# so ``hubs`` registers a function here from its ``AppConfig.ready``. Each step runs inside the
+# merge transaction with ``keep=`` and ``remove=`` (both locked) and returns ``{what: moved}``.
+MergeStep = Callable[..., "dict[str, int] | None"]
+_MERGE_STEPS: list[MergeStep] = []
+
+
+def register_merge_step(step: MergeStep) -> MergeStep:
+    """Run ``step(keep=…, remove=…)`` in every merge, before ``remove`` is deleted."""
+    if step not in _MERGE_STEPS:
+        _MERGE_STEPS.append(step)
+    return step
+
+
 @transaction.atomic
-def _merge_hub_records(*, keep: Contact, remove: Contact) -> dict[str, int]:
-    """Where the removed person lives, their place on a workplace map, the doors knocked for
-    them and the structure tests that reached them: moved to ``keep`` (duplicates dropped)."""
-    from hubs.models import DoorResult, Placement, Residence, StructureTestReach
-
-    Residence.objects.filter(
-        contact=remove, unit_id__in=Residence.objects.filter(contact=keep).values("unit_id")
-    ).delete()
-    Placement.objects.filter(
-        contact=remove, hub_id__in=Placement.objects.filter(contact=keep).values("hub_id")
-    ).delete()
-    StructureTestReach.objects.filter(
-        contact=remove,
-        test_id__in=StructureTestReach.objects.filter(contact=keep).values("test_id"),
-    ).delete()
-    return {
-        "residences": Residence.objects.filter(contact=remove).update(contact=keep),
-        "placements": Placement.objects.filter(contact=remove).update(contact=keep)
-        + Placement.objects.filter(organized_by=remove).update(organized_by=keep),
-        "door_results": DoorResult.objects.filter(contact=remove).update(contact=keep),
-        "structure_tests": StructureTestReach.objects.filter(contact=remove).update(contact=keep),
-    }
-
-
 def contact_merge(*, by, keep: Contact, remove: Contact, take: list[str] | tuple = ()) -> Contact:
     """Merge ``remove`` into ``keep`` and delete ``remove``, losing no history.
 
@@ -475,7 +497,8 @@ def contact_merge(*, by, keep: Contact, remove: Contact, take: list[str] | tuple
         contact=remove, hub_id__in=keep.hub_memberships.values("hub_id")
     ).delete()
     moved["hubs"] = HubMember.objects.filter(contact=remove).update(contact=keep)
-    moved.update(_merge_hub_records(keep=keep, remove=remove))
+    for step in _MERGE_STEPS:
+        moved.update(step(keep=keep, remove=remove) or {})
     keep.tags.add(*remove.tags.all())
     keep.issues.add(*remove.issues.all())
 
@@ -592,9 +615,18 @@ EXPORT_COLUMNS = [
 ]
 
 
-def _export_row(c: Contact) -> list:
+_MINUTE = "%Y-%m-%d %H:%M"
+
+
+def _local_minute(value) -> str:
+    """A timestamp in the chapter's time zone (``TIME_ZONE``), to the minute."""
+    return timezone.localtime(value).strftime(_MINUTE) if value else ""
+
+
+def _export_row(c: Contact, yes_no: tuple[str, str]) -> list:
     phones = [display_phone(p.e164) for p in c.phones.all()]
     emails = [e.address for e in c.emails.all()]
+    yes, no = yes_no
     return [
         c.pk,
         c.first_name,
@@ -616,17 +648,17 @@ def _export_row(c: Contact) -> list:
         c.union,
         c.membership_status,
         c.member_since or "",
-        c.email_ok,
-        c.sms_ok,
-        c.do_not_contact,
+        yes if c.email_ok else no,
+        yes if c.sms_ok else no,
+        yes if c.do_not_contact else no,
         ", ".join(t.name for t in c.tags.all()),
         ", ".join(i.name for i in c.issues.all()),
         ", ".join(m.hub.name for m in c.hub_memberships.all()),
-        c.owner.email if c.owner else "",
+        str(c.owner) if c.owner else "",
         c.source,
         c.assessment or "",
-        c.last_contacted_at.isoformat() if c.last_contacted_at else "",
-        c.created_at.isoformat(),
+        _local_minute(c.last_contacted_at),
+        _local_minute(c.created_at),
     ]
 
 
@@ -634,8 +666,10 @@ def people_export(*, by, qs: QuerySet[Contact], query: str = "") -> Iterator[str
     """Record the export, then stream ``qs`` (already scoped and filtered) as CSV lines.
 
     Phones are written in national format for the default region (``(212) 555-0100``), other
-    countries' numbers internationally (``+44 20 7946 0958``); every cell goes through the one
-    CSV escaper, which leaves phone shapes as they are and escapes formulas."""
+    countries' numbers internationally (``+44 20 7946 0958``), both without an apostrophe;
+    times in the chapter's time zone to the minute; the organizer by name; yes/no as Yes and No
+    (in the reader's language). Every cell goes through the one CSV escaper, which leaves phone
+    shapes as they are and escapes formulas."""
     qs = (
         qs.order_by("last_name", "first_name", "pk")
         .select_related("owner")
@@ -648,9 +682,10 @@ def people_export(*, by, qs: QuerySet[Contact], query: str = "") -> Iterator[str
         )
     )
     ExportLog.objects.create(user=by, what="people", query=query[:1000], row_count=qs.count())
-    return _csv_lines(qs)
+    # Translated now, in the request's language: the rows are written later, while streaming.
+    return _csv_lines(qs, (str(_("Yes")), str(_("No"))))
 
 
-def _csv_lines(qs: QuerySet[Contact]) -> Iterator[str]:
-    rows = (_export_row(contact) for contact in qs.iterator(chunk_size=1000))
+def _csv_lines(qs: QuerySet[Contact], yes_no: tuple[str, str]) -> Iterator[str]:
+    rows = (_export_row(contact, yes_no) for contact in qs.iterator(chunk_size=1000))
     return csv_lines(itertools.chain([EXPORT_COLUMNS], rows), bom=True)

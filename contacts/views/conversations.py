@@ -19,12 +19,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import retarget
 
 from contacts.forms.conversations import (
+    CallOutcomeForm,
     OneOnOneForm,
     QuickLogForm,
     ReassignForm,
     SnoozeForm,
     quick_dates,
 )
+from contacts.models import Interaction
 from contacts.selectors.access import contact_for_user, contacts_for_user
 from contacts.selectors.conversations import (
     MyDay,
@@ -37,9 +39,10 @@ from contacts.selectors.conversations import (
 from contacts.selectors.conversations import (
     my_day as my_day_selector,
 )
-from contacts.selectors.search import bound_query, find_people
+from contacts.selectors.search import bound_query, find_people, with_hubs
 from contacts.services import conversations as services
 from contacts.services.people import DuplicateContact, NewContact, PhoneInput
+from organizer.lib.dates import day_label
 from organizer.lib.numbers import parse_id
 
 PICKER_LIMIT = 8  # people shown under the "Who" field
@@ -58,7 +61,7 @@ def _log_context(request, form: OneOnOneForm, *, query: str = "", **extra) -> di
         "chosen": chosen,
         "query": bounded.text,
         "query_note": bounded.note,
-        "results": find_people(request.user, bounded.text, limit=PICKER_LIMIT),
+        "results": with_hubs(find_people(request.user, bounded.text, limit=PICKER_LIMIT)),
         "dates": quick_dates(),
         "saved_tokens": saved_client_tokens(request.user),
         **extra,
@@ -117,10 +120,15 @@ def log_one_on_one(request):
             form.add_error("phone", _("Someone already has this phone number."))
         else:
             name = interaction.contact.display_name
-            messages.success(request, _("One-on-one with %(name)s saved.") % {"name": name})
+            if getattr(interaction, "resubmitted", False):
+                text = _("This one-on-one with %(name)s was already saved; nothing was added.")
+                messages.info(request, text % {"name": name})
+            else:
+                messages.success(request, _("One-on-one with %(name)s saved.") % {"name": name})
             return redirect("contacts:detail", interaction.contact_id)
     status = 400 if form.is_bound else 200
-    query = request.GET.get("q", "")
+    # A failed save keeps the search that was typed (and the picked person, from the form).
+    query = (request.POST if form.is_bound else request.GET).get("q", "")
     context = _log_context(request, form, query=query, duplicates=duplicates)
     return render(request, "contacts/log.html", context, status=status)
 
@@ -130,7 +138,7 @@ def log_one_on_one(request):
 def log_people(request):
     """Search-as-you-type for the "Who" field: people the user may see."""
     query = bound_query(request.GET.get("q", ""))
-    results = find_people(request.user, query.text, limit=PICKER_LIMIT)
+    results = with_hubs(find_people(request.user, query.text, limit=PICKER_LIMIT))
     context = {"results": results, "query": query.text, "query_note": query.note}
     return render(request, "contacts/_log_who.html", context)
 
@@ -165,6 +173,9 @@ def _url_maker(name: str):
 
 def _for_display(day: MyDay) -> MyDay:
     """Give each follow-up shown its links (``urls``) and ``is_overdue``."""
+    call = _url_maker("contacts:call_outcome")
+    for person in day.stale:
+        person.call_url = call(person.pk)
     makers = {
         "complete": _url_maker("contacts:follow_up_complete"),
         "snooze": _url_maker("contacts:follow_up_snooze"),
@@ -174,6 +185,7 @@ def _for_display(day: MyDay) -> MyDay:
     for follow_up in chain(day.due, day.upcoming, day.team or ()):
         follow_up.urls = {name: make(follow_up.pk) for name, make in makers.items()}
         follow_up.urls["person"] = person(follow_up.contact_id)
+        follow_up.urls["call"] = call(follow_up.contact_id)
         follow_up.is_overdue = follow_up.due_on < day.today
     return day
 
@@ -185,6 +197,41 @@ def my_day(request):
     return render(request, "contacts/my_day.html", {"day": day})
 
 
+def _next_or(request, default: str) -> str:
+    """The ``next`` the form or link carried, when it is on this site; else ``default``."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
+    if not (safe and target.startswith("/")):  # redirect() takes a bare word for a URL name
+        return default
+    return target
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def call_outcome(request, pk: int):
+    """After a call: one tap (talked, no answer, left a message, wrong number) logs it. The
+    page after tapping Call offers it on its own (static/js/call-outcome.js); without
+    JavaScript the "Log call" link opens this page."""
+    contact = contact_for_user(request.user, pk)
+    form = CallOutcomeForm(request.POST or None)
+    if form.is_bound and form.is_valid():
+        outcome = form.cleaned_data["outcome"]
+        services.interaction_log(
+            by=request.user,
+            contact=contact,
+            kind=Interaction.Kind.CALL,
+            outcome=outcome,
+            client_token=form.cleaned_data["client_token"],
+        )
+        label = Interaction.Outcome(outcome).label
+        text = _("Call with %(name)s logged: %(outcome)s")
+        messages.success(request, text % {"name": contact.display_name, "outcome": label})
+        return redirect(_next_or(request, reverse("contacts:detail", args=[contact.pk])))
+    context = {"contact": contact, "form": form, "next": _next_or(request, "")}
+    status = 400 if form.errors else 200
+    return render(request, "contacts/call_outcome.html", context, status=status)
+
+
 # --- follow-up actions --------------------------------------------------------------------------
 
 
@@ -193,11 +240,7 @@ def _after_follow_up_action(request):
     if request.htmx:
         context = {"day": _for_display(my_day_selector(request.user)), "refresh": True}
         return render(request, "contacts/_followups.html", context)
-    target = request.POST.get("next", "")
-    safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
-    if not (safe and target.startswith("/")):  # redirect() takes a bare word for a URL name
-        target = reverse("contacts:my_day")
-    return redirect(target)
+    return redirect(_next_or(request, reverse("contacts:my_day")))
 
 
 @login_required
@@ -225,7 +268,7 @@ def follow_up_snooze(request, pk: int):
             request,
             _("Moved to %(date)s: %(what)s")
             % {
-                "date": follow_up.due_on.strftime("%Y-%m-%d"),
+                "date": day_label(follow_up.due_on),
                 "what": follow_up_text(request.user, follow_up),
             },
         )

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from contacts.filters import ContactFilter
 from contacts.forms.people import (
+    BulkForm,
     ContactForm,
     MergeForm,
     RelationshipForm,
@@ -35,6 +36,7 @@ from contacts.selectors.people import (
     with_list_data,
 )
 from contacts.selectors.search import bound_query, find_people
+from contacts.services.bulk import people_bulk_add_to_hub, people_bulk_assign, people_bulk_tag
 from contacts.services.people import (
     DuplicateContact,
     contact_create,
@@ -52,22 +54,70 @@ PAGE_SIZE = 50
 def people(request):
     """The filtered list. htmx requests (search as you type) get only the results."""
     filterset = ContactFilter(request.GET, contacts_for_user(request.user), request=request)
-    qs = with_list_data(ordered(filterset.qs))
+    return _people_page(request, filterset)
+
+
+def _people_page(request, filterset: ContactFilter, *, status: int = 200):
+    """The list (or its results fragment). A filter value that does not parse shows its error
+    and no rows: never the whole list as if the filter were not there."""
+    valid = filterset.is_valid()
+    qs = with_list_data(ordered(filterset.qs if valid else filterset.queryset.none()))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filter": filterset, "page": page, "query": query.urlencode()}
     context["query_note"] = bound_query(request.GET.get("q")).note
     context["filters_active"] = any(request.GET.get(n) for n in filterset.filters if n != "q")
-    if request.htmx and request.htmx.target == "people-results":
+    if request.user.role != Role.VOLUNTEER:  # acting on many people at once
+        context["bulk"] = BulkForm(user=request.user)
+    if request.htmx and request.htmx.target == "people-results":  # htmx swaps only a 200
         return render(request, "contacts/_people_results.html", context)
-    return render(request, "contacts/list.html", context)
+    return render(request, "contacts/list.html", context, status=status if valid else 400)
+
+
+BULK = {
+    "tag": (people_bulk_tag, "tag"),
+    "hub": (people_bulk_add_to_hub, "hub"),
+    "owner": (people_bulk_assign, "owner"),
+}
+
+
+@login_required
+@require_POST
+def bulk(request):
+    """Tag, add to a hub or give an organizer to the ticked people, or to everyone the list's
+    filter (the query string) matches. Ticked ids outside the user's scope are ignored."""
+    if request.user.role == Role.VOLUNTEER:
+        raise Http404
+    filterset = ContactFilter(request.GET, contacts_for_user(request.user), request=request)
+    form = BulkForm(request.POST, user=request.user)
+    if not (filterset.is_valid() and form.is_valid()):
+        errors = [e for field_errors in form.errors.values() for e in field_errors]
+        messages.error(request, " ".join(errors) or _("A filter could not be read."))
+        return _people_page(request, filterset, status=400)
+    data = form.cleaned_data
+    scope = contacts_for_user(request.user)
+    people = filterset.qs if data["all"] else scope.filter(pk__in=data["ids"])
+    service, argument = BULK[data["action"]]
+    try:
+        result = service(by=request.user, people=people, **{argument: data[argument]})
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _people_page(request, filterset, status=400)
+    action = dict(BulkForm.ACTIONS)[data["action"]]
+    text = _("%(action)s: %(changed)s of %(matched)s people changed (the others already were).")
+    messages.success(request, text % {"action": action, **vars(result)})
+    return redirect(f"{reverse('contacts:list')}?{request.GET.urlencode()}")
 
 
 @login_required
 def export_csv(request):
-    """The filtered list as CSV: only people the user may see, streamed, recorded."""
+    """The filtered list as CSV: only people the user may see, streamed, recorded. The same
+    parameters as the list, all of them; a value that does not parse exports nothing (400)."""
     filterset = ContactFilter(request.GET, contacts_for_user(request.user), request=request)
+    if not filterset.is_valid():
+        messages.error(request, _("Nothing was exported: fix the filters marked below."))
+        return _people_page(request, filterset, status=400)
     rows = people_export(by=request.user, qs=filterset.qs, query=request.GET.urlencode())
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="people.csv"'
@@ -213,4 +263,4 @@ def merge(request, pk: int):
 @login_required
 def duplicates(request):
     require_staff(request.user)
-    return render(request, "contacts/duplicates.html", {"groups": duplicate_groups()})
+    return render(request, "contacts/duplicates.html", {"groups": duplicate_groups(request.user)})

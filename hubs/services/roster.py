@@ -34,7 +34,7 @@ from contacts.services.people import (
 )
 from hubs.models import Department, Hub, Placement, Shift, Worksite
 from hubs.services.workplace import WorkplaceError, _require_workplace, placement_save
-from organizer.lib.csvfiles import CsvFileError, CsvReader, remove_upload, save_upload
+from organizer.lib.csvfiles import CsvFileError, read_table
 from organizer.lib.phones import InvalidPhone, display_phone, normalize_phone
 from organizer.lib.text import fold
 
@@ -191,26 +191,19 @@ def read_roster(content: bytes) -> tuple[list[RosterRow], str]:
             _("The roster is larger than %(kb)s KB. Place it in parts.")
             % {"kb": ROSTER_MAX_BYTES // 1024}
         )
-    path = None
-    try:  # through the project's one CSV reader, which reads from disk
-        path = save_upload(content, kind="rosters")
-        reader = CsvReader(path)
-        records = list(reader)
-        if not records:
-            raise CsvFileError(_("The roster is empty."))
-        (_line, header), *records = records
-        header = checked_header(header)
+    try:  # through the project's one CSV reader
+        table = read_table(content, kind="rosters")
+        header = checked_header(table.header)
     except CsvFileError as exc:
         raise RosterError(str(exc)) from None
-    finally:
-        remove_upload(path)
+    records = table.records
     if len(records) > ROSTER_MAX_ROWS:
         raise RosterError(
             _("The roster has %(rows)s rows; place at most %(limit)s at a time.")
             % {"rows": len(records), "limit": ROSTER_MAX_ROWS}
         )
     columns = _columns(header)
-    text = content.decode(reader.encoding, "replace")
+    text = content.decode(table.encoding, "replace")
     return [_parse_row(line, cells, columns) for line, cells in records], text
 
 

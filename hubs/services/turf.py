@@ -28,6 +28,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -392,6 +393,8 @@ def doors_from_contacts(*, contact_ids: Iterable[int] | None = None) -> tuple[in
     fields = ("pk", "street", "unit", "city", "state", "zip_code", "latitude", "longitude")
     rows: list[DoorRow] = []
     owners: list[tuple[int, DoorRow]] = []
+    # A building takes its position from the first row naming it: people with one come first.
+    people = people.order_by(F("latitude").asc(nulls_last=True), "pk")
     for pk, street, unit, city, state, zip_code, lat, lon in people.values_list(*fields).iterator(
         chunk_size=5000
     ):

@@ -368,3 +368,29 @@ def _csv_error(start: int, line: int, exc: csv.Error) -> CsvFileError:
         _("The file could not be read as CSV near line %(line)s: %(error)s.")
         % {"line": max(line, start), "error": exc}
     )
+
+
+@dataclass
+class CsvTable:
+    """A small file read whole: its encoding, first row and the rows after it (with lines)."""
+
+    encoding: str
+    header: list[str]
+    records: list[tuple[int, list[str]]]
+
+
+def read_table(content: bytes, *, kind: str = "tables") -> CsvTable:
+    """A small upload (a roster, a neighborhood list) read whole through the same reader as
+    every import, so it gets the same refusals; :class:`CsvFileError` when it cannot be read.
+    Callers bound ``content`` and the row count themselves."""
+    path = None
+    try:
+        path = save_upload(content, kind=kind)
+        reader = CsvReader(path)
+        records = list(reader)
+    finally:
+        remove_upload(path)
+    if not records:
+        raise CsvFileError(_("The file is empty."))
+    (_line, header), *rows = records
+    return CsvTable(reader.encoding, header, rows)

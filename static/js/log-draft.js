@@ -1,6 +1,8 @@
 // Keeps a draft of the one-on-one form in localStorage, so closing the page loses nothing.
 // Saved on every change, restored on load, dropped once the server has saved that form
-// (its client token is listed in data-saved-tokens). Plus the "Tomorrow" / "Next week" buttons.
+// (its client token is listed in data-saved-tokens). Plus the follow-up date shortcuts.
+// A person picked from the search results moves to #who-chosen, outside the results, so a new
+// search (typed, or a stale one restored with a draft) never unpicks them silently.
 (function () {
   "use strict";
   var form = document.querySelector("form[data-draft-key]");
@@ -20,6 +22,52 @@
       return el.name && !SKIP[el.name] && el.type !== "submit" && el.type !== "button";
     });
   }
+  var chosenBox = document.getElementById("who-chosen");
+  var resultsBox = document.getElementById("who-results");
+
+  function chosenLabel(value, name, details) {
+    var label = document.createElement("label");
+    label.className = "choice person-choice";
+    var input = document.createElement("input");
+    input.type = "radio";
+    input.name = "contact";
+    input.value = value;
+    var text = document.createElement("span");
+    text.className = "who-name";
+    text.textContent = name;
+    label.append(input, " ", text);
+    if (details) {
+      var more = document.createElement("span");
+      more.className = "muted who-details";
+      more.textContent = details;
+      label.append(more);
+    }
+    return label;
+  }
+  function pick(radio) {
+    if (!chosenBox) return;
+    var label = radio.closest("label");
+    var name = label.querySelector(".who-name");
+    var details = label.querySelector(".who-details");
+    var copy = chosenLabel(radio.value, name ? name.textContent : label.textContent.trim(),
+                           details ? details.textContent.trim() : "");
+    chosenBox.replaceChildren(copy);
+    copy.querySelector("input").checked = true;
+    label.remove();  // one radio per person: the picked one
+  }
+  function picked() {
+    var radio = chosenBox && chosenBox.querySelector("input[name=contact]:checked");
+    if (!radio) return null;
+    var label = radio.closest("label");
+    var name = label.querySelector(".who-name");
+    var details = label.querySelector(".who-details");
+    return {
+      value: radio.value,
+      name: name ? name.textContent : label.textContent.trim(),
+      details: details ? details.textContent.trim() : ""
+    };
+  }
+
   function save() {
     var data = {};
     fields().forEach(function (el) {
@@ -30,6 +78,7 @@
         data[el.name] = el.value;
       }
     });
+    data._picked = picked();
     try { store().setItem(key, JSON.stringify(data)); } catch (e) { /* full or private mode */ }
   }
   function apply(data, within) {
@@ -57,6 +106,11 @@
     draft = null;
   }
   if (draft && !form.hasAttribute("data-draft-bound")) {
+    var was = draft._picked;
+    if (was && /^\d+$/.test(was.value) && chosenBox &&
+        !chosenBox.querySelector("input[value='" + was.value + "']")) {
+      chosenBox.replaceChildren(chosenLabel(was.value, was.name, was.details));
+    }
     apply(draft);
     var search = form.querySelector("[name=q]");
     if (search && search.value) {
@@ -68,8 +122,19 @@
     }
   }
   form.addEventListener("htmx:afterSwap", function (event) {
+    if (chosenBox && resultsBox && resultsBox.contains(event.target)) {
+      // The picked person is listed once, above the results, and stays picked.
+      Array.prototype.forEach.call(chosenBox.querySelectorAll("input[name=contact]"), function (c) {
+        var dup = resultsBox.querySelector("input[name=contact][value='" + c.value + "']");
+        if (dup) dup.closest("label").remove();
+      });
+    }
     var current = read();
     if (current) apply(current, event.target);
+  });
+  form.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el.name === "contact" && el.checked && resultsBox && resultsBox.contains(el)) pick(el);
   });
   form.addEventListener("input", save);
   form.addEventListener("change", save);

@@ -95,3 +95,65 @@ def test_a_half_typed_one_on_one_survives_closing_the_page(phone_page, organizer
 
     page.goto("/people/log/")  # once saved, the draft is gone
     expect(page.get_by_label("Their story / notes")).to_have_value("")
+
+
+def test_back_then_save_again_saves_one_person_and_one_conversation(phone_page, organizer):
+    page = phone_page
+    sign_in(page, organizer)
+    page.goto("/people/log/")
+    page.get_by_text("Add a new person").click()
+    page.get_by_label("First name").fill("Nia")
+    page.get_by_label("Last name").fill("Noor")
+    page.get_by_label("Phone number", exact=True).fill("(212) 555-0142")
+    page.get_by_label("Their story / notes").fill("Nurse on nights.")
+    page.get_by_role("button", name="Save one-on-one").click()
+    expect(page.get_by_role("heading", name="Nia Noor", level=1)).to_be_visible()
+
+    page.go_back()  # the browser refills the form (with a fresh token, without the phone)
+    expect(page.get_by_role("heading", name="Log a one-on-one", level=1)).to_be_visible()
+    page.get_by_role("button", name="Save one-on-one").click()
+
+    expect(page.get_by_role("heading", name="Nia Noor", level=1)).to_be_visible()
+    assert Contact.objects.filter(first_name="Nia", last_name="Noor").count() == 1
+    assert Interaction.objects.count() == 1
+
+
+def test_a_picked_person_stays_picked_through_a_new_search_and_a_restored_draft(
+    phone_page, organizer
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.factories import ContactFactory
+
+    ana = ContactFactory(first_name="Ana", last_name="Alvarez", owner=organizer)
+    ContactFactory(first_name="Bo", last_name="Baker", owner=organizer)
+    page = phone_page
+    sign_in(page, organizer)
+    page.goto("/people/log/")
+    search = page.get_by_label("Find a person by name or phone")
+    search.fill("alv")
+    page.locator("#who-results").get_by_text("Ana Alvarez").click()
+    chosen = page.locator("#who-chosen input[name=contact]")
+    expect(chosen).to_be_checked()
+
+    search.fill("bak")  # another search: Ana stays picked
+    expect(page.locator("#who-results").get_by_text("Bo Baker")).to_be_visible()
+    expect(chosen).to_be_checked()
+    page.get_by_label("Their story / notes").fill("Wants a tenants' meeting")
+
+    page.goto("/people/my-day/")  # leave; the draft (with the stale search) comes back
+    page.goto("/people/log/")
+    expect(page.locator("#who-results").get_by_text("Bo Baker")).to_be_visible()
+    expect(page.locator("#who-chosen").get_by_text("Ana Alvarez")).to_be_visible()
+    expect(chosen).to_be_checked()
+    page.get_by_role("button", name="In 3 days").click()
+    in_3_days = timezone.localdate() + dt.timedelta(days=3)
+    expect(page.get_by_label("Follow up on")).to_have_value(in_3_days.isoformat())
+    page.get_by_role("button", name="Save one-on-one").click()
+
+    expect(page.get_by_role("heading", name="Ana Alvarez", level=1)).to_be_visible()
+    interaction = Interaction.objects.get()
+    assert interaction.contact == ana and interaction.notes == "Wants a tenants' meeting"
+    assert FollowUp.objects.get().due_on == in_3_days

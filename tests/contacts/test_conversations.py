@@ -13,6 +13,7 @@ from django.utils import timezone
 from contacts.models import Assessment, Contact, ContactEvent, FollowUp, Interaction, Issue
 from contacts.selectors.conversations import person_timeline
 from contacts.services.conversations import interaction_log, one_on_one_log
+from contacts.services.people import NewContact, PhoneInput
 from tests.factories import ContactFactory, PhoneFactory
 
 LOG = reverse("contacts:log")
@@ -106,6 +107,51 @@ def test_a_double_submit_with_a_new_person_creates_the_person_once(cast, client_
 
     assert Contact.objects.filter(first_name="Nia").count() == 1
     assert Interaction.objects.count() == 1
+
+
+def test_the_same_form_sent_again_after_back_with_a_new_token_and_no_phone_saves_once(
+    cast, client_for
+):
+    client = client_for(cast.organizer_a)
+    first = {"first_name": "Nia", "last_name": "Noor", "phone": "212-555-0142", "notes": "Nurse"}
+    client.post(LOG, {**first, "client_token": str(uuid.uuid4())})
+    again = {**first, "phone": "", "client_token": str(uuid.uuid4())}
+
+    response = client.post(LOG, again, follow=True)
+
+    assert Contact.objects.filter(first_name="Nia").count() == 1
+    assert Interaction.objects.count() == 1
+    assert "was already saved" in response.content.decode()
+
+
+def test_a_different_person_of_the_same_name_or_another_story_is_still_saved(cast):
+    def log(phone: str, notes: str):
+        person = NewContact(first_name="Nia", last_name="Noor", phones=[PhoneInput(raw=phone)])
+        return one_on_one_log(
+            by=cast.organizer_a,
+            new_contact=person,
+            notes=notes,
+            allow_duplicate=True,
+            client_token=uuid.uuid4(),
+        )
+
+    log("212-555-0142", "Nurse")
+    log("212-555-0199", "Nurse")  # another phone: another Nia
+    log("212-555-0142", "Teacher")  # another story
+
+    assert Interaction.objects.count() == 3
+
+
+def test_the_same_log_about_a_picked_person_sent_again_is_recognised(cast):
+    first = one_on_one_log(
+        by=cast.organizer_a, contact=cast.person_a, notes="Rent", client_token=uuid.uuid4()
+    )
+    again = one_on_one_log(
+        by=cast.organizer_a, contact=cast.person_a, notes="Rent", client_token=uuid.uuid4()
+    )
+    assert again.pk == first.pk and again.resubmitted
+    other = one_on_one_log(by=cast.organizer_b, contact=cast.person_a, notes="Rent")
+    assert other.pk != first.pk  # someone else's log is their own
 
 
 def test_the_service_returns_the_existing_interaction_for_a_repeated_token(cast):
@@ -414,3 +460,39 @@ def test_the_timeline_shows_ladder_moves_and_door_results_where_they_live(cast, 
     assert "Supporter → <strong>Volunteer</strong>" in html and "score 9" in html
     assert "Not home" in html and "Dog barked" in html and "12 Wilson Ave 3F" in html
     assert "Refused" not in html  # a neighbour's door is not this person's history
+
+
+def test_the_follow_up_shortcuts_include_in_3_days_and_in_2_weeks(cast, client_for):
+    from contacts.forms.conversations import quick_dates
+
+    today = dt.date(2026, 12, 1)
+    dates = quick_dates(today)
+    assert dates["in_3_days"] == dt.date(2026, 12, 4)
+    assert dates["in_2_weeks"] == dt.date(2026, 12, 15)
+    html = client_for(cast.organizer_a).get(LOG).content.decode()
+    assert ">In 3 days</button>" in html and ">In 2 weeks</button>" in html
+
+
+def test_a_failed_save_keeps_the_picked_person_and_the_typed_search(cast, client_for):
+    future = local(timezone.now() + dt.timedelta(days=3))
+    response = client_for(cast.organizer_a).post(
+        LOG, {"contact": cast.person_a.pk, "q": "alv", "happened_at": future}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f'name="contact" value="{cast.person_a.pk}" checked' in html
+    assert 'name="q" value="alv"' in html
+
+
+def test_people_of_the_same_name_are_told_apart_by_hub_and_last_contact(cast, client_for):
+    from tests.factories import HubMemberFactory
+
+    twin = ContactFactory(first_name="Ana", last_name="Alvarez", neighborhood="Astoria")
+    HubMemberFactory(contact=twin, hub=cast.hub_a)
+    Contact.objects.filter(pk=cast.person_a.pk).update(
+        last_contacted_at=timezone.make_aware(dt.datetime(2026, 11, 3, 12))
+    )
+    html = client_for(cast.organizer_a).get(reverse("contacts:log_people"), {"q": "ana"})
+    html = html.content.decode()
+    assert "Hub A · last contact Nov. 3, 2026" in html
+    assert "Astoria · Hub A · never contacted" in html

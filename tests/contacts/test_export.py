@@ -77,3 +77,56 @@ def test_the_export_query_count_does_not_grow_with_rows(
 def test_anonymous_visitors_cannot_export(client, db):
     assert client.get("/people/export.csv").status_code == 302
     assert not ExportLog.objects.exists()
+
+
+def test_an_invalid_filter_value_exports_nothing_and_says_why(cast, client_for):
+    response = client_for(cast.staff).get("/people/export.csv", {"q": "ana", "assessment": "9"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Nothing was exported" in html
+    assert "Select a valid choice" in html
+    assert not ExportLog.objects.exists()
+
+
+def test_an_invalid_filter_on_the_list_lists_nobody_instead_of_everyone(cast, client_for):
+    response = client_for(cast.staff).get("/people/", {"tag": "no-such-tag"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "A filter could not be read" in html
+    assert "Alvarez" not in html and "Baker" not in html
+
+
+def test_every_filter_reaches_the_export(cast, client_for):
+    from contacts.models import Tag
+
+    tagged = ContactFactory(first_name="Ana", last_name="Tagged")
+    HubMemberFactory(contact=tagged, hub=cast.hub_a)
+    tagged.tags.add(Tag.objects.create(name="host"))
+    client = client_for(cast.staff)
+    html = client.get("/people/", {"q": "ana", "tag": "host"}).content.decode()
+    assert 'href="/people/export.csv?q=ana&amp;tag=host"' in html
+    rows = _rows(client.get("/people/export.csv", {"q": "ana", "tag": "host"}))
+    assert [r["last_name"] for r in rows] == ["Tagged"]
+
+
+def test_the_export_writes_local_minutes_names_and_yes_no(cast, client_for, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from contacts.models import Contact
+
+    settings.TIME_ZONE = "America/New_York"
+    talked = dt.datetime(2026, 7, 4, 16, 30, 12, 345678, tzinfo=dt.UTC)  # 12:30 in New York
+    Contact.objects.filter(pk=cast.person_a.pk).update(
+        owner=cast.organizer_a, last_contacted_at=talked, email_ok=True, sms_ok=False
+    )
+    cast.organizer_a.name = "Omar Haddad"
+    cast.organizer_a.save()
+    with timezone.override("America/New_York"):
+        rows = {r["last_name"]: r for r in _rows(client_for(cast.staff).get("/people/export.csv"))}
+    ana = rows["Alvarez"]
+    assert ana["last_contacted_at"] == "2026-07-04 12:30"
+    assert ana["organizer"] == "Omar Haddad"
+    assert (ana["email_ok"], ana["sms_ok"], ana["do_not_contact"]) == ("Yes", "No", "No")
+    assert len(ana["created_at"]) == len("2026-07-04 12:30")

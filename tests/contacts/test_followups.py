@@ -178,3 +178,23 @@ def test_signed_out_visitors_cannot_act_on_follow_ups(client, follow_up):
     assert response.status_code == 302 and "/accounts/" in response["Location"]
     follow_up.refresh_from_db()
     assert follow_up.status == FollowUp.Status.OPEN
+
+
+def test_snoozing_says_the_new_day_in_the_readers_language(cast, client_for, follow_up):
+    from django.utils import translation
+
+    from organizer.lib.dates import day_label
+
+    client = client_for(cast.organizer_a)
+    until = timezone.localdate() + dt.timedelta(days=9)
+    html = client.post(url("snooze", follow_up), {"until": until.isoformat()}, follow=True)
+    html = html.content.decode()
+    assert until.isoformat() not in html.split("Moved to")[1][:40]
+    assert f"Moved to {day_label(until)}" in html
+
+    with translation.override("es"):  # and back to English after (the request switches it)
+        client.post("/i18n/setlang/", {"language": "es", "next": "/"})
+        html = client.get(reverse("contacts:detail", args=[cast.person_a.pk])).content.decode()
+        in_spanish = day_label(until)
+    assert in_spanish in html  # the timeline's "moved to" day, in Spanish
+    assert until.isoformat() + ":" not in html

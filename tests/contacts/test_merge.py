@@ -161,3 +161,34 @@ def test_merge_moves_where_they_live_and_their_workplace_map_place(cast, dupe):
     assert Placement.objects.get(worksite=site).contact == cast.person_a
     knock.refresh_from_db()
     assert knock.contact == cast.person_a
+
+
+def test_the_duplicates_list_proposes_the_same_name_at_the_same_address_or_zip(cast, client_for):
+    street_twin = ContactFactory(first_name="ANA", last_name="Álvarez", street="5 Myrtle Ave")
+    Contact.objects.filter(pk=cast.person_a.pk).update(street=" 5 myrtle ave", zip_code="11221")
+    zip_a = ContactFactory(first_name="Bo", last_name="Baker", zip_code="11237")
+    Contact.objects.filter(pk=cast.person_b.pk).update(zip_code="11237")
+    ContactFactory(first_name="Bo", last_name="Baker", zip_code="10001")  # elsewhere: not proposed
+    ContactFactory(first_name="Cy", last_name="Cole", zip_code="11237")  # another name
+
+    html = client_for(cast.staff).get("/people/duplicates/").content.decode()
+
+    assert "Same name, same address: " in html
+    assert f"/people/{cast.person_a.pk}/merge/?other={street_twin.pk}" in html
+    assert "Same name, same ZIP code: 11237" in html
+    assert f"/people/{cast.person_b.pk}/merge/?other={zip_a.pk}" in html
+    assert html.count('class="person-row"') == 2
+    assert "Cole" not in html
+
+
+def test_the_duplicates_query_is_one_query_and_scoped(cast, django_assert_num_queries):
+    from contacts.selectors.people import duplicate_groups
+
+    for _ in range(3):
+        ContactFactory(first_name="Ana", last_name="Alvarez", zip_code="11221")
+    Contact.objects.filter(pk=cast.person_a.pk).update(zip_code="11221")
+    with django_assert_num_queries(2):  # the groups, then the people in them
+        groups = duplicate_groups(cast.staff)
+    assert [len(g.people) for g in groups] == [4]
+    # An organizer of hub B sees none of these people, so no group.
+    assert duplicate_groups(cast.organizer_b) == []

@@ -6,10 +6,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from accounts.models import Role
-from campaigns.management.commands.seed_demo import DEMO_PASSWORD
 from contacts.models import Contact, FollowUp, Phone
 from contacts.selectors.access import contacts_for_user
 from hubs.models import Hub
+from reports.management.commands.seed_demo import DEMO_PASSWORD
 
 
 def test_it_loads_a_user_per_role_hubs_and_people_with_valid_phones(db):

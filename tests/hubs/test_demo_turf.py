@@ -9,9 +9,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from campaigns.management.commands.seed_demo import DEMO_PIECE_SIZE, DEMO_TURF_NAME
 from contacts.models import Contact
 from hubs.models import Residence, Turf, TurfDoor
+from reports.management.commands.seed_demo import DEMO_PIECE_SIZE, DEMO_TURF_NAME
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db

@@ -223,7 +223,9 @@ def test_postgresql_restarts_idle_and_under_load_lose_nothing_and_answer_200_or_
     def organizer():
         while not stop.is_set():
             token = str(uuid.uuid4())
-            data = {"contact": cast.person_a.pk, "client_token": token}
+            # Distinct notes: the same empty one-on-one sent again is taken as a resubmitted
+            # draft and saved once (contacts/services/conversations.py).
+            data = {"contact": cast.person_a.pk, "client_token": token, "notes": token}
             results.append(("log", browser.request("POST", "/people/log/", data), token))
             results.append(("my-day", browser.request("GET", "/people/my-day/"), None))
 

@@ -132,7 +132,10 @@ def test_two_beat_schedulers_at_once_do_the_periodic_work_once(default_ladder, m
         t.join()
 
     assert errors == []
-    assert sorted(m.to[0] for m in mailoutbox) == [f"x{n}@example.org" for n in range(5)]
+    invitations = sorted(m.to[0] for m in mailoutbox if m.to[0] != "staff@example.org")
+    assert invitations == [f"x{n}@example.org" for n in range(5)]
+    # The staff member may get the weekly report summary (a periodic task too): at most once.
+    assert [m.to[0] for m in mailoutbox].count("staff@example.org") <= 1
     assert set(AccountEmail.objects.values_list("status", flat=True)) == {"sent"}
     assert RescoreJob.objects.get(pk=job.pk).status == "done"
     for person in people:

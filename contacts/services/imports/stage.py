@@ -278,6 +278,13 @@ def insert_simple(*, now, by_id, source: str, summary: str, tag_ids: dict[str, i
     return created
 
 
+def simple_new_ids() -> list[int]:
+    """The ids ``insert_simple`` gave its new people (inside the same transaction)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM import_new")
+        return [row[0] for row in cursor.fetchall()]
+
+
 def simple_tags() -> list[str]:
     """The tags the simple rows carry (as typed), to create before ``insert_simple``."""
     with connection.cursor() as cursor:

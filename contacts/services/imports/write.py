@@ -16,6 +16,7 @@ from psycopg.types.json import Jsonb
 from contacts.models import Contact, ContactEvent, Email, ExternalId, Phone, Tag
 from contacts.services.imports import stage
 from contacts.services.imports.plan import Plan, table
+from contacts.services.people import consent_follows_channels
 from organizer.lib.text import fold
 
 # COPY sends text for the column type to parse, so an empty array can go as its literal: much
@@ -278,3 +279,6 @@ def apply_plan(plan: Plan, *, by, filename: str, source: str) -> None:
     _copy(ExternalId, ID_COLUMNS, out.ids)
     _copy(Contact.tags.through, TAG_COLUMNS, out.tags)
     _copy(ContactEvent, EVENT_COLUMNS, out.events)
+    # No "Email OK" without an email, no "Texts OK" without a phone.
+    created = (new_ids if plan.to_create else []) + (stage.simple_new_ids() if plan.simple else [])
+    consent_follows_channels(contact_ids=created)

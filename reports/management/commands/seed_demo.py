@@ -4,7 +4,7 @@ Deterministic (seeded): a few neighborhood and workplace hubs, one user per role
 people with varied names, languages and phone formats, conversations, assessments and
 follow-ups (some due today, some overdue), doors and a cut turf, a campaign with events.
 
-It lives in ``campaigns``, the top layer, because it fills every app (README: layering).
+It lives in ``reports``, the top layer, because it fills every app (README: layering).
 """
 
 from __future__ import annotations
@@ -137,11 +137,18 @@ class Command(BaseCommand):
             ladder_ensure_defaults()
             self._seed(random.Random(options["seed"]), options["people"])
             self._seed_campaigns(random.Random(options["seed"]))
+            self._seed_reports()
         ladder_rescore(all=True)  # everyone gets a stage…
         ladder_catch_up()  # …and the people with activity are scored now, not in a minute
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Sign in with:"))
         for email, _name, role in USERS:
             self.stdout.write(f"  {role:<10} {email}  password: {DEMO_PASSWORD}")
+
+    def _seed_reports(self) -> None:
+        """Neighborhoods with residents, for the depth report (reports.demo)."""
+        from reports.demo import seed_neighborhoods
+
+        seed_neighborhoods()
 
     def _seed_campaigns(self, rng: random.Random) -> None:
         """A campaign with goals and events (campaigns.demo)."""

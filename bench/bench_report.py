@@ -1,0 +1,126 @@
+"""The report pages on a big chapter: 1,000,000 people, 10,000,000 activities, 1,000,000
+ladder moves, 200 hubs (× SCALE).
+
+Data: ``load_people`` (people, ZIP codes and map points in ten NYC-like neighborhoods), 190
+more hubs with the memberships spread over all 200, the activity ledger from
+``bench_score._load_activities`` (skewed: a few very active people, many quiet ones), ladder
+moves drawn by PostgreSQL (``setseed``), one member in ten in good standing, and a
+``Neighborhood`` per neighborhood with its ZIP code.
+
+Values: GET each report page as staff (the whole chapter), p50 ms over a few runs. Floor: the
+page's heaviest SQL statement (the one the page spent longest on), run raw through a cursor in
+the same run. Target ≤ 1 s and ≤ 1.5× the floor.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+
+from bench import lib
+from bench.lib import Context, report
+
+PEOPLE = 1_000_000
+ACTIVITIES = 10_000_000
+MOVES = 1_000_000
+HUBS = 200
+PAGES = ["depth", "ladder", "organizers", "hubs", "cohorts", "reach"]
+
+
+def _load(ctx: Context) -> tuple[int, int]:
+    from accounts.models import Role
+    from bench.bench_score import _load_activities
+    from contacts.services.ladder import ladder_ensure_defaults
+    from reports.models import Neighborhood
+
+    Neighborhood.objects.all().delete()
+    people = ctx.n(PEOPLE)
+    data = lib.load_people(ctx, people)
+    ladder_ensure_defaults()
+    _load_activities(ctx, people, ctx.n(ACTIVITIES))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setseed(%s)", [0.17])
+        cursor.execute(
+            "INSERT INTO hubs_hub (name, slug, kind, description, meeting_time, meeting_place,"
+            " majority_threshold, leader_span, created_at) SELECT 'Hub ' || g, 'hub-' || g,"
+            " 'neighborhood', '', '', '', 50, 10, now() FROM generate_series(%s, %s) g",
+            [len(data.hub_ids) + 1, HUBS],
+        )
+        cursor.execute(
+            "UPDATE contacts_hubmember SET hub_id = h.id FROM (SELECT id, row_number() OVER"
+            " (ORDER BY id) AS n FROM hubs_hub) h WHERE h.n = 1 + contacts_hubmember.id %% %s",
+            [HUBS],
+        )
+        cursor.execute(
+            "UPDATE contacts_contact SET membership_status = 'good_standing', member_since ="
+            " (now() - random() * interval '1500 days')::date WHERE random() < 0.1"
+        )
+        cursor.execute(
+            "INSERT INTO contacts_laddermove (contact_id, from_stage_id, to_stage_id, at, reason,"
+            " manual) SELECT 1 + floor(%s * power(random(), 2))::bigint, NULL,"
+            " (SELECT id FROM contacts_ladderstage ORDER BY position"
+            "  OFFSET floor(random() * 6)::int LIMIT 1),"
+            " now() - random() * interval '730 days', 'bench', false"
+            " FROM generate_series(1, %s) g",
+            [people, ctx.n(MOVES)],
+        )
+    for name, (_lat, _lng, zip_code) in lib.NEIGHBORHOODS.items():
+        Neighborhood.objects.create(name=name, residents=150_000, zip_codes=[zip_code])
+    lib.analyze()
+    staff = lib.make_user("staff@bench.example", Role.STAFF)
+    return people, staff.pk
+
+
+def _page(client: Client, url: str) -> tuple[float, str]:
+    """One GET: milliseconds, and the SQL of its slowest statement."""
+    with CaptureQueriesContext(connection) as queries:
+        start = time.perf_counter()
+        response = client.get(url)
+        ms = (time.perf_counter() - start) * 1000
+    assert response.status_code == 200, (url, response.status_code)
+    slowest = max(queries.captured_queries, key=lambda q: float(q["time"]))
+    print(f"# GET {url}: {ms:.0f} ms, {len(queries)} queries", flush=True)
+    return ms, slowest["sql"]
+
+
+def _raw(sql: str) -> float:
+    with connection.cursor() as cursor:
+        start = time.perf_counter()
+        cursor.execute(sql)
+        cursor.fetchall()
+        return (time.perf_counter() - start) * 1000
+
+
+def run(ctx: Context) -> None:
+    from django.contrib.auth import get_user_model
+
+    lib.clear_data()
+    started = time.monotonic()
+    people, staff_id = _load(ctx)
+    print(f"# {people} people loaded in {time.monotonic() - started:.0f}s", flush=True)
+    client = Client()
+    client.force_login(get_user_model().objects.get(pk=staff_id))
+    repeat = 3
+    with override_settings(REQUIRE_2FA=False):  # the bench measures reports, not sign-in
+        _pages(client, repeat)
+
+
+def _pages(client: Client, repeat: int) -> None:
+    for page in PAGES:
+        url = f"/reports/{page}/"
+        _page(client, url)  # warm up
+        runs = [_page(client, url) for _ in range(repeat)]
+        ms = sorted(r[0] for r in runs)[repeat // 2]
+        floor = sorted(_raw(runs[0][1]) for _ in range(repeat))[repeat // 2]
+        report(
+            f"report_{page}_p50",
+            ms,
+            "ms",
+            floor=floor,
+            target="<=1000ms,<=1.5x",
+            max_value=1000,
+            max_ratio=1.5,
+        )

@@ -1,0 +1,78 @@
+"""The report filters (GET, so a report's address is shareable) and the neighborhood import."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import Campaign
+from campaigns.selectors.access import campaigns_for_user
+from hubs.models import Hub
+from reports.selectors import organizers_for_user
+
+MAX_PERIOD_DAYS = 5 * 366
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+class ReportFilterForm(forms.Form):
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput({"type": "date"})
+    )
+    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput({"type": "date"}))
+    hub = forms.ModelChoiceField(
+        label=_("Hub"), queryset=Hub.objects.none(), required=False, to_field_name="slug"
+    )
+    campaign = forms.ModelChoiceField(
+        label=_("Campaign"), queryset=Campaign.objects.none(), required=False
+    )
+    organizer = forms.ModelChoiceField(
+        label=_("Organizer"), queryset=get_user_model().objects.none(), required=False
+    )
+
+    def __init__(self, data, *, user, hubs):
+        super().__init__(data)
+        self.fields["hub"].queryset = hubs.order_by("name")
+        self.fields["campaign"].queryset = campaigns_for_user(user).order_by("-starts_on")
+        self.fields["organizer"].queryset = organizers_for_user(user)
+        self.fields["organizer"].label_from_instance = lambda u: u.name or u.email
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if start > end:
+                raise forms.ValidationError(_("“From” must be on or before “To”."))
+            if (end - start).days > MAX_PERIOD_DAYS:
+                raise forms.ValidationError(_("Choose a period of at most five years."))
+        for name in ("start", "end"):
+            day = data.get(name)
+            if day and not dt.date(1990, 1, 1) <= day <= dt.date(2100, 1, 1):
+                self.add_error(name, _("Choose a date between 1990 and 2100."))
+        return data
+
+
+class NeighborhoodImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file with name, residents and optionally zip_codes and shape"),
+        help_text=_("ZIP codes separated by spaces or semicolons; the shape as GeoJSON."),
+    )
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if f.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        return f
+
+
+class ReachImportForm(forms.Form):
+    source = forms.CharField(label=_("Name of the result"), max_length=120)
+    file = forms.FileField(label=_("CSV file with neighborhood and votes (or supporters)"))
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if f.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        return f

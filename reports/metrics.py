@@ -1,0 +1,930 @@
+"""One definition per report metric. Pages, CSV exports, the weekly email and the API read
+every number here, and every number's drill-down list is built from the same expression as its
+count (``*_people`` below filters by exactly what the count grouped by), so they always agree.
+
+Campaign metrics are not defined here: they come from ``campaigns.metrics``.
+
+- **member**: membership in good standing (now; the membership history is not recorded).
+- **active in 30 / 90 days**: at least one row in the activity ledger (``contacts.Activity``:
+  one-on-ones, events attended, shifts, doors, recruiting, leading) in the 30 or 90 days
+  before the end of the period.
+- **stage at a date**: the ``to_stage`` of the person's latest ``LadderMove`` before the end
+  of that day; nobody with no move yet has a stage. The same rule gives "now" and any past date.
+- **leader / organizer**: at the second-highest / highest ladder stage at the end of the period.
+  Stages are configurable; these two are the top of whatever ladder staff set.
+- **neighborhood**: the first neighborhood (by id) listing the person's 5-digit ZIP, else the
+  first whose shape holds their map point (core PostgreSQL ``point <@ polygon``, no PostGIS).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import connections
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from contacts.models import Activity, Contact, FollowUp, Interaction, LadderMove, LadderStage
+from reports.models import Neighborhood
+from reports.routers import reports_alias
+from reports.selectors import Scope
+
+ACTIVE_WINDOWS = {"active_30": 30, "active_90": 90}
+
+# --- Who a person is --------------------------------------------------------------------------
+
+
+def active_q(scope: Scope, days: int) -> Q:
+    since = scope.end_at - dt.timedelta(days=days)
+    recent = Activity.objects.filter(
+        contact_id=OuterRef("pk"), occurred_at__gte=since, occurred_at__lt=scope.end_at
+    )
+    return Q(Exists(recent))
+
+
+def top_stages() -> tuple[int | None, int | None]:
+    """(leader stage id, organizer stage id): the two highest stages of the ladder."""
+    ids = list(LadderStage.objects.order_by("-position").values_list("pk", flat=True)[:2])
+    organizer = ids[0] if ids else None
+    leader = ids[1] if len(ids) > 1 else None
+    return leader, organizer
+
+
+def stage_at(when: dt.datetime) -> Subquery:
+    """The stage id a person was at just before ``when`` (the latest move before it)."""
+    moves = LadderMove.objects.filter(contact_id=OuterRef("pk"), at__lt=when).order_by("-at", "-pk")
+    return Subquery(moves.values("to_stage_id")[:1], output_field=IntegerField())
+
+
+def stage_position_at(when: dt.datetime) -> Subquery:
+    moves = LadderMove.objects.filter(contact_id=OuterRef("pk"), at__lt=when).order_by("-at", "-pk")
+    return Subquery(moves.values("to_stage__position")[:1], output_field=IntegerField())
+
+
+PERSON_METRICS = ("members", "active_30", "active_90", "leaders", "organizers")
+
+
+def person_filters(scope: Scope) -> dict[str, Q]:
+    """The depth metrics as filters on people annotated with ``stage_end``."""
+    leader, organizer = top_stages()
+    return {
+        "members": Q(membership_status=Contact.Membership.GOOD_STANDING),
+        "active_30": active_q(scope, 30),
+        "active_90": active_q(scope, 90),
+        "leaders": Q(stage_end=leader) if leader else Q(pk__in=[]),
+        "organizers": Q(stage_end=organizer) if organizer else Q(pk__in=[]),
+    }
+
+
+# --- 1. Depth by neighborhood -----------------------------------------------------------------
+
+_HOOD_SQL = """COALESCE(
+  (SELECT n.id FROM reports_neighborhood n
+    WHERE left("contacts_contact"."zip_code", 5) <> ''
+      AND left("contacts_contact"."zip_code", 5) = ANY(n.zip_codes)
+    ORDER BY n.id LIMIT 1),
+  (SELECT n.id FROM reports_neighborhood n
+    WHERE "contacts_contact"."longitude" IS NOT NULL AND "contacts_contact"."latitude" IS NOT NULL
+      AND n.shape IS NOT NULL
+      AND point("contacts_contact"."longitude", "contacts_contact"."latitude") <@ n.shape
+    ORDER BY n.id LIMIT 1))"""
+
+
+def neighborhood_expr() -> RawSQL:
+    return RawSQL(_HOOD_SQL, [], output_field=IntegerField())  # noqa: S611 (constant SQL)
+
+
+def _placed(scope: Scope) -> QuerySet[Contact]:
+    return scope.people.annotate(hood=neighborhood_expr(), stage_end=stage_at(scope.end_at))
+
+
+@dataclass
+class DepthRow:
+    key: str  # neighborhood id, or "none" for people placed in no neighborhood
+    name: str
+    residents: int | None
+    counts: dict[str, int]
+    shape: list | None = None
+
+    def per_1000(self, metric: str) -> float | None:
+        if not self.residents:
+            return None
+        return round(self.counts[metric] * 1000 / self.residents, 2)
+
+    @property
+    def rates(self) -> dict[str, float | None]:
+        return {m: self.per_1000(m) for m in PERSON_METRICS}
+
+
+@dataclass
+class Depth:
+    rows: list[DepthRow]
+    unplaced: DepthRow
+    total: DepthRow
+    metrics: tuple[str, ...] = PERSON_METRICS
+    residents_per_member: int | None = field(default=None)
+
+
+def depth(scope: Scope) -> Depth:
+    filters = person_filters(scope)
+    aggregates = {m: Count("pk", filter=q) for m, q in filters.items()}
+    grouped = {
+        row["hood"]: row for row in _placed(scope).order_by().values("hood").annotate(**aggregates)
+    }
+    empty = dict.fromkeys(PERSON_METRICS, 0)
+    rows = []
+    for hood in Neighborhood.objects.order_by("name"):
+        found = grouped.get(hood.pk, {})
+        counts = {m: found.get(m, 0) for m in PERSON_METRICS}
+        rows.append(DepthRow(str(hood.pk), hood.name, hood.residents, counts, hood.shape))
+    none = grouped.get(None, {})
+    unplaced = DepthRow("none", "", None, {m: none.get(m, 0) for m in PERSON_METRICS})
+    residents = sum(r.residents for r in rows)
+    total = DepthRow(
+        "all",
+        "",
+        residents,
+        {m: sum(r.counts[m] for r in rows) for m in PERSON_METRICS} if rows else dict(empty),
+    )
+    members = total.counts["members"]
+    per = round(residents / members) if members and residents else None
+    return Depth(rows, unplaced, total, residents_per_member=per)
+
+
+def depth_people(scope: Scope, key: str, metric: str) -> QuerySet[Contact]:
+    """The people behind one depth cell: the same filter the count used."""
+    qs = _placed(scope).filter(person_filters(scope)[metric])
+    if key == "none":
+        return qs.filter(hood__isnull=True)
+    if key == "all":
+        return qs.filter(hood__isnull=False)
+    return qs.filter(hood=int(key))
+
+
+# --- 2. Ladder --------------------------------------------------------------------------------
+
+
+@dataclass
+class LadderRow:
+    stage_id: int | None
+    name: str
+    position: int | None
+    now: int = 0
+    at_start: int = 0
+    moved_up: int = 0  # of those at this stage at the start, how many are higher at the end
+    conversion: float | None = None  # moved_up / at_start, in %
+    median_days_up: float | None = None  # days spent at this stage before moving up
+
+
+@dataclass
+class Ladder:
+    rows: list[LadderRow]
+    matrix: dict[tuple[str, str], int]  # (from key, to key) -> people; "none" for no stage
+    keys: list[tuple[str, str]]  # (key, label) in ladder order
+    moved_up_total: int = 0
+
+
+def _ladder_people(scope: Scope) -> QuerySet[Contact]:
+    return scope.people.annotate(
+        stage_start=stage_at(scope.start_at),
+        stage_end=stage_at(scope.end_at),
+        pos_start=stage_position_at(scope.start_at),
+        pos_end=stage_position_at(scope.end_at),
+    )
+
+
+def moved_up_q() -> Q:
+    """Higher on the ladder at the end of the period than at its start (no stage counts as
+    below every stage)."""
+    return Q(pos_end__isnull=False) & (Q(pos_start__isnull=True) | Q(pos_end__gt=F("pos_start")))
+
+
+def stage_counts_at(scope: Scope, when: dt.datetime) -> dict[int | None, int]:
+    """People at each stage just before ``when`` (``None``: no stage yet)."""
+    qs = scope.people.filter(created_at__lt=when).annotate(at=stage_at(when))
+    return {r["at"]: r["n"] for r in qs.order_by().values("at").annotate(n=Count("pk"))}
+
+
+def people_at_stage(scope: Scope, when: dt.datetime, key: str) -> QuerySet[Contact]:
+    qs = scope.people.filter(created_at__lt=when).annotate(at=stage_at(when))
+    return qs.filter(at__isnull=True) if key == "none" else qs.filter(at=int(key))
+
+
+def _median_days_up(scope: Scope) -> dict[int, float]:
+    """Per stage: the median days people spent at it before a move up that happened in the
+    period (from the move into the stage to the move out of it)."""
+    ids_sql, params = scope.people.order_by().values("pk").query.sql_with_params()
+    sql = f"""
+        WITH moves AS (
+          SELECT m.contact_id, m.at, m.from_stage_id, m.to_stage_id,
+                 lag(m.at) OVER (PARTITION BY m.contact_id ORDER BY m.at, m.id) AS entered_at
+          FROM contacts_laddermove m
+          WHERE m.contact_id IN ({ids_sql}) AND m.at < %s
+        )
+        SELECT mv.from_stage_id,
+               percentile_cont(0.5) WITHIN GROUP (
+                 ORDER BY extract(epoch FROM mv.at - mv.entered_at) / 86400.0)
+        FROM moves mv
+        JOIN contacts_ladderstage f ON f.id = mv.from_stage_id
+        JOIN contacts_ladderstage t ON t.id = mv.to_stage_id
+        WHERE t.position > f.position AND mv.at >= %s AND mv.entered_at IS NOT NULL
+        GROUP BY mv.from_stage_id"""
+    with connections[reports_alias()].cursor() as cursor:
+        cursor.execute(sql, [*params, scope.end_at, scope.start_at])
+        return {stage: round(days, 1) for stage, days in cursor.fetchall()}
+
+
+def ladder(scope: Scope) -> Ladder:
+    stages = list(LadderStage.objects.order_by("position"))
+    now = stage_counts_at(scope, scope.end_at)
+    matrix_rows = (
+        _ladder_people(scope)
+        .filter(created_at__lt=scope.end_at)
+        .order_by()
+        .values("stage_start", "stage_end")
+        .annotate(n=Count("pk"), up=Count("pk", filter=moved_up_q()))
+    )
+    matrix: dict[tuple[str, str], int] = {}
+    at_start: dict[int | None, int] = {}
+    up: dict[int | None, int] = {}
+    for r in matrix_rows:
+        a, b = r["stage_start"], r["stage_end"]
+        matrix[(_key(a), _key(b))] = r["n"]
+        at_start[a] = at_start.get(a, 0) + r["n"]
+        up[a] = up.get(a, 0) + r["up"]
+    medians = _median_days_up(scope)
+    rows = []
+    for s in [None, *stages]:
+        sid = s.pk if s else None
+        row = LadderRow(sid, s.name if s else "", s.position if s else None)
+        row.now, row.at_start, row.moved_up = now.get(sid, 0), at_start.get(sid, 0), up.get(sid, 0)
+        if row.at_start and sid != (stages[-1].pk if stages else None):
+            row.conversion = round(100 * row.moved_up / row.at_start, 1)
+        row.median_days_up = medians.get(sid)
+        rows.append(row)
+    keys = [("none", "")] + [(str(s.pk), s.name) for s in stages]
+    return Ladder(rows, matrix, keys, moved_up_total=sum(up.values()))
+
+
+def _key(stage_id: int | None) -> str:
+    return "none" if stage_id is None else str(stage_id)
+
+
+def ladder_people(scope: Scope, metric: str, key: str = "", to: str = "") -> QuerySet[Contact]:
+    """Drill-downs of the ladder report. ``metric``: ``now`` (at stage ``key`` at the end),
+    ``moved_up`` (from stage ``key`` at the start, or everyone with ``key`` "all"), ``move``
+    (from ``key`` at the start to ``to`` at the end)."""
+    if metric == "now":
+        return people_at_stage(scope, scope.end_at, key)
+    qs = _ladder_people(scope).filter(created_at__lt=scope.end_at)
+    if metric == "moved_up":
+        qs = qs.filter(moved_up_q())
+        if key == "all":
+            return qs
+        return qs.filter(stage_start__isnull=True) if key == "none" else qs.filter(stage_start=key)
+    if metric == "at_start":
+        return qs.filter(stage_start__isnull=True) if key == "none" else qs.filter(stage_start=key)
+    # "move": one cell of the matrix
+    qs = qs.filter(stage_start__isnull=True) if key == "none" else qs.filter(stage_start=key)
+    return qs.filter(stage_end__isnull=True) if to == "none" else qs.filter(stage_end=to)
+
+
+# --- 3. Organizers ----------------------------------------------------------------------------
+#
+# Every linked number counts people (distinct contacts), so its list has exactly that many
+# rows. Rates (one-on-ones a week, follow-ups on time) are derived figures beside them.
+
+ORGANIZER_METRICS = ("one_on_ones", "followed_up", "overdue", "owned", "moved_up")
+
+
+def organizer_users(scope: Scope):
+    """Whose work the report shows: staff see everyone who organizes; captains the organizers
+    and captains of their hubs; organizers themselves. The organizer filter narrows to one."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.models import Role
+    from hubs.models import HubMembership
+
+    users = get_user_model().objects.filter(
+        is_active=True, role__in=[Role.STAFF, Role.CAPTAIN, Role.ORGANIZER]
+    )
+    user = scope.user
+    if user.role == Role.CAPTAIN:
+        users = users.filter(
+            Q(pk=user.pk)
+            | Q(pk__in=HubMembership.objects.filter(hub__in=scope.hubs).values("user_id"))
+        )
+    elif user.role != Role.STAFF:
+        users = users.filter(pk=user.pk)
+    if scope.hub is not None:
+        users = users.filter(hub_memberships__hub=scope.hub)
+    if scope.organizer is not None:
+        users = users.filter(pk=scope.organizer.pk)
+    return users.distinct().order_by("name", "email")
+
+
+def _one_on_ones(scope: Scope):
+    return Interaction.objects.filter(
+        kind=Interaction.Kind.ONE_ON_ONE,
+        happened_at__gte=scope.start_at,
+        happened_at__lt=scope.end_at,
+        contact__in=scope.people,
+    )
+
+
+def _follow_ups_due(scope: Scope):
+    return FollowUp.objects.filter(
+        due_on__gte=scope.start, due_on__lte=scope.end, contact__in=scope.people
+    ).exclude(status=FollowUp.Status.CANCELLED)
+
+
+def on_time_q() -> Q:
+    return Q(status=FollowUp.Status.DONE, completed_at__date__lte=F("due_on"))
+
+
+def _overdue(scope: Scope):
+    today = min(timezone.localdate(), scope.end + dt.timedelta(days=1))
+    return FollowUp.objects.filter(
+        status=FollowUp.Status.OPEN, due_on__lt=today, contact__in=scope.people
+    )
+
+
+@dataclass
+class OrganizerRow:
+    user: object
+    counts: dict[str, int]
+    conversations: int = 0  # one-on-one conversations (several may be with one person)
+    per_week: float = 0.0
+    due: int = 0
+    on_time: int = 0
+
+    @property
+    def on_time_pct(self) -> float | None:
+        return round(100 * self.on_time / self.due, 1) if self.due else None
+
+
+def organizers(scope: Scope) -> list[OrganizerRow]:
+    users = list(organizer_users(scope))
+    ids = [u.pk for u in users]
+    weeks = max(((scope.end - scope.start).days + 1) / 7, 1 / 7)
+    talks = {
+        r["author_id"]: r
+        for r in _one_on_ones(scope)
+        .filter(author_id__in=ids)
+        .values("author_id")
+        .annotate(n=Count("pk"), people=Count("contact_id", distinct=True))
+    }
+    follow = {
+        r["assigned_to_id"]: r
+        for r in _follow_ups_due(scope)
+        .filter(assigned_to_id__in=ids)
+        .values("assigned_to_id")
+        .annotate(
+            due=Count("pk"),
+            on_time=Count("pk", filter=on_time_q()),
+            people=Count("contact_id", distinct=True, filter=on_time_q()),
+        )
+    }
+    overdue = {
+        r["assigned_to_id"]: r["people"]
+        for r in _overdue(scope)
+        .filter(assigned_to_id__in=ids)
+        .values("assigned_to_id")
+        .annotate(people=Count("contact_id", distinct=True))
+    }
+    owned = {
+        r["owner_id"]: r
+        for r in _ladder_people(scope)
+        .filter(owner_id__in=ids)
+        .order_by()
+        .values("owner_id")
+        .annotate(n=Count("pk"), up=Count("pk", filter=moved_up_q()))
+    }
+    rows = []
+    for u in users:
+        t, f, o = talks.get(u.pk, {}), follow.get(u.pk, {}), owned.get(u.pk, {})
+        row = OrganizerRow(
+            u,
+            {
+                "one_on_ones": t.get("people", 0),
+                "followed_up": f.get("people", 0),
+                "overdue": overdue.get(u.pk, 0),
+                "owned": o.get("n", 0),
+                "moved_up": o.get("up", 0),
+            },
+        )
+        row.conversations = t.get("n", 0)
+        row.per_week = round(row.conversations / weeks, 1)
+        row.due, row.on_time = f.get("due", 0), f.get("on_time", 0)
+        rows.append(row)
+    return rows
+
+
+def organizer_people(scope: Scope, metric: str, user_id: int) -> QuerySet[Contact]:
+    if metric == "one_on_ones":
+        ids = _one_on_ones(scope).filter(author_id=user_id).values("contact_id")
+    elif metric == "followed_up":
+        ids = _follow_ups_due(scope).filter(on_time_q(), assigned_to_id=user_id)
+        ids = ids.values("contact_id")
+    elif metric == "overdue":
+        ids = _overdue(scope).filter(assigned_to_id=user_id).values("contact_id")
+    elif metric == "owned":
+        return scope.people.filter(owner_id=user_id)
+    else:  # moved_up
+        return _ladder_people(scope).filter(moved_up_q(), owner_id=user_id)
+    return scope.people.filter(pk__in=ids)
+
+
+# --- 4. Hubs ----------------------------------------------------------------------------------
+
+HUB_METRICS = ("members", "new", "quiet", "attended", "no_shows", "one_on_ones")
+
+
+def _hub_members(scope: Scope, hub_id: int) -> QuerySet[Contact]:
+    return scope.people.filter(hub_memberships__hub_id=hub_id)
+
+
+def _held_events(scope: Scope):
+    from campaigns.models import Event
+
+    return Event.objects.filter(
+        starts_at__gte=scope.start_at,
+        starts_at__lt=min(scope.end_at, timezone.now()),
+    ).exclude(status=Event.Status.CANCELED)
+
+
+def _rsvps(scope: Scope):
+    from campaigns.models import Rsvp
+
+    return Rsvp.objects.filter(event__in=_held_events(scope), contact__in=scope.people)
+
+
+def _no_show_q() -> Q:
+    from campaigns.models import Rsvp
+
+    # campaigns.selectors.events.event_turnout's definition of a no-show
+    return Q(status=Rsvp.Status.GOING, walk_in=False, attended_at__isnull=True)
+
+
+def _quiet_q(scope: Scope) -> Q:
+    from hubs.selectors.hubs import QUIET_DAYS
+
+    before = scope.end_at - dt.timedelta(days=QUIET_DAYS)
+    return Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=before)
+
+
+@dataclass
+class HubRow:
+    hub: object
+    counts: dict[str, int]
+    captains: int = 0
+    captains_active: int = 0
+    doors: int = 0
+    doors_attempted: int = 0
+    events_held: int = 0
+    rsvps: int = 0  # RSVPs (not walk-ins) to held events: the no-show rate's denominator
+
+    @property
+    def turf_pct(self) -> float | None:
+        return round(100 * self.doors_attempted / self.doors, 1) if self.doors else None
+
+    @property
+    def no_show_pct(self) -> float | None:
+        return round(100 * self.counts["no_shows"] / self.rsvps, 1) if self.rsvps else None
+
+
+def hub_people(scope: Scope, metric: str, hub_id: int) -> QuerySet[Contact]:
+    members = _hub_members(scope, hub_id)
+    if metric == "members":
+        return members
+    if metric == "new":
+        return scope.people.filter(
+            hub_memberships__hub_id=hub_id, hub_memberships__since__gte=scope.start
+        )
+    if metric == "quiet":
+        return members.filter(_quiet_q(scope))
+    rsvps = _rsvps(scope).filter(event__hub_id=hub_id)
+    if metric == "attended":
+        return scope.people.filter(
+            pk__in=rsvps.filter(attended_at__isnull=False).values("contact_id")
+        )
+    if metric == "no_shows":
+        return scope.people.filter(pk__in=rsvps.filter(_no_show_q()).values("contact_id"))
+    return members.filter(pk__in=_one_on_ones(scope).values("contact_id"))  # one_on_ones
+
+
+def hubs(scope: Scope) -> list[HubRow]:
+    from campaigns.models import Rsvp
+    from hubs.models import DoorResult, HubMembership, TurfDoor
+
+    hub_list = list(scope.hubs.order_by("name"))
+    rows = [HubRow(hub, dict.fromkeys(HUB_METRICS, 0)) for hub in hub_list]
+    by_id = {r.hub.pk: r for r in rows}
+    ids = list(by_id)
+    # The same definitions as hub_people, grouped by hub: one statement for the members' numbers,
+    # one for the events'.
+    talked = _one_on_ones(scope).values("contact_id")
+    members = (
+        scope.people.filter(hub_memberships__hub_id__in=ids)
+        .values("hub_memberships__hub_id")
+        .annotate(
+            members=Count("pk", distinct=True),
+            new=Count("pk", distinct=True, filter=Q(hub_memberships__since__gte=scope.start)),
+            quiet=Count("pk", distinct=True, filter=_quiet_q(scope)),
+            one_on_ones=Count("pk", distinct=True, filter=Q(pk__in=talked)),
+        )
+        .order_by()
+    )
+    for r in members:
+        row = by_id[r.pop("hub_memberships__hub_id")]
+        row.counts.update(r)
+    turnout = (
+        _rsvps(scope)
+        .filter(event__hub_id__in=ids)
+        .values("event__hub_id")
+        .annotate(
+            attended=Count("contact_id", distinct=True, filter=Q(attended_at__isnull=False)),
+            no_shows=Count("contact_id", distinct=True, filter=_no_show_q()),
+        )
+        .order_by()
+    )
+    for r in turnout:
+        by_id[r.pop("event__hub_id")].counts.update(r)
+    captains = HubMembership.objects.filter(hub_id__in=ids, role=HubMembership.Role.CAPTAIN)
+    talked = Interaction.objects.filter(
+        author_id=OuterRef("user_id"),
+        happened_at__gte=scope.start_at,
+        happened_at__lt=scope.end_at,
+    )
+    for r in (
+        captains.values("hub_id")
+        .annotate(n=Count("pk"), active=Count("pk", filter=Q(Exists(talked))))
+        .order_by()
+    ):
+        by_id[r["hub_id"]].captains, by_id[r["hub_id"]].captains_active = r["n"], r["active"]
+    attempted = DoorResult.objects.filter(door_id=OuterRef("pk"))
+    for r in (
+        TurfDoor.objects.filter(turf__hub_id__in=ids)
+        .values("turf__hub_id")
+        .annotate(n=Count("pk"), tried=Count("pk", filter=Q(Exists(attempted))))
+        .order_by()
+    ):
+        by_id[r["turf__hub_id"]].doors, by_id[r["turf__hub_id"]].doors_attempted = (
+            r["n"],
+            r["tried"],
+        )
+    for r in _held_events(scope).filter(hub_id__in=ids).values("hub_id").annotate(n=Count("pk")):
+        by_id[r["hub_id"]].events_held = r["n"]
+    for r in (
+        _rsvps(scope)
+        .filter(event__hub_id__in=ids, status=Rsvp.Status.GOING, walk_in=False)
+        .values("event__hub_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        by_id[r["event__hub_id"]].rsvps = r["n"]
+    return rows
+
+
+# --- 5. Retention cohorts ---------------------------------------------------------------------
+
+COHORT_OFFSETS = (1, 3, 6)
+MAX_COHORTS = 24
+
+
+def _month(day: dt.date, plus: int = 0) -> dt.date:
+    index = day.year * 12 + day.month - 1 + plus
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def cohort_months(scope: Scope) -> list[dt.date]:
+    first, last = _month(scope.start), _month(scope.end)
+    months = []
+    while first <= last:
+        months.append(first)
+        first = _month(first, 1)
+    return months[-MAX_COHORTS:]
+
+
+def _first_activity() -> Subquery:
+    first = Activity.objects.filter(contact_id=OuterRef("pk")).order_by("occurred_at")
+    return Subquery(first.values("occurred_at")[:1])
+
+
+def _active_in_month(month: dt.date) -> Q:
+    from reports.selectors import _midnight
+
+    start, end = _midnight(month), _midnight(_month(month, 1))
+    ledger = Activity.objects.filter(
+        contact_id=OuterRef("pk"), occurred_at__gte=start, occurred_at__lt=end
+    )
+    return Q(Exists(ledger))
+
+
+def cohort_people(scope: Scope, month: dt.date, offset: int = 0) -> QuerySet[Contact]:
+    """People first active (first activity ever) in ``month``; with ``offset``, those of them
+    active again in the month ``offset`` months later."""
+    from reports.selectors import _midnight
+
+    qs = scope.people.annotate(first_at=_first_activity()).filter(
+        first_at__gte=_midnight(month), first_at__lt=_midnight(_month(month, 1))
+    )
+    return qs.filter(_active_in_month(_month(month, offset))) if offset else qs
+
+
+@dataclass
+class CohortRow:
+    month: dt.date
+    size: int
+    retained: dict[int, int | None]  # offset -> people; None: that month has not begun
+
+    def pct(self, offset: int) -> float | None:
+        n = self.retained.get(offset)
+        return None if n is None or not self.size else round(100 * n / self.size, 1)
+
+    @property
+    def key(self) -> str:
+        return self.month.strftime("%Y-%m")
+
+    @property
+    def cells(self) -> list[dict]:
+        return [
+            {"metric": f"m{k}", "n": self.retained[k], "pct": self.pct(k)} for k in COHORT_OFFSETS
+        ]
+
+
+def cohorts(scope: Scope) -> list[CohortRow]:
+    this_month = _month(timezone.localdate())
+    rows = []
+    for month in cohort_months(scope):
+        offsets = [k for k in COHORT_OFFSETS if _month(month, k) <= this_month]
+        aggregates = {"size": Count("pk")}
+        aggregates |= {
+            f"m{k}": Count("pk", filter=_active_in_month(_month(month, k))) for k in offsets
+        }
+        found = cohort_people(scope, month).aggregate(**aggregates)
+        rows.append(
+            CohortRow(
+                month,
+                found["size"],
+                {k: found.get(f"m{k}") if k in offsets else None for k in COHORT_OFFSETS},
+            )
+        )
+    return rows
+
+
+# --- Headline numbers (the overview and the weekly email) ---------------------------------------
+
+
+def one_on_one_people(scope: Scope) -> QuerySet[Contact]:
+    """People who had a one-on-one in the period."""
+    return scope.people.filter(pk__in=_one_on_ones(scope).values("contact_id"))
+
+
+HEADLINE_METRICS = ("members", "active_30", "moved_up", "one_on_ones")
+
+
+def headline_people(scope: Scope, metric: str) -> QuerySet[Contact]:
+    if metric == "moved_up":
+        return _ladder_people(scope).filter(created_at__lt=scope.end_at).filter(moved_up_q())
+    if metric == "one_on_ones":
+        return one_on_one_people(scope)
+    if metric == "active_30":
+        return scope.people.filter(active_q(scope, 30))
+    return scope.people.filter(membership_status=Contact.Membership.GOOD_STANDING)  # members
+
+
+def headline(scope: Scope) -> dict:
+    """The few numbers a chapter meeting starts with, for the scope's period."""
+    numbers = {m: headline_people(scope, m).count() for m in HEADLINE_METRICS}
+    return {"residents_per_member": depth(scope).residents_per_member, **numbers}
+
+
+# --- 6. Campaigns: goal progress by hub over time, with pace (campaigns.metrics) -----------------
+
+TREND_POINTS = 6
+
+
+@dataclass
+class HubProgress:
+    hub: object
+    count: int
+    pace: object | None  # campaigns.metrics.Pace when the hub has its own target
+    trend: list[int]  # cumulative count on each of the goal's trend days
+    spark: str = ""  # SVG polyline points, 0..100 × 0..24
+
+
+@dataclass
+class GoalProgress:
+    campaign: object
+    metric: str
+    label: str
+    count: int
+    pace: object | None
+    days: list[dt.date]
+    hubs: list[HubProgress]
+
+
+def _trend_days(start: dt.date, end: dt.date) -> list[dt.date]:
+    span = max((end - start).days, 0)
+    if span == 0:
+        return [start]
+    return sorted(
+        {
+            start + dt.timedelta(days=round(span * i / (TREND_POINTS - 1)))
+            for i in range(TREND_POINTS)
+        }
+    )
+
+
+def _spark(values: list[int], top: int) -> str:
+    if not values:
+        return ""
+    step = 100 / max(len(values) - 1, 1)
+    return " ".join(f"{i * step:.1f},{24 - 24 * v / max(top, 1):.1f}" for i, v in enumerate(values))
+
+
+def campaigns(scope: Scope) -> list[GoalProgress]:
+    """Every goal of the campaigns the user may see (or the chosen one), overall and for each
+    hub of theirs in it, counted by ``campaigns.metrics`` (the one definition per metric)."""
+    from campaigns.metrics import Pace, campaign_counts
+    from campaigns.models import Goal, Metric
+    from campaigns.selectors.access import campaigns_for_user
+
+    chosen = campaigns_for_user(scope.user)
+    if scope.campaign is not None:
+        chosen = chosen.filter(pk=scope.campaign.pk)
+    if scope.hub is not None:
+        chosen = chosen.filter(hubs=scope.hub)
+    today = timezone.localdate()
+    labels = dict(Metric.choices)
+    my_hubs = set(scope.hubs.values_list("pk", flat=True))
+    out = []
+    for campaign in chosen.distinct().order_by("-starts_on")[:20]:
+        goals = list(Goal.objects.filter(campaign=campaign))
+        if not goals:
+            continue
+        hubs = [h for h in campaign.hubs.order_by("name") if h.pk in my_hubs]
+        counts = campaign_counts(campaign, list(dict.fromkeys(g.metric for g in goals)))
+        days = _trend_days(campaign.starts_on, min(today, campaign.ends_on))
+        for metric, c in counts.items():
+            wide = next((g for g in goals if g.metric == metric and g.hub_id is None), None)
+            pace = wide and Pace(wide.target, c.total, campaign.starts_on, campaign.ends_on, today)
+            rows = []
+            for hub in hubs:
+                own = next((g for g in goals if g.metric == metric and g.hub_id == hub.pk), None)
+                n = c.hub_total(hub.pk)
+                hub_pace = own and Pace(own.target, n, campaign.starts_on, campaign.ends_on, today)
+                trend = [c.cumulative(d, hub_id=hub.pk) for d in days]
+                top = max([*(trend or [0]), own.target if own else 0])
+                rows.append(HubProgress(hub, n, hub_pace, trend, _spark(trend, top)))
+            out.append(GoalProgress(campaign, metric, labels[metric], c.total, pace, days, rows))
+    return out
+
+
+# --- 7. Workplaces (hubs.selectors.workplace: the workplace map's own tallies) -------------------
+
+
+@dataclass
+class WorkplaceReport:
+    hub: object
+    map: object  # hubs.selectors.workplace.WorkplaceMap
+    test: object | None = None  # the latest structure test's result, if any
+
+    @property
+    def majority_departments(self) -> int:
+        return sum(1 for d in self.map.departments if d.department and d.tally.majority)
+
+    @property
+    def majority_shifts(self) -> int:
+        return sum(1 for s, t in self.map.shifts if s and t.majority)
+
+
+def workplaces(scope: Scope) -> list[WorkplaceReport]:
+    from hubs.models import Hub, StructureTest
+    from hubs.selectors.workplace import structure_result, workplace_map
+
+    out = []
+    for hub in scope.hubs.filter(kind=Hub.Kind.WORKPLACE).order_by("name"):
+        latest = StructureTest.objects.filter(hub=hub).first()
+        out.append(WorkplaceReport(hub, workplace_map(hub), latest and structure_result(latest)))
+    return out
+
+
+def workplace_people(scope: Scope, metric: str, hub_id: int, department: str) -> QuerySet[Contact]:
+    """People placed in a workplace hub's department (``none``: no department) at 1–2
+    (``strong``) or at 1 (``leaders``), as the workplace map counts them."""
+    from hubs.models import Placement
+
+    placed = Placement.objects.filter(hub_id=hub_id)
+    placed = (
+        placed.filter(department__isnull=True)
+        if department == "none"
+        else placed.filter(department_id=int(department))
+    )
+    levels = (1,) if metric == "leaders" else (1, 2)
+    return scope.people.filter(pk__in=placed.values("contact_id"), assessment__in=levels)
+
+
+# --- 8. Reach against depth, and concentration -------------------------------------------------
+
+
+@dataclass
+class ReachRow:
+    key: str
+    name: str
+    supporters: int
+    members: int
+    active_90: int
+
+    @property
+    def members_per_1000(self) -> float | None:
+        return round(1000 * self.members / self.supporters, 2) if self.supporters else None
+
+    @property
+    def supporters_per_member(self) -> float | None:
+        """How far reach exceeds depth: supporters for each organized member (none: ∞)."""
+        return round(self.supporters / self.members, 1) if self.members else None
+
+
+def reach_sources() -> list[str]:
+    from reports.models import Reach
+
+    return list(
+        Reach.objects.order_by("-imported_at").values_list("source", flat=True).distinct()[:50]
+    )
+
+
+def reach(scope: Scope, source: str) -> list[ReachRow]:
+    """Per neighborhood with a result: supporters against members and active volunteers (the
+    depth report's own counts), widest-but-shallowest first."""
+    from reports.models import Reach
+
+    d = {r.key: r for r in depth(scope).rows}
+    rows = []
+    for r in Reach.objects.filter(source=source).select_related("neighborhood"):
+        row = d.get(str(r.neighborhood_id))
+        counts = row.counts if row else dict.fromkeys(PERSON_METRICS, 0)
+        rows.append(
+            ReachRow(
+                str(r.neighborhood_id),
+                r.neighborhood.name,
+                r.supporters,
+                counts["members"],
+                counts["active_90"],
+            )
+        )
+    return sorted(rows, key=lambda r: (r.members_per_1000 or 0, -r.supporters))
+
+
+def members_at(scope: Scope, day: dt.date) -> QuerySet[Contact]:
+    """Members at a past date: in good standing now, with a start date on or before it (or,
+    without one, added to the database by then). The membership history is not recorded, so a
+    member who lapsed since counts at no date."""
+    from reports.selectors import _midnight
+
+    joined = Q(member_since__lte=day) | Q(
+        member_since__isnull=True, created_at__lt=_midnight(day + dt.timedelta(days=1))
+    )
+    return scope.people.filter(joined, membership_status=Contact.Membership.GOOD_STANDING)
+
+
+@dataclass
+class ConcentrationPoint:
+    day: dt.date
+    members: int
+    in_top: int
+    top_count: int  # how many neighborhoods are the top 10 %
+
+    @property
+    def share(self) -> float | None:
+        return round(100 * self.in_top / self.members, 1) if self.members else None
+
+
+def concentration(scope: Scope) -> list[ConcentrationPoint]:
+    """Share of members placed in a neighborhood who live in the top 10 % of neighborhoods (by
+    members), at the end of each month of the period and at its end."""
+    import math
+
+    hoods = Neighborhood.objects.count()
+    if not hoods:
+        return []
+    top = max(1, math.ceil(hoods / 10))
+    days = [_month(m, 1) - dt.timedelta(days=1) for m in cohort_months(scope)]
+    days = sorted({min(d, scope.end) for d in days})
+    points = []
+    for day in days:
+        per_hood = list(
+            members_at(scope, day)
+            .annotate(hood=neighborhood_expr())
+            .filter(hood__isnull=False)
+            .order_by()
+            .values("hood")
+            .annotate(n=Count("pk"))
+            .values_list("n", flat=True)
+        )
+        per_hood.sort(reverse=True)
+        points.append(ConcentrationPoint(day, sum(per_hood), sum(per_hood[:top]), top))
+    return points

@@ -1,0 +1,76 @@
+"""What the reports need that no other app holds: the neighborhoods depth is measured against
+(residents, ZIP codes, an optional shape) and the weekly summary's delivery rows."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from organizer.lib.geo import PolygonField
+
+
+class Neighborhood(models.Model):
+    """A place depth is measured in. A person belongs to the first neighborhood (by id) whose
+    ZIP codes hold their ZIP, else the first whose shape holds their map point."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    residents = models.PositiveIntegerField(_("residents"))
+    zip_codes = ArrayField(
+        models.CharField(max_length=5), verbose_name=_("ZIP codes"), default=list, blank=True
+    )
+    shape = PolygonField(_("shape"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("neighborhood")
+        verbose_name_plural = _("neighborhoods")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WeeklySummary(models.Model):
+    """One weekly report email per recipient and week: the unique constraint is the guarantee."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    week = models.DateField()  # the Monday the week starts
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "week"], name="weekly_summary_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.week}: {self.status}"
+
+
+class Reach(models.Model):
+    """Votes or supporters identified in a neighborhood, from an imported election or canvass
+    result ("2025 primary: votes for our candidate"). Set against depth in the reports."""
+
+    source = models.CharField(_("result"), max_length=120)
+    neighborhood = models.ForeignKey(Neighborhood, on_delete=models.CASCADE, related_name="reach")
+    supporters = models.PositiveIntegerField(_("votes or supporters"))
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "neighborhood"], name="reach_once_per_place")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.neighborhood} {self.supporters}"

@@ -1,0 +1,165 @@
+"""Writes of the reports app: neighborhoods (import from CSV) and logged CSV exports."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from contacts.models import ExportLog
+from organizer.lib.csvfiles import CsvFileError, csv_lines, read_table
+from reports.models import Neighborhood, Reach
+
+MAX_NEIGHBORHOODS = 5000
+MAX_SHAPE_POINTS = 5000
+MAX_RESIDENTS = 50_000_000
+
+
+class NeighborhoodImportError(Exception):
+    pass
+
+
+@dataclass
+class NeighborhoodImport:
+    created: int = 0
+    updated: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _shape(text: str) -> list[tuple[float, float]] | None:
+    """The outer ring of a GeoJSON Polygon (or the first polygon of a MultiPolygon, or a
+    Feature holding one), as (longitude, latitude) points."""
+    if not text.strip():
+        return None
+    geo = json.loads(text)
+    if geo.get("type") == "Feature":
+        geo = geo.get("geometry") or {}
+    kind, coords = geo.get("type"), geo.get("coordinates")
+    if kind == "MultiPolygon":
+        coords = coords[0] if coords else None
+    elif kind != "Polygon":
+        raise ValueError(_("the shape is not a GeoJSON polygon"))
+    ring = coords[0] if coords else []
+    if not 3 <= len(ring) <= MAX_SHAPE_POINTS:
+        raise ValueError(_("the shape needs 3 to %(n)s points") % {"n": MAX_SHAPE_POINTS})
+    return [(float(p[0]), float(p[1])) for p in ring]
+
+
+def _zips(text: str) -> list[str]:
+    zips = [z.strip()[:5] for z in text.replace(";", " ").replace(",", " ").split() if z.strip()]
+    if any(not (z.isascii() and z.isdigit()) or len(z) != 5 for z in zips):
+        raise ValueError(_("ZIP codes must be 5 digits"))
+    if len(zips) > 200:
+        raise ValueError(_("at most 200 ZIP codes per neighborhood"))
+    return sorted(set(zips))
+
+
+def neighborhoods_import(*, content: bytes) -> NeighborhoodImport:
+    """Create or update neighborhoods by name from a CSV (name, residents, zip_codes, shape).
+    A bad row is rejected with its line and reason; the good rows are saved together."""
+    try:
+        csv_file = read_table(content, kind="reports")
+    except CsvFileError as exc:
+        raise NeighborhoodImportError(str(exc)) from None
+    header = [h.strip().lower().replace(" ", "_") for h in csv_file.header]
+    if "name" not in header or "residents" not in header:
+        raise NeighborhoodImportError(_("The file needs the columns “name” and “residents”."))
+    if len(csv_file.records) > MAX_NEIGHBORHOODS:
+        raise NeighborhoodImportError(
+            _("At most %(n)s neighborhoods per file.") % {"n": MAX_NEIGHBORHOODS}
+        )
+    result = NeighborhoodImport()
+    rows = []
+    for line, cells in csv_file.records:
+        cell = dict(zip(header, [c.strip() for c in cells], strict=False))
+        try:
+            name = cell.get("name", "")
+            if not name or len(name) > 120:
+                raise ValueError(_("the name is missing or longer than 120 characters"))
+            residents = int(cell.get("residents", "").replace(",", ""))
+            if not 0 < residents <= MAX_RESIDENTS:
+                raise ValueError(_("residents must be a positive number"))
+            rows.append((name, residents, _zips(cell.get("zip_codes", "")), cell.get("shape", "")))
+            rows[-1] = (*rows[-1][:3], _shape(rows[-1][3]))
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+            reason = str(exc) if isinstance(exc, ValueError) and str(exc) else _("bad value")
+            if "invalid literal" in reason or "Expecting" in reason:
+                reason = _("bad value")
+            result.rejected.append((line, reason))
+    with transaction.atomic():
+        for name, residents, zips, shape in rows:
+            _obj, created = Neighborhood.objects.update_or_create(
+                name=name, defaults={"residents": residents, "zip_codes": zips, "shape": shape}
+            )
+            result.created += created
+            result.updated += not created
+    return result
+
+
+def report_export(
+    *, by, name: str, header: list[str], rows: Iterable[list], query: str = ""
+) -> Iterator[str]:
+    """Record the export like the people export, then stream the table as CSV lines with every
+    cell escaped (``organizer.lib.csvfiles``, the project's one CSV writer and escaper)."""
+    rows = list(rows)
+    ExportLog.objects.create(
+        user=by, what=f"report:{name}"[:60], query=query[:1000], row_count=len(rows)
+    )
+    return csv_lines(itertools.chain([header], rows), bom=True)
+
+
+def csv_text(lines: Iterable[str]) -> str:
+    buf = io.StringIO()
+    for line in lines:
+        buf.write(line)
+    return buf.getvalue()
+
+
+def reach_import(*, content: bytes, source: str) -> NeighborhoodImport:
+    """Import a result: one row per neighborhood (column ``neighborhood``, matched by name) with
+    ``votes`` or ``supporters``. Importing the same result again replaces its numbers."""
+    source = source.strip()[:120]
+    if not source:
+        raise NeighborhoodImportError(_("Name the result (for example “2025 primary”)."))
+    try:
+        csv_file = read_table(content, kind="reports")
+    except CsvFileError as exc:
+        raise NeighborhoodImportError(str(exc)) from None
+    header = [h.strip().lower() for h in csv_file.header]
+    count_col = next((c for c in ("supporters", "votes") if c in header), None)
+    if "neighborhood" not in header or count_col is None:
+        raise NeighborhoodImportError(
+            _("The file needs the columns “neighborhood” and “votes” or “supporters”.")
+        )
+    if len(csv_file.records) > MAX_NEIGHBORHOODS:
+        raise NeighborhoodImportError(_("At most %(n)s rows per file.") % {"n": MAX_NEIGHBORHOODS})
+    hoods = {n.name.casefold(): n for n in Neighborhood.objects.all()}
+    result = NeighborhoodImport()
+    good = []
+    for line, cells in csv_file.records:
+        cell = dict(zip(header, [c.strip() for c in cells], strict=False))
+        hood = hoods.get(cell.get("neighborhood", "").casefold())
+        if hood is None:
+            result.rejected.append((line, _("no neighborhood with this name")))
+            continue
+        try:
+            n = int(cell.get(count_col, "").replace(",", ""))
+            if not 0 <= n <= MAX_RESIDENTS:
+                raise ValueError
+        except ValueError:
+            result.rejected.append((line, _("the count is not a number")))
+            continue
+        good.append((hood, n))
+    with transaction.atomic():
+        for hood, n in good:
+            _obj, created = Reach.objects.update_or_create(
+                source=source, neighborhood=hood, defaults={"supporters": n}
+            )
+            result.created += created
+            result.updated += not created
+    return result

@@ -1,0 +1,299 @@
+"""Report pages: each parses the filters, builds the scope, reads one report from
+``reports.metrics`` and renders it, or its table as CSV (``?format=csv``)."""
+
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from contacts.selectors.access import is_staff, require_staff
+from hubs.selectors.access import hubs_for_user
+from reports import charts, drill, metrics, tables
+from reports.forms import NeighborhoodImportForm, ReachImportForm, ReportFilterForm
+from reports.models import Neighborhood
+from reports.routers import reading_reports, replica_in_use
+from reports.selectors import Scope, report_scope
+from reports.services import (
+    NeighborhoodImportError,
+    neighborhoods_import,
+    report_export,
+)
+from reports.services import reach_import as reach_import_service
+
+PAGE_SIZE = 50
+
+
+def report_view(view):
+    """Signed in, and every read inside on the reports database (the replica when set)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        with reading_reports():
+            return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _scope(request) -> tuple[ReportFilterForm, Scope]:
+    form = ReportFilterForm(
+        request.GET or None, user=request.user, hubs=hubs_for_user(request.user)
+    )
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    return form, report_scope(
+        request.user,
+        start=data.get("start"),
+        end=data.get("end"),
+        hub=data.get("hub"),
+        organizer=data.get("organizer"),
+        campaign=data.get("campaign"),
+    )
+
+
+def _query(request) -> str:
+    query = request.GET.copy()
+    for name in ("format", "page", "metric", "key", "to", "report"):
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def _csv(request, name: str, header: list, rows: list) -> StreamingHttpResponse:
+    lines = report_export(
+        by=request.user, name=name, header=header, rows=rows, query=_query(request)
+    )
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="report-{name}.csv"'
+    return response
+
+
+def _render(request, template: str, form, scope, **context) -> HttpResponse:
+    context.update(
+        form=form,
+        scope=scope,
+        query=_query(request),
+        replica=replica_in_use(),
+        labels=tables.metric_labels(),
+    )
+    return render(request, template, context)
+
+
+@report_view
+def index(request):
+    form, scope = _scope(request)
+    return _render(request, "reports/index.html", form, scope, headline=metrics.headline(scope))
+
+
+@report_view
+def depth(request):
+    form, scope = _scope(request)
+    report = metrics.depth(scope)
+    if request.GET.get("format") == "csv":
+        return _csv(request, "depth", *tables.depth_table(scope, report))
+    shapes = [
+        {"key": r.key, "name": r.name, "shape": r.shape, "rate": r.per_1000("members")}
+        for r in report.rows
+        if r.shape
+    ]
+    return _render(
+        request,
+        "reports/depth.html",
+        form,
+        scope,
+        depth=report,
+        shapes=shapes,
+        tile_url=settings.MAP_TILE_URL,
+        can_edit=is_staff(request.user),
+        **charts.bars([(r.name, r.per_1000("members")) for r in report.rows]),
+    )
+
+
+@report_view
+def ladder(request):
+    form, scope = _scope(request)
+    report = metrics.ladder(scope)
+    if request.GET.get("format") == "csv":
+        return _csv(request, "ladder", *tables.ladder_table(scope, report))
+    matrix = [
+        {
+            "key": a,
+            "name": name,
+            "cells": [{"key": b, "n": report.matrix.get((a, b), 0)} for b, _n in report.keys],
+        }
+        for a, name in report.keys
+    ]
+    funnel = [(r.name or _("No stage yet"), r.now) for r in report.rows]
+    return _render(
+        request,
+        "reports/ladder.html",
+        form,
+        scope,
+        ladder=report,
+        matrix=matrix,
+        **charts.bars(funnel),
+    )
+
+
+@report_view
+def organizers(request):
+    form, scope = _scope(request)
+    rows = metrics.organizers(scope)
+    if request.GET.get("format") == "csv":
+        return _csv(request, "organizers", *tables.organizers_table(scope, rows))
+    return _render(request, "reports/organizers.html", form, scope, rows=rows)
+
+
+@report_view
+def hubs(request):
+    form, scope = _scope(request)
+    rows = metrics.hubs(scope)
+    if request.GET.get("format") == "csv":
+        return _csv(request, "hubs", *tables.hubs_table(scope, rows))
+    return _render(request, "reports/hubs.html", form, scope, rows=rows)
+
+
+@report_view
+def cohorts(request):
+    form, scope = _scope(request)
+    rows = metrics.cohorts(scope)
+    if request.GET.get("format") == "csv":
+        return _csv(request, "cohorts", *tables.cohorts_table(scope, rows))
+    return _render(
+        request,
+        "reports/cohorts.html",
+        form,
+        scope,
+        rows=rows,
+        offsets=metrics.COHORT_OFFSETS,
+        **charts.cohort_grid(rows, metrics.COHORT_OFFSETS),
+    )
+
+
+@report_view
+def campaigns(request):
+    form, scope = _scope(request)
+    goals = metrics.campaigns(scope)
+    if request.GET.get("format") == "csv":
+        return _csv(request, "campaigns", *tables.campaigns_table(scope, goals))
+    return _render(request, "reports/campaigns.html", form, scope, goals=goals)
+
+
+@report_view
+def workplaces(request):
+    form, scope = _scope(request)
+    rows = metrics.workplaces(scope)
+    if request.GET.get("format") == "csv":
+        return _csv(request, "workplaces", *tables.workplaces_table(scope, rows))
+    return _render(request, "reports/workplaces.html", form, scope, rows=rows)
+
+
+@report_view
+def reach(request):
+    form, scope = _scope(request)
+    sources = metrics.reach_sources()
+    source = request.GET.get("source", "")[:120]
+    source = source if source in sources else (sources[0] if sources else "")
+    rows = metrics.reach(scope, source) if source else []
+    points = metrics.concentration(scope)
+    if request.GET.get("format") == "csv":
+        return _csv(request, "reach", *tables.reach_table(scope, rows, points))
+    return _render(
+        request,
+        "reports/reach.html",
+        form,
+        scope,
+        rows=rows,
+        source=source,
+        sources=sources,
+        points=points,
+        import_form=ReachImportForm() if is_staff(request.user) else None,
+        **charts.bars([(p.day.strftime("%Y-%m-%d"), p.share) for p in points]),
+    )
+
+
+@login_required
+@require_POST
+def reach_import(request):
+    require_staff(request.user)
+    form = ReachImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return HttpResponseBadRequest(" ".join(str(e) for e in form.errors.values()))
+    try:
+        result = reach_import_service(
+            content=form.cleaned_data["file"].read(), source=form.cleaned_data["source"]
+        )
+    except NeighborhoodImportError as exc:
+        return HttpResponseBadRequest(str(exc))
+    messages.success(
+        request,
+        _("%(n)s neighborhoods imported, %(r)s rows not imported.")
+        % {"n": result.created + result.updated, "r": len(result.rejected)},
+    )
+    return redirect(
+        reverse("reports:reach") + "?" + urlencode({"source": form.cleaned_data["source"]})
+    )
+
+
+@report_view
+def people(request):
+    """The people behind one number: the same definition as the count, scoped like every list."""
+    form, scope = _scope(request)
+    try:
+        spec = drill.parse(request.GET)
+    except drill.BadDrill as exc:
+        return HttpResponseBadRequest(str(exc))
+    qs = drill.people(scope, spec).order_by("last_name", "first_name", "pk")
+    if request.GET.get("format") == "csv":
+        rows = ([c.pk, c.first_name, c.last_name, c.zip_code] for c in qs)
+        header = [_("ID"), _("First name"), _("Last name"), _("ZIP code")]
+        return _csv(request, f"people-{spec.report}", header, list(rows))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return _render(
+        request,
+        "reports/people.html",
+        form,
+        scope,
+        page=page,
+        spec=spec,
+        title=drill.title(spec),
+        full_query=query.urlencode(),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def neighborhoods(request):
+    require_staff(request.user)
+    form = NeighborhoodImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = neighborhoods_import(content=form.cleaned_data["file"].read())
+        except NeighborhoodImportError as exc:
+            form.add_error("file", str(exc))
+        else:
+            messages.success(
+                request,
+                _("%(c)s neighborhoods added, %(u)s updated.")
+                % {"c": result.created, "u": result.updated},
+            )
+            if not result.rejected:
+                return redirect("reports:neighborhoods")
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(
+        request,
+        "reports/neighborhoods.html",
+        {"form": form, "result": result, "neighborhoods": Neighborhood.objects.all()},
+        status=status,
+    )
