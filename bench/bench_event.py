@@ -19,7 +19,6 @@ one hub. Values:
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import time
 
 from django.db import connection
@@ -49,30 +48,7 @@ urlpatterns = [
 
 
 def _run_threads(work, per_thread: int) -> float:
-    """Run ``work(thread_index, i)`` ``per_thread`` times in each of THREADS threads; seconds."""
-    barrier = threading.Barrier(THREADS + 1)
-    errors: list[BaseException] = []
-
-    def loop(t: int) -> None:
-        try:
-            barrier.wait()
-            for i in range(per_thread):
-                work(t, i)
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=loop, args=(t,)) for t in range(THREADS)]
-    for t in threads:
-        t.start()
-    barrier.wait()
-    start = time.perf_counter()
-    for t in threads:
-        t.join()
-    if errors:
-        raise errors[0]
-    return time.perf_counter() - start
+    return lib.run_threads(work, per_thread, THREADS)
 
 
 def _post_rsvps(event_id: int, people: list, per_thread: int, offset: int) -> float:
@@ -113,26 +89,7 @@ def _duplicates(event_id: int, known) -> int:
         {"first_name": "Same", "last_name": "Person", "phone": "+13475550199"},
         {"first_name": known.first_name, "last_name": known.last_name, "phone": known.phone_raw},
     ]
-    barrier = threading.Barrier(16)
-    errors = []
-
-    def submit(k: int) -> None:
-        try:
-            barrier.wait()
-            response = Client().post(f"/e/{event_id}/", same[k % 2], REMOTE_ADDR=f"10.8.0.{k}")
-            assert response.status_code == 302, response.status_code
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit, args=(k,)) for k in range(16)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        raise errors[0]
+    lib.post_at_once(f"/e/{event_id}/", same, count=16, address="10.8.0")
     extra_people = Contact.objects.count() - before - 1  # one new person is expected
     phones = Phone.objects.filter(e164="+13475550199").count()
     rsvps = Rsvp.objects.filter(event_id=event_id, contact__phones__e164__in=[

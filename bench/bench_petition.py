@@ -18,10 +18,8 @@ hub with one public petition. Values:
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import time
 
-from django.db import connection
 from django.test import Client, override_settings
 from django.urls import include, path
 from django.utils import timezone
@@ -78,26 +76,7 @@ def _duplicates(petition_id: int, known) -> int:
         {"first_name": "Same", "last_name": "Signer", "phone": "+13475550188"},
         {"first_name": known.first_name, "last_name": known.last_name, "phone": known.phone_raw},
     ]
-    barrier = threading.Barrier(16)
-    errors = []
-
-    def submit(k: int) -> None:
-        try:
-            barrier.wait()
-            response = Client().post(f"/p/{petition_id}/", same[k % 2], REMOTE_ADDR=f"10.6.0.{k}")
-            assert response.status_code == 302, response.status_code
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit, args=(k,)) for k in range(16)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        raise errors[0]
+    lib.post_at_once(f"/p/{petition_id}/", same, count=16, address="10.6.0")
     extra_people = Contact.objects.count() - before - 1  # one new person is expected
     phones = Phone.objects.filter(e164="+13475550188").count()
     signatures = Signature.objects.filter(petition_id=petition_id, contact__phones__e164__in=[

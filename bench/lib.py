@@ -548,3 +548,50 @@ def load_follow_ups(
     if rows:
         copy_rows(FollowUp, [_known_fields(FollowUp, r) for r in rows])
     return len(rows)
+
+
+# --- Concurrent requests (public forms) ---------------------------------------------------------
+
+
+def run_threads(work: Callable[[int, int], None], per_thread: int, threads: int) -> float:
+    """Run ``work(thread_index, i)`` ``per_thread`` times in each of ``threads`` threads, all
+    started together; the seconds they took. The first error in any thread is raised."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(threads + 1)
+    errors: list[BaseException] = []
+
+    def loop(t: int) -> None:
+        try:
+            barrier.wait()
+            for i in range(per_thread):
+                work(t, i)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=loop, args=(t,)) for t in range(threads)]
+    for worker in workers:
+        worker.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for worker in workers:
+        worker.join()
+    if errors:
+        raise errors[0]
+    return time.perf_counter() - start
+
+
+def post_at_once(url: str, payloads: list[dict], *, count: int, address: str) -> None:
+    """``count`` clients post to ``url`` at the same instant (payloads in turn, each from its own
+    address ``address.k``); every answer must be a redirect (the form took it)."""
+    from django.test import Client
+
+    def work(k: int, _i: int) -> None:
+        response = Client().post(url, payloads[k % len(payloads)], REMOTE_ADDR=f"{address}.{k}")
+        assert response.status_code == 302, response.status_code
+
+    run_threads(work, 1, count)

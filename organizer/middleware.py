@@ -38,7 +38,6 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.template import loader
 from django.template.loader import render_to_string
 
 log = logging.getLogger(__name__)
@@ -56,7 +55,7 @@ def is_database_down(exc: BaseException | None) -> bool:
 
 def database_unavailable() -> HttpResponse:
     # Rendered without the request: no context processor may touch the database.
-    response = HttpResponse(loader.get_template("errors/503.html").render(), status=503)
+    response = HttpResponse(render_to_string("errors/503.html"), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
@@ -200,6 +199,6 @@ class StatementTimeoutMiddleware:
             return None
         log.warning("statement timeout on %s %s", request.method, request.path)
         # Without the request: its context processors would query a database that just gave up.
-        response = HttpResponse(render_to_string("errors/503_timeout.html"), status=503)
+        response = HttpResponse(render_to_string("errors/503.html", {"timeout": True}), status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
