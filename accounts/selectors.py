@@ -15,8 +15,6 @@ def users_list() -> QuerySet:
     return (
         get_user_model()
         ._default_manager.select_related("invited_by")
-        .prefetch_related(
-            "hub_memberships__hub", Prefetch("account_emails", invites, to_attr="invites")
-        )
+        .prefetch_related("hub_roles__hub", Prefetch("account_emails", invites, to_attr="invites"))
         .order_by("name", "email")
     )

@@ -453,11 +453,11 @@ def analyze() -> None:
 def make_user(email: str, role: str, *, hub_ids: Iterable[int] = (), hub_role: str = ""):
     """A user with ``role``, member of ``hub_ids`` (as ``hub_role``, default the same role)."""
     from accounts.models import User
-    from hubs.models import HubMembership
+    from hubs.models import HubRole
 
     user = User.objects.create_user(email, "bench-password", role=role, name=email.split("@")[0])
     for hub_id in hub_ids:
-        HubMembership.objects.create(user=user, hub_id=hub_id, role=hub_role or role)
+        HubRole.objects.create(user=user, hub_id=hub_id, role=hub_role or role)
     return user
 
 

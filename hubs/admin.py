@@ -5,7 +5,7 @@ from django.contrib import admin
 from hubs.models import (
     Department,
     Hub,
-    HubMembership,
+    HubRole,
     Placement,
     Shift,
     StructureTest,
@@ -14,8 +14,8 @@ from hubs.models import (
 )
 
 
-class HubMembershipInline(admin.TabularInline):
-    model = HubMembership
+class HubRoleInline(admin.TabularInline):
+    model = HubRole
     extra = 0
     raw_id_fields = ["user"]
 
@@ -27,7 +27,7 @@ class HubAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     exclude = ["area"]
-    inlines = [HubMembershipInline]
+    inlines = [HubRoleInline]
 
 
 class DepartmentInline(admin.TabularInline):

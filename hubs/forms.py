@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
-from hubs.models import Department, Hub, HubMembership, Shift
+from hubs.models import Department, Hub, HubRole, Shift
 from hubs.services.turf import DOORS_IMPORT_MAX_ROWS, TurfCut
 from organizer.lib.csvfiles import CsvFileError, check_size
 
@@ -114,7 +114,7 @@ class SplitForm(forms.Form):
 
 
 def _members(hub: Hub):
-    return get_user_model().objects.filter(hub_memberships__hub=hub).order_by("name", "email")
+    return get_user_model().objects.filter(hub_roles__hub=hub).order_by("name", "email")
 
 
 class AssignForm(forms.Form):
@@ -204,7 +204,7 @@ class MemberAddForm(forms.Form):
 
 
 class MembershipRoleForm(forms.Form):
-    role = forms.ChoiceField(choices=HubMembership.Role.choices)
+    role = forms.ChoiceField(choices=HubRole.Role.choices)
 
 
 class WorksiteForm(forms.Form):

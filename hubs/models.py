@@ -47,7 +47,7 @@ class Hub(models.Model):
         return self.name
 
 
-class HubMembership(models.Model):
+class HubRole(models.Model):
     """A user's place in a hub: what their role lets them see and do there."""
 
     class Role(models.TextChoices):
@@ -55,19 +55,17 @@ class HubMembership(models.Model):
         ORGANIZER = "organizer", _("Organizer")
         VOLUNTEER = "volunteer", _("Volunteer")
 
-    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="memberships")
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="roles")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hub_memberships"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hub_roles"
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     since = models.DateField(_("since"), default=timezone.localdate)
 
     class Meta:
-        verbose_name = _("hub membership")
-        verbose_name_plural = _("hub memberships")
-        constraints = [
-            models.UniqueConstraint(fields=["hub", "user"], name="hub_membership_unique_user")
-        ]
+        verbose_name = _("hub role")
+        verbose_name_plural = _("hub roles")
+        constraints = [models.UniqueConstraint(fields=["hub", "user"], name="hub_role_unique_user")]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.hub} ({self.get_role_display()})"

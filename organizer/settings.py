@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "contacts",
     "campaigns",
     "reports",
+    "api",
 ]
 
 MIDDLEWARE = [

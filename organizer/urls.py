@@ -15,7 +15,7 @@ urlpatterns = [
     path("accounts/invite/", invite, name="invite"),
     path("accounts/", include("accounts.urls")),
     path("people/", include("contacts.urls")),
-    path("api/", include("contacts.api_urls")),
+    path("api/", include("api.urls")),
     path("hubs/", include("hubs.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("", include("campaigns.public_urls")),  # public event and hub pages (/e/…, /h/…)

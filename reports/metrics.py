@@ -305,7 +305,7 @@ def organizer_users(scope: Scope):
     from django.contrib.auth import get_user_model
 
     from accounts.models import Role
-    from hubs.models import HubMembership
+    from hubs.models import HubRole
 
     users = get_user_model().objects.filter(
         is_active=True, role__in=[Role.STAFF, Role.CAPTAIN, Role.ORGANIZER]
@@ -313,13 +313,12 @@ def organizer_users(scope: Scope):
     user = scope.user
     if user.role == Role.CAPTAIN:
         users = users.filter(
-            Q(pk=user.pk)
-            | Q(pk__in=HubMembership.objects.filter(hub__in=scope.hubs).values("user_id"))
+            Q(pk=user.pk) | Q(pk__in=HubRole.objects.filter(hub__in=scope.hubs).values("user_id"))
         )
     elif user.role != Role.STAFF:
         users = users.filter(pk=user.pk)
     if scope.hub is not None:
-        users = users.filter(hub_memberships__hub=scope.hub)
+        users = users.filter(hub_roles__hub=scope.hub)
     if scope.organizer is not None:
         users = users.filter(pk=scope.organizer.pk)
     return users.distinct().order_by("name", "email")
@@ -517,7 +516,7 @@ def hub_people(scope: Scope, metric: str, hub_id: int) -> QuerySet[Contact]:
 
 def hubs(scope: Scope) -> list[HubRow]:
     from campaigns.models import Rsvp
-    from hubs.models import DoorResult, HubMembership, TurfDoor
+    from hubs.models import DoorResult, HubRole, TurfDoor
 
     hub_list = list(scope.hubs.order_by("name"))
     rows = [HubRow(hub, dict.fromkeys(HUB_METRICS, 0)) for hub in hub_list]
@@ -552,7 +551,7 @@ def hubs(scope: Scope) -> list[HubRow]:
     )
     for r in turnout:
         by_id[r.pop("event__hub_id")].counts.update(r)
-    captains = HubMembership.objects.filter(hub_id__in=ids, role=HubMembership.Role.CAPTAIN)
+    captains = HubRole.objects.filter(hub_id__in=ids, role=HubRole.Role.CAPTAIN)
     talked = Interaction.objects.filter(
         author_id=OuterRef("user_id"),
         happened_at__gte=scope.start_at,

@@ -12,13 +12,13 @@ import pytest
 from django.test import Client
 
 from accounts.models import Role
-from hubs.models import HubMembership
+from hubs.models import HubRole
 from tests.factories import (
     PASSWORD,
     ContactFactory,
     HubFactory,
     HubMemberFactory,
-    HubMembershipFactory,
+    HubRoleFactory,
     UserFactory,
 )
 
@@ -84,10 +84,10 @@ def cast(db) -> Cast:
     organizer_a = UserFactory(email="organizer.a@example.org", role=Role.ORGANIZER)
     organizer_b = UserFactory(email="organizer.b@example.org", role=Role.ORGANIZER)
     volunteer_a = UserFactory(email="volunteer.a@example.org", role=Role.VOLUNTEER)
-    HubMembershipFactory(hub=hub_a, user=captain_a, role=HubMembership.Role.CAPTAIN)
-    HubMembershipFactory(hub=hub_a, user=organizer_a, role=HubMembership.Role.ORGANIZER)
-    HubMembershipFactory(hub=hub_b, user=organizer_b, role=HubMembership.Role.ORGANIZER)
-    HubMembershipFactory(hub=hub_a, user=volunteer_a, role=HubMembership.Role.VOLUNTEER)
+    HubRoleFactory(hub=hub_a, user=captain_a, role=HubRole.Role.CAPTAIN)
+    HubRoleFactory(hub=hub_a, user=organizer_a, role=HubRole.Role.ORGANIZER)
+    HubRoleFactory(hub=hub_b, user=organizer_b, role=HubRole.Role.ORGANIZER)
+    HubRoleFactory(hub=hub_a, user=volunteer_a, role=HubRole.Role.VOLUNTEER)
     person_a = ContactFactory(first_name="Ana", last_name="Alvarez")
     HubMemberFactory(contact=person_a, hub=hub_a)
     person_b = ContactFactory(first_name="Bo", last_name="Baker")

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 
 from accounts.models import Role
 from contacts.models import Contact, Email, HubMember, Phone
-from hubs.models import Hub, HubMembership
+from hubs.models import Hub, HubRole
 
 PASSWORD = "correct horse battery staple"
 
@@ -35,13 +35,13 @@ class HubFactory(factory.django.DjangoModelFactory):
     kind = Hub.Kind.NEIGHBORHOOD
 
 
-class HubMembershipFactory(factory.django.DjangoModelFactory):
+class HubRoleFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = HubMembership
+        model = HubRole
 
     hub = factory.SubFactory(HubFactory)
     user = factory.SubFactory(UserFactory)
-    role = HubMembership.Role.ORGANIZER
+    role = HubRole.Role.ORGANIZER
 
 
 class ContactFactory(factory.django.DjangoModelFactory):

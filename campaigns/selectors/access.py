@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Role
 from campaigns.models import Campaign, Event, Petition
-from hubs.models import HubMembership
+from hubs.models import HubRole
 from hubs.selectors.access import hub_ids_for_user
 
 ORGANIZING_ROLES = (Role.CAPTAIN, Role.ORGANIZER)
@@ -47,8 +47,8 @@ def event_for_user(user, pk: int) -> Event:
 def can_manage_event(user, event: Event) -> bool:
     if user.role == Role.STAFF or event.organizer_id == user.pk:
         return True
-    return HubMembership.objects.filter(
-        user_id=user.pk, hub_id=event.hub_id, role=HubMembership.Role.CAPTAIN
+    return HubRole.objects.filter(
+        user_id=user.pk, hub_id=event.hub_id, role=HubRole.Role.CAPTAIN
     ).exists()
 
 
@@ -86,7 +86,7 @@ def managed_hubs(user) -> QuerySet:
         return Hub.objects.none()
     if user.role == Role.STAFF:
         return Hub.objects.all()
-    return Hub.objects.filter(pk__in=hub_ids_for_user(user, roles=(HubMembership.Role.CAPTAIN,)))
+    return Hub.objects.filter(pk__in=hub_ids_for_user(user, roles=(HubRole.Role.CAPTAIN,)))
 
 
 def can_manage_campaign(user, campaign: Campaign) -> bool:
@@ -95,7 +95,7 @@ def can_manage_campaign(user, campaign: Campaign) -> bool:
     return (
         user.role == Role.CAPTAIN
         and campaign.hubs.filter(
-            pk__in=hub_ids_for_user(user, roles=(HubMembership.Role.CAPTAIN,))
+            pk__in=hub_ids_for_user(user, roles=(HubRole.Role.CAPTAIN,))
         ).exists()
     )
 

@@ -16,7 +16,7 @@ from campaigns.services.messages import plan_notice
 from contacts.models import Contact, FollowUp
 from contacts.services.conversations import follow_up_create
 from contacts.services.people import NewContact, contact_create
-from hubs.models import HubMembership, TurfPiece
+from hubs.models import HubRole, TurfPiece
 from hubs.services.turf import TurfError, piece_assign
 
 # Fields whose change is a "move": attendees are told (once per revision).
@@ -93,15 +93,15 @@ def shift_remove(*, by, event: Event, shift_id: int) -> None:
 def _hub_organizers(event: Event) -> list:
     """The hub's organizers (its captains when it has none), in a stable order: round-robin."""
     memberships = list(
-        HubMembership.objects.filter(
+        HubRole.objects.filter(
             hub_id=event.hub_id,
-            role__in=(HubMembership.Role.CAPTAIN, HubMembership.Role.ORGANIZER),
+            role__in=(HubRole.Role.CAPTAIN, HubRole.Role.ORGANIZER),
             user__is_active=True,
         )
         .select_related("user")
         .order_by("user_id")
     )
-    organizers = [m.user for m in memberships if m.role == HubMembership.Role.ORGANIZER]
+    organizers = [m.user for m in memberships if m.role == HubRole.Role.ORGANIZER]
     return organizers or [m.user for m in memberships]
 
 

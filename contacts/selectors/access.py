@@ -10,12 +10,12 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Role
 from contacts.models import Contact, HubMember
-from hubs.models import HubMembership
+from hubs.models import HubRole
 from hubs.selectors.access import hub_ids_for_user
 
 # A hub's people are seen by its captains and organizers. Someone who is only a volunteer in a
 # hub (or was demoted to one) sees only their own people there, like the hub page says.
-SEES_HUB_PEOPLE = (HubMembership.Role.CAPTAIN.value, HubMembership.Role.ORGANIZER.value)
+SEES_HUB_PEOPLE = (HubRole.Role.CAPTAIN.value, HubRole.Role.ORGANIZER.value)
 
 
 def contacts_for_user(user, *, probe: bool = False) -> QuerySet[Contact]:
@@ -46,7 +46,7 @@ def contacts_for_user(user, *, probe: bool = False) -> QuerySet[Contact]:
             in_my_hubs = RawSQL(
                 "EXISTS (SELECT 1 FROM contacts_hubmember hm WHERE hm.contact_id ="
                 ' "contacts_contact"."id" AND hm.hub_id IN (SELECT hub_id FROM'
-                " hubs_hubmembership WHERE user_id = %s AND role IN (%s, %s)) OFFSET 0)",
+                " hubs_hubrole WHERE user_id = %s AND role IN (%s, %s)) OFFSET 0)",
                 [user.pk, *SEES_HUB_PEOPLE],
                 output_field=BooleanField(),
             )

@@ -29,7 +29,7 @@ from contacts.models import (
 )
 from contacts.selectors.access import contacts_for_user
 from contacts.selectors.search import find_people
-from hubs.models import DoorResult, HubMembership
+from hubs.models import DoorResult, HubRole
 
 UPCOMING_DAYS = 14
 STALE_AFTER_DAYS = 30
@@ -120,7 +120,7 @@ def assignable_users(contact: Contact) -> QuerySet:
     """Users who may see ``contact`` (and so may own a follow-up about them): staff, the
     person's organizer, and captains/organizers of the person's hubs."""
     hubs = HubMember.objects.filter(contact_id=contact.pk).values("hub_id")
-    in_hubs = HubMembership.objects.filter(hub_id__in=hubs).values("user_id")
+    in_hubs = HubRole.objects.filter(hub_id__in=hubs).values("user_id")
     users = get_user_model().objects.filter(is_active=True)
     return users.filter(
         Q(role=Role.STAFF)

@@ -65,19 +65,19 @@ def owner_choices_for_user(user) -> QuerySet[User]:
     users = User.objects.filter(is_active=True).order_by("name", "email")
     if user.role == Role.STAFF:
         return users
-    from hubs.models import HubMembership
+    from hubs.models import HubRole
 
-    in_my_hubs = HubMembership.objects.filter(hub_id__in=hub_ids_for_user(user)).values("user_id")
+    in_my_hubs = HubRole.objects.filter(hub_id__in=hub_ids_for_user(user)).values("user_id")
     return users.filter(Q(pk=user.pk) | Q(pk__in=in_my_hubs))
 
 
 def managed_hubs_for_user(user):
     """Hubs ``user`` may add people to: every hub for staff, else the hubs they captain."""
-    from hubs.models import Hub, HubMembership
+    from hubs.models import Hub, HubRole
 
     if user.role == Role.STAFF:
         return Hub.objects.all()
-    return Hub.objects.filter(pk__in=hub_ids_for_user(user, roles=(HubMembership.Role.CAPTAIN,)))
+    return Hub.objects.filter(pk__in=hub_ids_for_user(user, roles=(HubRole.Role.CAPTAIN,)))
 
 
 def person_for_page(user, pk: int) -> Contact:

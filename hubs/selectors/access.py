@@ -7,12 +7,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role
-from hubs.models import Hub, HubMembership
+from hubs.models import Hub, HubRole
 
 
 def hub_ids_for_user(user, *, roles: tuple[str, ...] | None = None) -> QuerySet:
     """IDs of the hubs the user belongs to (optionally with one of ``roles``), as a subquery."""
-    memberships = HubMembership.objects.filter(user_id=user.pk)
+    memberships = HubRole.objects.filter(user_id=user.pk)
     if roles:
         memberships = memberships.filter(role__in=roles)
     return memberships.values("hub_id")
@@ -34,9 +34,7 @@ def hub_for_user(user, slug: str) -> Hub:
 def can_manage_hub(user, hub: Hub) -> bool:
     if user.role == Role.STAFF:
         return True
-    return HubMembership.objects.filter(
-        user_id=user.pk, hub=hub, role=HubMembership.Role.CAPTAIN
-    ).exists()
+    return HubRole.objects.filter(user_id=user.pk, hub=hub, role=HubRole.Role.CAPTAIN).exists()
 
 
 def managed_hub_for_user(user, slug: str) -> Hub:

@@ -21,7 +21,7 @@ from contacts.models import Contact, FollowUp, HubMember, LadderStage
 from contacts.selectors.access import contacts_for_user
 from contacts.selectors.conversations import follow_up_hidden, hide_sensitive_follow_ups
 from contacts.selectors.search import find_people
-from hubs.models import Hub, HubMembership, Turf, TurfPiece
+from hubs.models import Hub, HubRole, Turf, TurfPiece
 from hubs.selectors.access import can_manage_hub, hubs_for_user
 from hubs.selectors.turf import CONTACT_MADE
 
@@ -32,11 +32,11 @@ FOLLOW_UP_LIMIT = 50
 
 def _captains() -> Prefetch:
     return Prefetch(
-        "memberships",
-        queryset=HubMembership.objects.filter(role=HubMembership.Role.CAPTAIN)
+        "roles",
+        queryset=HubRole.objects.filter(role=HubRole.Role.CAPTAIN)
         .select_related("user")
         .order_by("user__name", "user__email"),
-        to_attr="captain_memberships",
+        to_attr="captain_roles",
     )
 
 
@@ -54,10 +54,10 @@ def can_see_people(user, hub: Hub) -> bool:
     """Captains and organizers of the hub, and staff, see its people; volunteers do not."""
     if user.role == Role.STAFF:
         return True
-    return HubMembership.objects.filter(
+    return HubRole.objects.filter(
         user_id=user.pk,
         hub=hub,
-        role__in=(HubMembership.Role.CAPTAIN, HubMembership.Role.ORGANIZER),
+        role__in=(HubRole.Role.CAPTAIN, HubRole.Role.ORGANIZER),
     ).exists()
 
 
@@ -113,7 +113,7 @@ class TurfProgress:
 @dataclass
 class HubPage:
     hub: Hub
-    captains: list[HubMembership]
+    captains: list[HubRole]
     can_manage: bool
     can_see_people: bool
     member_count: int = 0
@@ -166,7 +166,7 @@ def hub_page(user, hub: Hub, *, now: dt.datetime | None = None) -> HubPage:
     """Everything the hub page shows, in a fixed number of queries whatever the hub's size."""
     now = now or timezone.now()
     captains = list(
-        HubMembership.objects.filter(hub=hub, role=HubMembership.Role.CAPTAIN)
+        HubRole.objects.filter(hub=hub, role=HubRole.Role.CAPTAIN)
         .select_related("user")
         .order_by("user__name", "user__email")
     )
@@ -213,8 +213,8 @@ def addable_contact_for_user(user, pk: int) -> Contact:
     return contact
 
 
-def hub_memberships(hub: Hub) -> list[HubMembership]:
-    """The hub's users (captains, organizers, volunteers), captains first."""
-    order = {HubMembership.Role.CAPTAIN: 0, HubMembership.Role.ORGANIZER: 1}
-    rows = list(HubMembership.objects.filter(hub=hub).select_related("user"))
+def hub_roles(hub: Hub) -> list[HubRole]:
+    """The hub's users and their roles (captains, organizers, volunteers), captains first."""
+    order = {HubRole.Role.CAPTAIN: 0, HubRole.Role.ORGANIZER: 1}
+    rows = list(HubRole.objects.filter(hub=hub).select_related("user"))
     return sorted(rows, key=lambda m: (order.get(m.role, 2), m.user.name or m.user.email))

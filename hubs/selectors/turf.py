@@ -38,7 +38,7 @@ def pieces_for_assignee(user) -> QuerySet[TurfPiece]:
     return (
         TurfPiece.objects.filter(
             assigned_to_id=user.pk,
-            turf__hub__memberships__user_id=user.pk,
+            turf__hub__roles__user_id=user.pk,
             emptied_at__isnull=True,
         )
         .select_related("turf__hub")

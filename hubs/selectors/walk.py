@@ -21,7 +21,7 @@ from django.shortcuts import get_object_or_404
 from accounts.models import Role
 from contacts.models import Contact, HubMember
 from contacts.selectors.access import contacts_for_user
-from hubs.models import Building, DoorResult, HubMembership, Residence, TurfDoor, TurfPiece
+from hubs.models import Building, DoorResult, HubRole, Residence, TurfDoor, TurfPiece
 from hubs.selectors.access import hub_ids_for_user
 
 RESULT_LABELS = dict(DoorResult.Result.choices)
@@ -39,7 +39,7 @@ def pieces_for_user(user) -> QuerySet[TurfPiece]:
     if user.role == Role.STAFF:
         return pieces
     member_of = hub_ids_for_user(user)
-    captain_of = hub_ids_for_user(user, roles=(HubMembership.Role.CAPTAIN,))
+    captain_of = hub_ids_for_user(user, roles=(HubRole.Role.CAPTAIN,))
     return pieces.filter(
         Q(assigned_to_id=user.pk, turf__hub_id__in=member_of) | Q(turf__hub_id__in=captain_of)
     )

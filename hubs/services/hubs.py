@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from contacts.models import Contact, ContactEvent, HubMember
-from hubs.models import Hub, HubMembership
+from hubs.models import Hub, HubRole
 
 # Top-level words under /hubs/ that are pages, not hubs.
 RESERVED_SLUGS = {"new", "doors", "pieces"}
@@ -152,24 +152,24 @@ def hub_member_remove(*, by, hub: Hub, member_id: int) -> Contact | None:
 
 
 @transaction.atomic
-def hub_membership_set_role(*, by, hub: Hub, user_id: int, role: str) -> HubMembership:
+def hub_role_set(*, by, hub: Hub, user_id: int, role: str) -> HubRole:
     """Promote a hub's organizer or volunteer to co-captain, or demote a captain.
 
     The hub always keeps at least one captain. A user promoted to captain gets at least the
     captain's account role (so they can see their hub's people); a user demoted from their last
     captaincy goes back to organizer.
     """
-    if role not in HubMembership.Role.values:
+    if role not in HubRole.Role.values:
         raise HubError(_("Unknown role."))
     # Lock the hub's memberships so two demotions at once cannot leave it without a captain.
     rows = list(
-        HubMembership.objects.select_for_update(of=("self",)).filter(hub=hub).select_related("user")
+        HubRole.objects.select_for_update(of=("self",)).filter(hub=hub).select_related("user")
     )
     membership = next((m for m in rows if m.user_id == user_id), None)
     if membership is None:
         raise HubError(_("That user is not in this hub."))
-    captains = [m for m in rows if m.role == HubMembership.Role.CAPTAIN]
-    demoting = membership.role == HubMembership.Role.CAPTAIN and role != membership.role
+    captains = [m for m in rows if m.role == HubRole.Role.CAPTAIN]
+    demoting = membership.role == HubRole.Role.CAPTAIN and role != membership.role
     if demoting and len(captains) == 1:
         raise LastCaptain(_("A hub needs at least one captain: promote someone else first."))
     if membership.role == role:
@@ -183,9 +183,7 @@ def hub_membership_set_role(*, by, hub: Hub, user_id: int, role: str) -> HubMemb
 def _sync_account_role(user) -> None:
     if user.role == Role.STAFF:
         return
-    is_captain = HubMembership.objects.filter(
-        user_id=user.pk, role=HubMembership.Role.CAPTAIN
-    ).exists()
+    is_captain = HubRole.objects.filter(user_id=user.pk, role=HubRole.Role.CAPTAIN).exists()
     if is_captain and user.role != Role.CAPTAIN:
         user.role = Role.CAPTAIN
         user.save(update_fields=["role"])

@@ -9,13 +9,13 @@ from django.db import transaction
 
 from accounts.models import Role, User
 from accounts.services import user_invite
-from hubs.models import Hub, HubMembership
+from hubs.models import Hub, HubRole
 
 # The hub role that follows from a user's role. Staff see every hub and get no membership rows.
 HUB_ROLE_FOR = {
-    Role.CAPTAIN: HubMembership.Role.CAPTAIN,
-    Role.ORGANIZER: HubMembership.Role.ORGANIZER,
-    Role.VOLUNTEER: HubMembership.Role.VOLUNTEER,
+    Role.CAPTAIN: HubRole.Role.CAPTAIN,
+    Role.ORGANIZER: HubRole.Role.ORGANIZER,
+    Role.VOLUNTEER: HubRole.Role.VOLUNTEER,
 }
 
 
@@ -36,7 +36,5 @@ def user_invite_to_hubs(
         )
         hub_role = HUB_ROLE_FOR.get(role)
         if hub_role:
-            HubMembership.objects.bulk_create(
-                HubMembership(user=user, hub=hub, role=hub_role) for hub in hubs
-            )
+            HubRole.objects.bulk_create(HubRole(user=user, hub=hub, role=hub_role) for hub in hubs)
     return user

@@ -42,7 +42,7 @@ from hubs.models import (
     DoorAssignment,
     DoorResult,
     Hub,
-    HubMembership,
+    HubRole,
     Residence,
     Turf,
     TurfDoor,
@@ -634,7 +634,7 @@ def turf_split(*, turf: Turf, size: int) -> list[TurfPiece]:
 
 
 def _check_member(hub: Hub, user) -> None:
-    if not HubMembership.objects.filter(hub=hub, user_id=user.pk).exists():
+    if not HubRole.objects.filter(hub=hub, user_id=user.pk).exists():
         raise TurfError(
             _("%(user)s is not a member of %(hub)s: add them to the hub first.")
             % {"user": user, "hub": hub}

@@ -61,7 +61,7 @@ def _members_context(request, hub, form=None) -> dict:
         "query": query,
         "candidates": selectors.member_candidates(request.user, hub, query),
         "members": selectors.hub_members(hub),
-        "memberships": selectors.hub_memberships(hub),
+        "memberships": selectors.hub_roles(hub),
         "form": form or MemberAddForm(),
         "roles": MembershipRoleForm.base_fields["role"].choices,
     }
@@ -117,7 +117,7 @@ def membership_role(request, slug: str, user_id: int):
         messages.error(request, _("Pick a role."))
         return redirect("hubs:members", hub.slug)
     try:
-        services.hub_membership_set_role(
+        services.hub_role_set(
             by=request.user, hub=hub, user_id=user_id, role=form.cleaned_data["role"]
         )
         messages.success(request, _("Role changed."))

@@ -9,7 +9,7 @@ from django.test import Client
 
 from accounts.models import Role
 from accounts.services import AccountError, account_emails_sweep
-from hubs.models import HubMembership
+from hubs.models import HubRole
 from hubs.services.invites import user_invite_to_hubs as user_invite
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +75,7 @@ def test_staff_invite_a_captain_to_two_hubs(
     assert user.role == Role.CAPTAIN
     assert user.invited_by == cast.staff
     assert not user.has_usable_password()
-    memberships = {(m.hub.slug, m.role) for m in user.hub_memberships.select_related("hub")}
+    memberships = {(m.hub.slug, m.role) for m in user.hub_roles.select_related("hub")}
     assert memberships == {("hub-a", "captain"), ("hub-b", "captain")}
 
     assert len(mailoutbox) == 1
@@ -116,24 +116,24 @@ def test_the_invitation_link_lets_them_choose_a_password_and_sign_in(
 @pytest.mark.parametrize(
     ("role", "hub_role"),
     [
-        (Role.CAPTAIN, HubMembership.Role.CAPTAIN),
-        (Role.ORGANIZER, HubMembership.Role.ORGANIZER),
-        (Role.VOLUNTEER, HubMembership.Role.VOLUNTEER),
+        (Role.CAPTAIN, HubRole.Role.CAPTAIN),
+        (Role.ORGANIZER, HubRole.Role.ORGANIZER),
+        (Role.VOLUNTEER, HubRole.Role.VOLUNTEER),
     ],
 )
 def test_the_hub_role_follows_the_user_role(cast, role, hub_role):
     user = user_invite(
         invited_by=cast.staff, email="x@example.org", name="X", role=role, hubs=[cast.hub_a]
     )
-    assert list(user.hub_memberships.values_list("hub__slug", "role")) == [("hub-a", hub_role)]
+    assert list(user.hub_roles.values_list("hub__slug", "role")) == [("hub-a", hub_role)]
 
 
-def test_invited_staff_get_no_hub_memberships(cast):
+def test_invited_staff_get_no_hub_roles(cast):
     user = user_invite(
         invited_by=cast.staff, email="x@example.org", name="X", role=Role.STAFF, hubs=[cast.hub_a]
     )
     assert user.role == Role.STAFF
-    assert not user.hub_memberships.exists()
+    assert not user.hub_roles.exists()
 
 
 def test_inviting_a_taken_email_is_a_form_error(cast, client_for, mailoutbox):

@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from hubs.models import DoorResult, HubMembership
+from hubs.models import DoorResult, HubRole
 from tests.browser.test_turf_cut_journey import sign_in_as
-from tests.factories import HubMembershipFactory
+from tests.factories import HubRoleFactory
 from tests.hubs.test_turf_services import building
 from tests.hubs.test_walk import build_piece
 
@@ -45,7 +45,7 @@ def chapter(cast, settings):
     settings.MAP_TILE_URL = ""  # no network in tests
     world = build_piece(cast.hub_a, assigned_to=cast.captain_a, doors=3)
     building("1", "31st St", units=("1",))
-    HubMembershipFactory(hub=cast.hub_b, user=cast.captain_a, role=HubMembership.Role.CAPTAIN)
+    HubRoleFactory(hub=cast.hub_b, user=cast.captain_a, role=HubRole.Role.CAPTAIN)
     return world
 
 

@@ -13,9 +13,9 @@ from playwright.sync_api import expect
 from accounts.models import Role
 from campaigns.models import Campaign, Event, Goal, Rsvp
 from campaigns.services.events import recruiter_code_for_user
-from hubs.models import HubMembership
+from hubs.models import HubRole
 from tests.browser.test_walk_journey import sign_in
-from tests.factories import HubFactory, HubMembershipFactory, UserFactory
+from tests.factories import HubFactory, HubRoleFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def world(transactional_db):
     hub = HubFactory(name="Bushwick", slug="bushwick")
     organizer = UserFactory(email="olga@example.org", name="Olga Ortiz", role=Role.ORGANIZER)
-    HubMembershipFactory(hub=hub, user=organizer, role=HubMembership.Role.ORGANIZER)
+    HubRoleFactory(hub=hub, user=organizer, role=HubRole.Role.ORGANIZER)
     today = timezone.localdate()
     campaign = Campaign.objects.create(
         name="Our Time",

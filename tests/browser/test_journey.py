@@ -7,13 +7,13 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Role
-from hubs.models import HubMembership
+from hubs.models import HubRole
 from tests.factories import (
     PASSWORD,
     ContactFactory,
     HubFactory,
     HubMemberFactory,
-    HubMembershipFactory,
+    HubRoleFactory,
     UserFactory,
 )
 
@@ -28,7 +28,7 @@ MIN_TAP = 44
 def organizer(transactional_db):
     hub = HubFactory(name="Eastside", slug="eastside")
     user = UserFactory(email="rosa@example.org", name="Rosa Ortiz", role=Role.ORGANIZER)
-    HubMembershipFactory(hub=hub, user=user, role=HubMembership.Role.ORGANIZER)
+    HubRoleFactory(hub=hub, user=user, role=HubRole.Role.ORGANIZER)
     for first, last in [("Ana", "Alvarez"), ("Bruno", "Castillo"), ("Dee", "Evans")]:
         HubMemberFactory(
             hub=hub, contact=ContactFactory(first_name=first, last_name=last, owner=user)

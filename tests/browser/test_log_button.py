@@ -17,9 +17,9 @@ from playwright.sync_api import expect
 
 from accounts.models import Role
 from contacts.models import FollowUp, Interaction
-from hubs.models import HubMembership
+from hubs.models import HubRole
 from tests.conftest import login
-from tests.factories import HubFactory, HubMembershipFactory, PhoneFactory, UserFactory
+from tests.factories import HubFactory, HubRoleFactory, PhoneFactory, UserFactory
 from tests.hubs.test_walk import build_piece
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -67,8 +67,8 @@ def world(transactional_db, settings):
         (-73.935, 40.755), (-73.905, 40.755), (-73.905, 40.785), (-73.935, 40.785)])  # fmt: skip
     captain = UserFactory(email="cap@example.org", name="Carmen Cap", role=Role.CAPTAIN)
     organizer = UserFactory(email="org@example.org", name="Omar Org", role=Role.ORGANIZER)
-    HubMembershipFactory(hub=hub, user=captain, role=HubMembership.Role.CAPTAIN)
-    HubMembershipFactory(hub=hub, user=organizer, role=HubMembership.Role.ORGANIZER)
+    HubRoleFactory(hub=hub, user=captain, role=HubRole.Role.CAPTAIN)
+    HubRoleFactory(hub=hub, user=organizer, role=HubRole.Role.ORGANIZER)
     piece = build_piece(hub, assigned_to=organizer, doors=8, per_building=2, street="31st St")
     person = piece.residents[piece.doors[0].pk][0]
     person.owner = organizer

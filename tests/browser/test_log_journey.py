@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 
 from accounts.models import Role
 from contacts.models import Contact, FollowUp, Interaction
-from hubs.models import HubMembership
-from tests.factories import PASSWORD, HubFactory, HubMembershipFactory, UserFactory
+from hubs.models import HubRole
+from tests.factories import PASSWORD, HubFactory, HubRoleFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def organizer(transactional_db):
     hub = HubFactory(name="Eastside", slug="eastside")
     user = UserFactory(email="rosa@example.org", name="Rosa Ortiz", role=Role.ORGANIZER)
-    HubMembershipFactory(hub=hub, user=user, role=HubMembership.Role.ORGANIZER)
+    HubRoleFactory(hub=hub, user=user, role=HubRole.Role.ORGANIZER)
     return user
 
 

@@ -13,9 +13,9 @@ from playwright.sync_api import expect
 from accounts.models import Role
 from campaigns.models import Campaign, Goal, Petition, Signature
 from campaigns.services.events import recruiter_code_for_user
-from hubs.models import HubMembership
+from hubs.models import HubRole
 from tests.browser.test_walk_journey import sign_in
-from tests.factories import HubFactory, HubMembershipFactory, UserFactory
+from tests.factories import HubFactory, HubRoleFactory, UserFactory
 from tests.hubs.test_walk import build_piece
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,8 +26,8 @@ def world(transactional_db):
     hub = HubFactory(name="Bushwick", slug="bushwick")
     organizer = UserFactory(email="olga@example.org", name="Olga Ortiz", role=Role.ORGANIZER)
     volunteer = UserFactory(email="vic@example.org", name="Vic Vega", role=Role.VOLUNTEER)
-    HubMembershipFactory(hub=hub, user=organizer, role=HubMembership.Role.ORGANIZER)
-    HubMembershipFactory(hub=hub, user=volunteer, role=HubMembership.Role.VOLUNTEER)
+    HubRoleFactory(hub=hub, user=organizer, role=HubRole.Role.ORGANIZER)
+    HubRoleFactory(hub=hub, user=volunteer, role=HubRole.Role.VOLUNTEER)
     today = timezone.localdate()
     campaign = Campaign.objects.create(
         name="Fix the heat",

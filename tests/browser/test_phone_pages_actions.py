@@ -12,14 +12,14 @@ from playwright.sync_api import expect
 
 from accounts.models import Role
 from contacts.models import FollowUp
-from hubs.models import DoorResult, HubMembership
+from hubs.models import DoorResult, HubRole
 from tests.browser.conftest import PHONE
 from tests.browser.test_log_journey import sign_in
 from tests.factories import (
     ContactFactory,
     HubFactory,
     HubMemberFactory,
-    HubMembershipFactory,
+    HubRoleFactory,
     PhoneFactory,
     UserFactory,
 )
@@ -32,7 +32,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def organizer(transactional_db):
     hub = HubFactory(name="Eastside", slug="eastside")
     user = UserFactory(email="rosa@example.org", name="Rosa Ortiz", role=Role.ORGANIZER)
-    HubMembershipFactory(hub=hub, user=user, role=HubMembership.Role.ORGANIZER)
+    HubRoleFactory(hub=hub, user=user, role=HubRole.Role.ORGANIZER)
     for i in range(25):
         person = ContactFactory(owner=user, first_name=f"Pat{i}", last_name="Lee")
         HubMemberFactory(contact=person, hub=hub)
@@ -102,7 +102,7 @@ def test_my_day_rows_work_as_plain_forms_without_javascript(browser, live_server
 def volunteer_piece(transactional_db):
     hub = HubFactory(name="Astoria", slug="astoria")
     volunteer = UserFactory(email="vic@example.org", name="Vic Vega", role=Role.VOLUNTEER)
-    HubMembershipFactory(hub=hub, user=volunteer, role=HubMembership.Role.VOLUNTEER)
+    HubRoleFactory(hub=hub, user=volunteer, role=HubRole.Role.VOLUNTEER)
     world = build_piece(hub, assigned_to=volunteer, doors=6, per_building=3, street="Steinway St")
     return volunteer, world
 

@@ -9,9 +9,9 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from accounts.models import Role
-from hubs.models import HubMembership, TurfPiece
+from hubs.models import HubRole, TurfPiece
 from tests.conftest import login
-from tests.factories import HubFactory, HubMembershipFactory, UserFactory
+from tests.factories import HubFactory, HubRoleFactory, UserFactory
 from tests.hubs.test_turf_services import building
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,8 +32,8 @@ def astoria(transactional_db, settings):
         (-73.935, 40.755), (-73.905, 40.755), (-73.905, 40.785), (-73.935, 40.785)])  # fmt: skip
     captain = UserFactory(email="cap@example.org", name="Carmen Cap", role=Role.CAPTAIN)
     volunteer = UserFactory(email="vol@example.org", name="Val Vol", role=Role.VOLUNTEER)
-    HubMembershipFactory(hub=hub, user=captain, role=HubMembership.Role.CAPTAIN)
-    HubMembershipFactory(hub=hub, user=volunteer, role=HubMembership.Role.VOLUNTEER)
+    HubRoleFactory(hub=hub, user=captain, role=HubRole.Role.CAPTAIN)
+    HubRoleFactory(hub=hub, user=volunteer, role=HubRole.Role.VOLUNTEER)
     for i in range(12):
         building(str(1 + 2 * i), "31st St", units=("1", "2"), at=(-73.925 + i * 0.0015, 40.770))
     building("5", "Far St", at=(-73.908, 40.782))

@@ -14,14 +14,14 @@ from playwright.sync_api import expect
 
 from accounts.models import Role
 from contacts.models import Interaction
-from hubs.models import Building, DoorResult, HubMembership, Residence, TurfPiece, Unit
+from hubs.models import Building, DoorResult, HubRole, Residence, TurfPiece, Unit
 from tests.browser.conftest import PHONE
 from tests.factories import (
     PASSWORD,
     ContactFactory,
     HubFactory,
     HubMemberFactory,
-    HubMembershipFactory,
+    HubRoleFactory,
     UserFactory,
 )
 from tests.hubs.test_walk import build_piece
@@ -33,7 +33,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def volunteer_piece(transactional_db):
     hub = HubFactory(name="Astoria", slug="astoria")
     volunteer = UserFactory(email="vic@example.org", name="Vic Vega", role=Role.VOLUNTEER)
-    HubMembershipFactory(hub=hub, user=volunteer, role=HubMembership.Role.VOLUNTEER)
+    HubRoleFactory(hub=hub, user=volunteer, role=HubRole.Role.VOLUNTEER)
     world = build_piece(hub, assigned_to=volunteer, doors=6, per_building=3, street="Steinway St")
     return volunteer, world
 
@@ -118,9 +118,9 @@ def captain_hub(transactional_db):
     hub = HubFactory(name="Astoria", slug="astoria")
     captain = UserFactory(email="cap@example.org", name="Cara Cap", role=Role.CAPTAIN)
     volunteer = UserFactory(email="vic@example.org", name="Vic Vega", role=Role.VOLUNTEER)
-    HubMembershipFactory(hub=hub, user=captain, role=HubMembership.Role.CAPTAIN)
+    HubRoleFactory(hub=hub, user=captain, role=HubRole.Role.CAPTAIN)
     TOTPDevice.objects.create(user=captain, name="phone", confirmed=True)
-    HubMembershipFactory(hub=hub, user=volunteer, role=HubMembership.Role.VOLUNTEER)
+    HubRoleFactory(hub=hub, user=volunteer, role=HubRole.Role.VOLUNTEER)
     for zip_code, street, count in (("11103", "Steinway St", 6), ("11105", "Ditmars Blvd", 3)):
         for i in range(count):
             building = Building.objects.create(

@@ -10,9 +10,9 @@ from playwright.sync_api import expect
 
 from accounts.models import Role
 from contacts.models import FollowUp
-from hubs.models import HubMembership
+from hubs.models import HubRole
 from tests.conftest import login
-from tests.factories import HubFactory, HubMembershipFactory, UserFactory
+from tests.factories import HubFactory, HubRoleFactory, UserFactory
 from tests.hubs.test_workplace_map import build_workplace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,7 +25,7 @@ def captain(transactional_db):
     hub.meeting_time, hub.meeting_place = "Sundays 12:00", "Break room B"
     place = build_workplace(hub, threshold=50)
     user = UserFactory(email="cap@example.org", name="Chris Smalls", role=Role.CAPTAIN)
-    HubMembershipFactory(hub=place.hub, user=user, role=HubMembership.Role.CAPTAIN)
+    HubRoleFactory(hub=place.hub, user=user, role=HubRole.Role.CAPTAIN)
     leader = place.people[("Packing", "Day")][0]
     FollowUp.objects.create(
         contact=leader, assigned_to=user, due_on="2030-01-01", what="Ask about the petition"
@@ -92,7 +92,7 @@ def test_on_a_phone_an_organizer_places_a_roster_and_the_captain_sets_the_headco
 
     hub = Hub.objects.get(slug="jfk8")
     organizer = UserFactory(email="org@example.org", name="Olu Org", role=Role.ORGANIZER)
-    HubMembershipFactory(hub=hub, user=organizer, role=HubMembership.Role.ORGANIZER)
+    HubRoleFactory(hub=hub, user=organizer, role=HubRole.Role.ORGANIZER)
     page = phone_page
     _sign_in(page, live_server, organizer)
     page.goto("/hubs/jfk8/workplace/")

@@ -87,11 +87,11 @@ def test_attendance_shifts_and_leading_are_ladder_activities(cast, event):
 
 
 def test_first_timers_get_follow_ups_spread_across_the_hubs_organizers(cast, event, client_for):
-    from hubs.models import HubMembership
-    from tests.factories import HubMembershipFactory, UserFactory
+    from hubs.models import HubRole
+    from tests.factories import HubRoleFactory, UserFactory
 
     second = UserFactory(email="org2.a@example.org")
-    HubMembershipFactory(hub=cast.hub_a, user=second, role=HubMembership.Role.ORGANIZER)
+    HubRoleFactory(hub=cast.hub_a, user=second, role=HubRole.Role.ORGANIZER)
     for n in range(4):
         rsvp = going(event, f"P{n}", f"718-555-01{n:02d}")
         checkin_mark(by=cast.organizer_a, event=event, rsvp_id=rsvp.pk)
@@ -133,9 +133,9 @@ def test_the_event_page_shows_turnout(cast, event, client_for):
 
 
 def test_a_hub_without_organizers_gives_first_timers_to_its_captains(cast, event):
-    from hubs.models import HubMembership
+    from hubs.models import HubRole
 
-    HubMembership.objects.filter(hub=cast.hub_a, role="organizer").delete()
+    HubRole.objects.filter(hub=cast.hub_a, role="organizer").delete()
     rsvp = going(event, "Rosa", "718-555-0142")
     checkin_mark(by=cast.captain_a, event=event, rsvp_id=rsvp.pk)
     [follow_up] = first_timer_follow_ups(by=cast.captain_a, event=event)

@@ -9,8 +9,8 @@ from django.urls import reverse
 from contacts.models import Contact, ContactEvent, HubMember, Tag
 from contacts.services import bulk as bulk_service
 from contacts.services.bulk import people_bulk_assign
-from hubs.models import HubMembership
-from tests.factories import ContactFactory, HubFactory, HubMemberFactory, HubMembershipFactory
+from hubs.models import HubRole
+from tests.factories import ContactFactory, HubFactory, HubMemberFactory, HubRoleFactory
 
 BULK = reverse("contacts:bulk")
 
@@ -56,7 +56,7 @@ def test_all_matching_for_an_organizer_of_hub_b_stays_in_hub_b(cast, client_for)
 
 def test_a_captain_adds_people_to_a_hub_they_run_but_not_to_another(cast, client_for):
     hub_c = HubFactory(name="Hub C", slug="hub-c")
-    HubMembershipFactory(hub=hub_c, user=cast.captain_a, role=HubMembership.Role.CAPTAIN)
+    HubRoleFactory(hub=hub_c, user=cast.captain_a, role=HubRole.Role.CAPTAIN)
     client = client_for(cast.captain_a)
 
     client.post(BULK, {"action": "hub", "hub": hub_c.pk, "ids": [cast.person_a.pk]})

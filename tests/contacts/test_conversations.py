@@ -365,10 +365,10 @@ def test_the_timeline_shows_everything_newest_first_with_who(cast):
 
 
 def test_a_sensitive_note_is_hidden_from_other_organizers_of_the_hub(cast):
-    from tests.factories import HubMembershipFactory, UserFactory
+    from tests.factories import HubRoleFactory, UserFactory
 
     colleague = UserFactory(role="organizer")
-    HubMembershipFactory(hub=cast.hub_a, user=colleague)
+    HubRoleFactory(hub=cast.hub_a, user=colleague)
     one_on_one_log(
         by=cast.organizer_a,
         contact=cast.person_a,

@@ -14,8 +14,8 @@ from accounts.models import Role
 from contacts.models import FollowUp
 from contacts.services.conversations import follow_up_reassign, follow_up_snooze, one_on_one_log
 from contacts.services.reminders import reminders_run
-from hubs.models import HubMembership
-from tests.factories import HubMembershipFactory, UserFactory
+from hubs.models import HubRole
+from tests.factories import HubRoleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,7 @@ def sensitive(cast):
 @pytest.fixture
 def second_organizer(cast):
     user = UserFactory(email="organizer.a2@example.org", role=Role.ORGANIZER)
-    HubMembershipFactory(hub=cast.hub_a, user=user, role=HubMembership.Role.ORGANIZER)
+    HubRoleFactory(hub=cast.hub_a, user=user, role=HubRole.Role.ORGANIZER)
     return user
 
 

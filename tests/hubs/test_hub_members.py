@@ -6,8 +6,8 @@ import pytest
 
 from accounts.models import Role
 from contacts.models import ContactEvent, HubMember
-from hubs.models import HubMembership
-from hubs.services.hubs import AlreadyMember, LastCaptain, hub_member_add, hub_membership_set_role
+from hubs.models import HubRole
+from hubs.services.hubs import AlreadyMember, LastCaptain, hub_member_add, hub_role_set
 from tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -109,8 +109,8 @@ def test_a_captain_promotes_an_organizer_to_co_captain(cast, client_for):
         f"/hubs/hub-a/users/{cast.organizer_a.pk}/role/", {"role": "captain"}
     )
     assert response.status_code == 302
-    membership = HubMembership.objects.get(hub=cast.hub_a, user=cast.organizer_a)
-    assert membership.role == HubMembership.Role.CAPTAIN
+    membership = HubRole.objects.get(hub=cast.hub_a, user=cast.organizer_a)
+    assert membership.role == HubRole.Role.CAPTAIN
     cast.organizer_a.refresh_from_db()
     assert cast.organizer_a.role == Role.CAPTAIN
     # Now a co-captain, they can manage the hub's members.
@@ -118,14 +118,10 @@ def test_a_captain_promotes_an_organizer_to_co_captain(cast, client_for):
 
 
 def test_a_promoted_volunteer_can_then_be_demoted_back(cast):
-    hub_membership_set_role(
-        by=cast.captain_a, hub=cast.hub_a, user_id=cast.volunteer_a.pk, role="captain"
-    )
-    hub_membership_set_role(
-        by=cast.captain_a, hub=cast.hub_a, user_id=cast.volunteer_a.pk, role="organizer"
-    )
+    hub_role_set(by=cast.captain_a, hub=cast.hub_a, user_id=cast.volunteer_a.pk, role="captain")
+    hub_role_set(by=cast.captain_a, hub=cast.hub_a, user_id=cast.volunteer_a.pk, role="organizer")
     cast.volunteer_a.refresh_from_db()
-    assert HubMembership.objects.get(user=cast.volunteer_a).role == "organizer"
+    assert HubRole.objects.get(user=cast.volunteer_a).role == "organizer"
     assert cast.volunteer_a.role == Role.ORGANIZER
 
 
@@ -133,23 +129,17 @@ def test_the_last_captain_cannot_be_demoted(cast, client_for):
     client = client_for(cast.captain_a)
     response = client.post(f"/hubs/hub-a/users/{cast.captain_a.pk}/role/", {"role": "organizer"})
     assert response.status_code == 302
-    assert HubMembership.objects.get(hub=cast.hub_a, user=cast.captain_a).role == "captain"
+    assert HubRole.objects.get(hub=cast.hub_a, user=cast.captain_a).role == "captain"
     html = client.get("/hubs/hub-a/members/").content.decode()
     assert "at least one captain" in html
     with pytest.raises(LastCaptain):
-        hub_membership_set_role(
-            by=cast.staff, hub=cast.hub_a, user_id=cast.captain_a.pk, role="volunteer"
-        )
+        hub_role_set(by=cast.staff, hub=cast.hub_a, user_id=cast.captain_a.pk, role="volunteer")
 
 
 def test_with_a_co_captain_a_captain_can_step_down(cast):
-    hub_membership_set_role(
-        by=cast.captain_a, hub=cast.hub_a, user_id=cast.organizer_a.pk, role="captain"
-    )
-    hub_membership_set_role(
-        by=cast.captain_a, hub=cast.hub_a, user_id=cast.captain_a.pk, role="organizer"
-    )
-    assert HubMembership.objects.get(hub=cast.hub_a, user=cast.captain_a).role == "organizer"
+    hub_role_set(by=cast.captain_a, hub=cast.hub_a, user_id=cast.organizer_a.pk, role="captain")
+    hub_role_set(by=cast.captain_a, hub=cast.hub_a, user_id=cast.captain_a.pk, role="organizer")
+    assert HubRole.objects.get(hub=cast.hub_a, user=cast.captain_a).role == "organizer"
 
 
 def test_a_captain_cannot_promote_someone_in_another_hub(cast, client_for):
@@ -157,11 +147,11 @@ def test_a_captain_cannot_promote_someone_in_another_hub(cast, client_for):
         f"/hubs/hub-a/users/{cast.organizer_b.pk}/role/", {"role": "captain"}
     )
     assert response.status_code == 302  # refused with a message: not in this hub
-    assert HubMembership.objects.get(user=cast.organizer_b).role == "organizer"
+    assert HubRole.objects.get(user=cast.organizer_b).role == "organizer"
     assert (
         client_for(cast.captain_a)
         .post(f"/hubs/hub-b/users/{cast.organizer_b.pk}/role/", {"role": "captain"})
         .status_code
         == 404
     )
-    assert HubMembership.objects.get(user=cast.organizer_b).role == "organizer"
+    assert HubRole.objects.get(user=cast.organizer_b).role == "organizer"

@@ -12,10 +12,10 @@ import pytest
 from django.urls import reverse
 
 from contacts.models import Interaction
-from hubs.models import DoorResult, HubMembership, Residence, Turf, TurfDoor, TurfPiece
-from hubs.services.hubs import hub_membership_set_role
+from hubs.models import DoorResult, HubRole, Residence, Turf, TurfDoor, TurfPiece
+from hubs.services.hubs import hub_role_set
 from hubs.services.turf import TurfCut, turf_create
-from tests.factories import ContactFactory, HubMemberFactory, HubMembershipFactory
+from tests.factories import ContactFactory, HubMemberFactory, HubRoleFactory
 from tests.hubs.test_turf_services import building
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +73,7 @@ def test_doors_json_leaves_out_buildings_the_captain_may_not_cut(cast, client_fo
 
 
 def test_a_captain_in_two_hubs_may_cut_both_hubs_doors(cast, client_for, block):
-    HubMembershipFactory(hub=cast.hub_b, user=cast.captain_a, role=HubMembership.Role.CAPTAIN)
+    HubRoleFactory(hub=cast.hub_b, user=cast.captain_a, role=HubRole.Role.CAPTAIN)
     cut_by_zip(client_for(cast.captain_a), name="Knick", save="1")
     assert TurfDoor.objects.filter(unit=block).exists()
 
@@ -162,9 +162,7 @@ def test_an_organizer_demoted_to_volunteer_in_a_hub_stops_seeing_its_people(cast
     api_url = f"/api/people/{cast.person_a.pk}/"
     assert client.get(person_url).status_code == 200
     assert client.get(api_url).status_code == 200
-    hub_membership_set_role(
-        by=cast.captain_a, hub=cast.hub_a, user_id=cast.organizer_a.pk, role="volunteer"
-    )
+    hub_role_set(by=cast.captain_a, hub=cast.hub_a, user_id=cast.organizer_a.pk, role="volunteer")
     assert client.get(person_url).status_code == 404
     assert client.get(api_url).status_code == 404
     assert cast.person_a.pk not in [p["id"] for p in client.get("/api/people/").json()["results"]]
@@ -172,13 +170,13 @@ def test_an_organizer_demoted_to_volunteer_in_a_hub_stops_seeing_its_people(cast
 
 
 def test_a_captain_demoted_to_volunteer_stops_seeing_the_hubs_people(cast, client_for):
-    co_captain = HubMembershipFactory(hub=cast.hub_a, role=HubMembership.Role.CAPTAIN).user
+    co_captain = HubRoleFactory(hub=cast.hub_a, role=HubRole.Role.CAPTAIN).user
     co_captain.role = "captain"
     co_captain.save()
     client = client_for(co_captain)
     person_url = reverse("contacts:detail", args=[cast.person_a.pk])
     assert client.get(person_url).status_code == 200
-    hub_membership_set_role(by=cast.staff, hub=cast.hub_a, user_id=co_captain.pk, role="volunteer")
+    hub_role_set(by=cast.staff, hub=cast.hub_a, user_id=co_captain.pk, role="volunteer")
     assert client.get(person_url).status_code == 404
     assert client.get(reverse("hubs:turf_new", args=["hub-a"])).status_code == 404
 
@@ -189,7 +187,7 @@ def test_a_walker_removed_from_the_hub_can_no_longer_open_or_tap_their_piece(
     client = client_for(cast.volunteer_a)
     door = TurfDoor.objects.filter(piece=mixed_piece).first()
     assert client.get(reverse("hubs:walk_list", args=[mixed_piece.pk])).status_code == 200
-    HubMembership.objects.filter(user=cast.volunteer_a, hub=cast.hub_a).delete()
+    HubRole.objects.filter(user=cast.volunteer_a, hub=cast.hub_a).delete()
     for page in ("walk_list", "walk_print", "walk_paper"):
         assert client.get(reverse(f"hubs:{page}", args=[mixed_piece.pk])).status_code == 404
     url = reverse("hubs:walk_result", args=[mixed_piece.pk, door.pk])

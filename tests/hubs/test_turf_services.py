@@ -289,6 +289,6 @@ def test_pieces_for_assignee_are_one_query_and_drop_hubs_the_user_left(cast):
         assert pieces[0].door_count == 2 and pieces[0].turf.hub.name == "Hub A"
     assert len(queries) == 1
 
-    cast.hub_a.memberships.filter(user=cast.volunteer_a).delete()
+    cast.hub_a.roles.filter(user=cast.volunteer_a).delete()
     assert list(pieces_for_assignee(cast.volunteer_a)) == []
     assert list(pieces_for_assignee(UserFactory())) == []

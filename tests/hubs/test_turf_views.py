@@ -56,7 +56,7 @@ def test_organizers_volunteers_and_other_hubs_get_404(cast, client_for, turf):
 
 
 def test_a_captain_of_hub_b_cannot_reach_hub_a_turf_through_their_own_hub(cast, client_for, turf):
-    cast.hub_b.memberships.filter(user=cast.organizer_b).update(role="captain")
+    cast.hub_b.roles.filter(user=cast.organizer_b).update(role="captain")
     client = client_for(cast.organizer_b)
 
     assert client.get(reverse("hubs:turf_detail", args=["hub-b", turf.pk])).status_code == 404

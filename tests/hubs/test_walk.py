@@ -10,7 +10,7 @@ from accounts.models import Role
 from contacts.models import Contact, HubMember, Interaction
 from hubs.models import Building, DoorResult, Residence, Turf, TurfDoor, TurfPiece, Unit
 from hubs.selectors.walk import piece_for_user, walk_list
-from tests.factories import ContactFactory, HubMembershipFactory, UserFactory
+from tests.factories import ContactFactory, HubRoleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +75,7 @@ def test_the_assignee_a_captain_of_its_hub_and_staff_open_the_walk_list(cast, wo
 
 def test_it_answers_404_to_everyone_else(cast, world, client_for):
     other_volunteer = UserFactory(role=Role.VOLUNTEER)
-    HubMembershipFactory(hub=cast.hub_a, user=other_volunteer, role="volunteer")
+    HubRoleFactory(hub=cast.hub_a, user=other_volunteer, role="volunteer")
     for user in (cast.organizer_a, cast.organizer_b, other_volunteer):
         assert client_for(user).get(f"/hubs/pieces/{world.piece.pk}/").status_code == 404, user
         assert client_for(user).get(f"/hubs/pieces/{world.piece.pk}/print/").status_code == 404

@@ -33,7 +33,7 @@ from organizer.backup import restore
 from tests.factories import PASSWORD
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-TABLES = ["accounts_user", "hubs_hub", "hubs_hubmembership", "contacts_contact"]
+TABLES = ["accounts_user", "hubs_hub", "hubs_hubrole", "contacts_contact"]
 
 
 @pytest.fixture(scope="module")

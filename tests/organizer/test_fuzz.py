@@ -27,7 +27,7 @@ from contacts.models import FollowUp, ImportJob, Interaction, LadderStage, Resco
 from contacts.models.reminders import ReminderDelivery
 from hubs.models import (
     Building,
-    HubMembership,
+    HubRole,
     Residence,
     StructureTest,
     Turf,
@@ -36,7 +36,7 @@ from hubs.models import (
     Unit,
 )
 from tests.conftest import login
-from tests.factories import HubMembershipFactory
+from tests.factories import HubRoleFactory
 from tests.hubs.test_structure_tests import build_team
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +105,7 @@ def world(cast):
     """A small chapter with one of everything a URL can name."""
     hub, people = build_team(cast.hub_a)
     coworker = people["Ari"]
-    HubMembershipFactory(hub=hub, user=cast.organizer_b, role=HubMembership.Role.VOLUNTEER)
+    HubRoleFactory(hub=hub, user=cast.organizer_b, role=HubRole.Role.VOLUNTEER)
     interaction = Interaction.objects.create(
         contact=cast.person_a, kind="one_on_one", notes="Story", author=cast.organizer_a
     )

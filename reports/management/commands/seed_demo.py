@@ -37,7 +37,7 @@ from contacts.services.ladder import (
     ladder_ensure_defaults,
     ladder_rescore,
 )
-from hubs.models import Hub, HubMembership
+from hubs.models import Hub, HubRole
 from organizer.lib.phones import normalize_phone
 from organizer.lib.text import fold
 
@@ -195,15 +195,15 @@ class Command(BaseCommand):
         organizer2 = users["organizer2@demo.organizer.test"]
         volunteer = users["volunteer@demo.organizer.test"]
         for hub, user, role in [
-            (hubs["bushwick"], captain, HubMembership.Role.CAPTAIN),
-            (hubs["sunset-park"], captain, HubMembership.Role.CAPTAIN),
-            (hubs["bushwick"], organizer, HubMembership.Role.ORGANIZER),
-            (hubs["jfk8"], organizer, HubMembership.Role.ORGANIZER),
-            (hubs["jackson-heights"], organizer2, HubMembership.Role.ORGANIZER),
-            (hubs["mount-sinai-nurses"], organizer2, HubMembership.Role.ORGANIZER),
-            (hubs["bushwick"], volunteer, HubMembership.Role.VOLUNTEER),
+            (hubs["bushwick"], captain, HubRole.Role.CAPTAIN),
+            (hubs["sunset-park"], captain, HubRole.Role.CAPTAIN),
+            (hubs["bushwick"], organizer, HubRole.Role.ORGANIZER),
+            (hubs["jfk8"], organizer, HubRole.Role.ORGANIZER),
+            (hubs["jackson-heights"], organizer2, HubRole.Role.ORGANIZER),
+            (hubs["mount-sinai-nurses"], organizer2, HubRole.Role.ORGANIZER),
+            (hubs["bushwick"], volunteer, HubRole.Role.VOLUNTEER),
         ]:
-            HubMembership.objects.update_or_create(hub=hub, user=user, defaults={"role": role})
+            HubRole.objects.update_or_create(hub=hub, user=user, defaults={"role": role})
 
         issues = [
             Issue.objects.get_or_create(name=n, defaults={"slug": n.lower().replace(" ", "-")})[0]

@@ -1,0 +1,1 @@
+"""Action Network API v2 (OSDI): HAL+JSON resources under /api/v2/."""
