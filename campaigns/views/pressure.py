@@ -65,6 +65,7 @@ from campaigns.services.pressure import (
     target_save,
 )
 from contacts.selectors.access import contact_for_user, require_staff
+from contacts.selectors.search import bound_query, find_people
 from organizer.lib import ratelimit
 from organizer.lib.phones import InvalidPhone, normalize_phone
 
@@ -80,12 +81,13 @@ REPORT_HOURLY = (60, 3600)  # and 60 an hour (a rally's shared wifi still fits)
 @require_http_methods(["GET", "POST"])
 def districts(request):
     require_staff(request.user)
-    zips_form, shapes_form, report = DistrictZipsForm(), DistrictShapesForm(), None
+    zips_form, shapes_form, report = DistrictZipsForm(), DistrictShapesForm(prefix="shapes"), None
     if request.method == "POST":
         which = request.POST.get("which")
-        form = (DistrictShapesForm if which == "shapes" else DistrictZipsForm)(
-            request.POST, request.FILES
-        )
+        if which == "shapes":
+            form = DistrictShapesForm(request.POST, request.FILES, prefix="shapes")
+        else:
+            form = DistrictZipsForm(request.POST, request.FILES)
         if which == "shapes":
             shapes_form = form
         else:
@@ -148,8 +150,11 @@ def campaign_pressure(request, slug: str):
     campaign = campaign_for_user(request.user, slug)
     page = getattr(campaign, "pressure", None)
     public_url = settings.SITE_URL + reverse("public_call", args=[campaign.slug])
+    query = bound_query(request.GET.get("q")).text
     context = {
         "campaign": campaign,
+        "q": query,
+        "people": find_people(request.user, query, limit=10) if query else [],
         "page": page,
         "targets": campaign_targets(campaign),
         "totals": action_totals(campaign),

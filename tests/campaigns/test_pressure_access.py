@@ -139,3 +139,14 @@ def test_a_persons_pressure_actions_are_404_outside_scope(cast, world, client_fo
     url = f"/campaigns/pressure/people/{cast.person_a.pk}/"
     assert client_for(getattr(cast, persona)).get(url).status_code == 404
     assert not PressureAction.objects.exists()
+
+
+def test_the_campaign_page_finds_only_people_the_organizer_may_see(cast, world, client_for):
+    world.campaign.hubs.add(cast.hub_b)
+    url = f"/campaigns/{world.campaign.slug}/pressure/"
+    client = client_for(cast.organizer_a)
+    html = client.get(url, {"q": "Alvarez"}).content.decode()
+    assert f"/pressure/log/{cast.person_a.pk}/" in html
+    html = client.get(url, {"q": "Baker"}).content.decode()
+    assert f"/pressure/log/{cast.person_b.pk}/" not in html
+    assert client.get(url, {"q": "x" * 10_000}).status_code == 200
