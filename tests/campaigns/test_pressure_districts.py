@@ -254,3 +254,47 @@ def test_the_delivery_list_and_csv_show_each_signers_district_and_counts(
         "East / West": 1,
         "": 1,
     }
+
+
+def test_the_districts_page_loads_geojson_shapes(cast, client_for):
+    ring = [list(p) for p in box(-73.96, 40.68, -73.92, 40.72)]
+    upload = io.BytesIO(
+        json.dumps({"type": "FeatureCollection", "features": [_feature("7", ring)]}).encode()
+    )
+    upload.name = "council.geojson"
+    response = client_for(cast.staff).post(
+        "/campaigns/districts/",
+        {
+            "which": "shapes",
+            "shapes-file": upload,
+            "shapes-kind": "council",
+            "shapes-name_property": "name",
+        },
+    )
+    assert response.status_code == 200
+    assert "1 new district shape" in response.content.decode()
+    assert District.objects.get(kind="council", name="7").shape
+
+
+def test_a_persons_districts_come_from_their_own_map_point(cast, world: World, client_for):
+    cast.person_a.zip_code = "11237"
+    cast.person_a.latitude, cast.person_a.longitude = 40.70, -73.94
+    cast.person_a.save()
+    html = client_for(cast.organizer_a).get(f"/campaigns/pressure/people/{cast.person_a.pk}/")
+    html = html.content.decode()
+    assert "State senate West" in html and "State senate East" not in html
+
+
+def test_a_petition_names_a_target(cast, world: World, client_for):
+    response = client_for(cast.staff).post(
+        f"/campaigns/{world.campaign.slug}/petitions/new/",
+        {
+            "title": "Fund it",
+            "text": "Please.",
+            "target_name": "Senator West",
+            "target": world.senator_west.pk,
+            "is_public": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert Petition.objects.get(title="Fund it").target == world.senator_west
