@@ -16,8 +16,11 @@ the API read these numbers through :func:`campaign_counts`; the pace arithmetic 
 - RSVPs: an RSVP (not a walk-in) to one of the campaign's events, still going;
 - attendance: a person signed in at one of the campaign's events (walk-ins too);
 - signatures: a signature on one of the campaign's petitions, from any source;
-- calls made, pressure actions: nothing yet. Phone banks and pressure actions plug in by
-  giving their metric a units query in ``DEFINITIONS``.
+- pressure actions: a call, email, letter, visit or testimony toward one of the campaign's
+  targets, from the public call page or logged by an organizer (one per person, target, kind
+  and day);
+- calls made: nothing yet. Phone banks plug in by giving their metric a units query in
+  ``DEFINITIONS``.
 
 A person in two hubs counts for each hub and once overall, so per-hub counts can add up to
 more than the total.
@@ -34,7 +37,7 @@ from django.db.models import Exists, F, OuterRef, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from campaigns.models import Campaign, Metric, Rsvp, Signature
+from campaigns.models import Campaign, Metric, PressureAction, Rsvp, Signature
 from contacts.models import Activity, Interaction
 from hubs.models import DoorResult
 
@@ -122,6 +125,18 @@ def _signatures(c: Campaign, w: Window) -> QuerySet:
     )
 
 
+def _pressure_actions(c: Campaign, w: Window) -> QuerySet:
+    """A pressure action of the campaign; it counts for each campaign hub the person belongs
+    to (and once overall)."""
+    return PressureAction.objects.filter(
+        campaign=c, occurred_at__gte=w.start, occurred_at__lt=w.end
+    ).values(
+        key=F("pk"),
+        hub=Coalesce(F("contact__hub_memberships__hub_id"), Value(0)),
+        when=F("occurred_at"),
+    )
+
+
 Units = Callable[[Campaign, Window], QuerySet] | None
 
 # The one place each metric is defined. None: nothing records it yet (counts 0).
@@ -134,7 +149,7 @@ DEFINITIONS: dict[str, Units] = {
     Metric.RSVPS: _rsvps,
     Metric.ATTENDANCE: _attendance,
     Metric.CALLS_MADE: None,
-    Metric.PRESSURE_ACTIONS: None,
+    Metric.PRESSURE_ACTIONS: _pressure_actions,
 }
 
 
@@ -177,7 +192,12 @@ def metric_counts(campaign: Campaign, metric: str, *, w: Window | None = None) -
     if units is None:
         return counts
     w = w or window(campaign)
-    if not w.hub_ids and metric not in (Metric.RSVPS, Metric.ATTENDANCE, Metric.SIGNATURES):
+    if not w.hub_ids and metric not in (
+        Metric.RSVPS,
+        Metric.ATTENDANCE,
+        Metric.SIGNATURES,
+        Metric.PRESSURE_ACTIONS,
+    ):
         return counts
     sql, params = units(campaign, w).query.sql_with_params()
     tz = timezone.get_default_timezone_name()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from campaigns.views import campaigns, events, kiosk, petitions
+from campaigns.views import campaigns, events, kiosk, petitions, pressure
 
 app_name = "campaigns"
 
@@ -30,6 +30,15 @@ urlpatterns = [
     path("petitions/<int:pk>/delivery.csv", petitions.delivery_csv, name="delivery_csv"),
     path("messages/", events.event_messages, name="messages"),
     path("messages/<int:message_id>/retry/", events.event_message_retry, name="message_retry"),
+    # Targets and pressure
+    path("districts/", pressure.districts, name="districts"),
+    path("targets/", pressure.targets, name="targets"),
+    path("targets/new/", pressure.target_edit, name="target_new"),
+    path("targets/<int:pk>/edit/", pressure.target_edit, name="target_edit"),
+    path("pressure/people/<int:contact_id>/", pressure.person_actions, name="person_pressure"),
+    path("<slug:slug>/pressure/", pressure.campaign_pressure, name="pressure"),
+    path("<slug:slug>/pressure/edit/", pressure.campaign_pressure_edit, name="pressure_edit"),
+    path("<slug:slug>/pressure/log/<int:contact_id>/", pressure.action_log, name="pressure_log"),
     path("<slug:slug>/", campaigns.campaign_detail, name="detail"),
     path("<slug:slug>/edit/", campaigns.campaign_edit, name="edit"),
     path("<slug:slug>/petitions/new/", petitions.petition_new, name="petition_new"),

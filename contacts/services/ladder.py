@@ -79,6 +79,7 @@ DEFAULT_WEIGHTS = [
     ("signatures", "Gathered a petition signature", 0.1),
     ("recruited", "Recruited someone", 8),
     ("event_led", "Led an event or action", 10),
+    ("pressure_action", "Called, wrote or visited a decision-maker", 2),
 ]
 DEFAULT_HALF_LIFE_DAYS = 90
 
