@@ -16,8 +16,12 @@ the API read these numbers through :func:`campaign_counts`; the pace arithmetic 
 - RSVPs: an RSVP (not a walk-in) to one of the campaign's events, still going;
 - attendance: a person signed in at one of the campaign's events (walk-ins too);
 - signatures: a signature on one of the campaign's petitions, from any source;
-- calls made, pressure actions: nothing yet. Phone banks and pressure actions plug in by
-  giving their metric a units query in ``DEFINITIONS``.
+- calls made: a person worked on one of the campaign's call lists (any result: no answer
+  counts as a call made); texts sent on its text lists do not;
+- phone bank conversations: a call or text list result "talked" or "call back later" (the
+  person answered) — the same rows a list's progress page counts as reached;
+- pressure actions: nothing yet; they plug in by giving their metric a units query in
+  ``DEFINITIONS``.
 
 A person in two hubs counts for each hub and once overall, so per-hub counts can add up to
 more than the total.
@@ -34,7 +38,7 @@ from django.db.models import Exists, F, OuterRef, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from campaigns.models import Campaign, Metric, Rsvp, Signature
+from campaigns.models import CallList, CallTarget, Campaign, Metric, Rsvp, Signature
 from contacts.models import Activity, Interaction
 from hubs.models import DoorResult
 
@@ -122,6 +126,25 @@ def _signatures(c: Campaign, w: Window) -> QuerySet:
     )
 
 
+def _calls_made(c: Campaign, w: Window) -> QuerySet:
+    return CallTarget.objects.filter(
+        call_list__campaign=c,
+        call_list__kind=CallList.Kind.CALL,
+        completed_at__gte=w.start,
+        completed_at__lt=w.end,
+    ).values(key=F("pk"), hub=F("call_list__hub_id"), when=F("completed_at"))
+
+
+def _phone_conversations(c: Campaign, w: Window) -> QuerySet:
+    reached = (CallTarget.Result.TALKED, CallTarget.Result.CALL_BACK)
+    return CallTarget.objects.filter(
+        call_list__campaign=c,
+        result__in=reached,
+        completed_at__gte=w.start,
+        completed_at__lt=w.end,
+    ).values(key=F("pk"), hub=F("call_list__hub_id"), when=F("completed_at"))
+
+
 Units = Callable[[Campaign, Window], QuerySet] | None
 
 # The one place each metric is defined. None: nothing records it yet (counts 0).
@@ -133,7 +156,8 @@ DEFINITIONS: dict[str, Units] = {
     Metric.NEW_VOLUNTEERS: _new_volunteers,
     Metric.RSVPS: _rsvps,
     Metric.ATTENDANCE: _attendance,
-    Metric.CALLS_MADE: None,
+    Metric.CALLS_MADE: _calls_made,
+    Metric.PHONE_CONVERSATIONS: _phone_conversations,
     Metric.PRESSURE_ACTIONS: None,
 }
 
