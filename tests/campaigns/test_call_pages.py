@@ -246,3 +246,35 @@ def test_a_text_bank_caller_sends_from_the_page(cast, campaign, people, client_f
     assert RecordingSender.sent == [(target.phone, "Hi Pat1!")]
     done = client.get(reverse("campaigns:call_work", args=[texts.pk]))
     assert "Nobody is left" in done.content.decode()
+
+
+def test_do_not_call_shows_on_the_person_and_hides_my_days_call_button(cast, calls, client_for):
+    client = client_for(cast.organizer_a)
+    client.get(reverse("campaigns:call_work", args=[calls.pk]))
+    target = CallTarget.objects.select_related("contact").get(claimed_by=cast.organizer_a)
+    FollowUp.objects.create(
+        contact=target.contact, assigned_to=cast.organizer_a, due_on=timezone.localdate(),
+        what="Ask about the potluck",
+    )  # fmt: skip
+    before = client.get(reverse("contacts:my_day")).content.decode()
+    assert f'href="tel:{target.phone}"' in before
+    client.post(
+        reverse("campaigns:call_record", args=[calls.pk, target.pk]), {"result": "do_not_call"}
+    )
+    detail = client.get(reverse("contacts:detail", args=[target.contact_id])).content.decode()
+    assert "Asked not to be called or texted." in detail
+    my_day = client.get(reverse("contacts:my_day")).content.decode()
+    assert "Ask about the potluck" in my_day
+    assert f'href="tel:{target.phone}"' not in my_day
+    assert "Asked not to be called" in my_day
+
+
+def test_a_wrong_number_shows_on_the_persons_page(cast, calls, client_for):
+    client = client_for(cast.organizer_a)
+    client.get(reverse("campaigns:call_work", args=[calls.pk]))
+    target = CallTarget.objects.get(claimed_by=cast.organizer_a)
+    client.post(
+        reverse("campaigns:call_record", args=[calls.pk, target.pk]), {"result": "wrong_number"}
+    )
+    detail = client.get(reverse("contacts:detail", args=[target.contact_id])).content.decode()
+    assert "wrong number" in detail
