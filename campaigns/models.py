@@ -503,14 +503,16 @@ class CallTarget(models.Model):
         "contacts.Contact", on_delete=models.CASCADE, related_name="call_targets"
     )
     phone = models.CharField(max_length=20)  # E.164, the number chosen when the list was built
+    # No plain indexes on the two users: call_target_held_idx serves the claim, and every
+    # claim and result writes these columns (each index is one more write per tap).
     claimed_by = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     claimed_until = models.DateTimeField(null=True, blank=True)
     result = models.CharField(max_length=16, choices=Result.choices, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     interaction = models.ForeignKey(
         "contacts.Interaction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -527,6 +529,12 @@ class CallTarget(models.Model):
                 fields=["call_list", "id"],
                 condition=models.Q(result=""),
                 name="call_target_open_idx",
+            ),
+            # The row a caller holds (a handful per caller, whatever their history).
+            models.Index(
+                fields=["claimed_by", "call_list"],
+                condition=models.Q(result=""),
+                name="call_target_held_idx",
             ),
             models.Index(fields=["call_list", "completed_at"], name="call_target_done_idx"),
         ]
