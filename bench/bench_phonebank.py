@@ -5,11 +5,12 @@ everyone with a phone, built by ``call_list_build`` (``INSERT … SELECT``), 50 
 
 - ``phonebank_build_s``: building a list of 100,000 (info; floor: a bare ``INSERT … SELECT`` of
   the same ids into a scratch table).
-- ``phonebank_next_ms``: what the caller page does to hand a person: ``call_next`` (the claim)
-  and loading the held row with its person, timed in each of 50 threads behind a barrier, each
-  caller marking its person worked (untimed) before asking again. p50/p95, target p95 ≤ 50 ms.
+- ``phonebank_next_ms``: what the caller page does to hand a person: ``call_next_target``
+  (the claim, returning the row and its person's name in the same statement), timed in each
+  of 50 threads behind a barrier, each caller marking its person worked (untimed) before
+  asking again. p50/p95, target p95 ≤ 50 ms.
   Floor: a raw claim ``UPDATE … SKIP LOCKED RETURNING id`` on the second list by the same 50
-  threads (no person checks, no load).
+  threads (no person checks, no person loaded).
 - ``phonebank_double_claims``: rows handed to two callers during the run (target 0).
 - ``phonebank_next_queries``: SQL statements per "next" on a fresh list and after thousands
   of rows were worked (target: the same number).
@@ -44,8 +45,7 @@ _DONE_SQL = "UPDATE campaigns_calltarget SET result = 'no_answer' WHERE id = %s"
 def _work(call_list, callers, per_caller: int, *, floor: bool) -> tuple[list[float], list[int]]:
     """Each caller asks for a person ``per_caller`` times; their latencies (ms) and the ids
     handed out (every id once, unless a person was handed to two callers)."""
-    from campaigns.selectors.calls import held_target
-    from campaigns.services.calls import call_next
+    from campaigns.services.calls import call_next_target
 
     samples: list[float] = []
     handed: list[int] = []
@@ -62,9 +62,8 @@ def _work(call_list, callers, per_caller: int, *, floor: bool) -> tuple[list[flo
                     row = cursor.fetchone()
                 target_id = row[0] if row else None
             else:
-                target_id = call_next(user=user, call_list=call_list)
-                if target_id is not None:
-                    held_target(user, call_list, target_id)
+                target = call_next_target(user=user, call_list=call_list)
+                target_id = target.pk if target is not None else None
             mine.append((time.perf_counter() - start) * 1000)
             if target_id is None:
                 break
@@ -80,14 +79,13 @@ def _work(call_list, callers, per_caller: int, *, floor: bool) -> tuple[list[flo
 
 
 def _queries_per_next(call_list, user) -> int:
-    from campaigns.selectors.calls import held_target
-    from campaigns.services.calls import call_next
+    from campaigns.services.calls import call_next_target
 
     with CaptureQueriesContext(connection) as ctx:
-        target_id = call_next(user=user, call_list=call_list)
-        held_target(user, call_list, target_id)
+        target = call_next_target(user=user, call_list=call_list)
+        assert target is not None and target.contact.display_name
     with connection.cursor() as cursor:
-        cursor.execute(_DONE_SQL, [target_id])
+        cursor.execute(_DONE_SQL, [target.pk])
     return len(ctx.captured_queries)
 
 

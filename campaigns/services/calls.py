@@ -182,21 +182,60 @@ WHERE id = COALESCE(
                        AND p.e164 = t.phone AND p.wrong_number_at IS NOT NULL)
      ORDER BY t.id LIMIT 1 FOR UPDATE OF t SKIP LOCKED)
 )
-RETURNING id
+RETURNING {returning}
 """
+
+# The same claim, returning what the caller's page shows of the row and its person.
+_NEXT_TARGET_SQL = """
+WITH claimed AS ({claim})
+SELECT claimed.id, claimed.contact_id, claimed.phone, claimed.claimed_until,
+       c.first_name, c.last_name, c.preferred_name
+FROM claimed JOIN contacts_contact c ON c.id = claimed.contact_id
+"""
+_PERSON_FIELDS = ["id", "first_name", "last_name", "preferred_name"]
 
 
 def call_next(*, user, call_list: CallList) -> int | None:
     """Claim the caller's next person (or give back the one they hold); the row's id, or None
     when nobody is left. One statement; the claim lasts ``claim_minutes`` from now."""
-    consent = "AND c.sms_ok" if call_list.kind == CallList.Kind.TEXT else ""
     with connection.cursor() as cursor:
-        cursor.execute(
-            _NEXT_SQL.format(consent=consent),
-            {"user": user.pk, "list": call_list.pk, "minutes": call_list.claim_minutes},
-        )
+        cursor.execute(_claim_sql(call_list, returning="id"), _claim_params(user, call_list))
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+def call_next_target(*, user, call_list: CallList) -> CallTarget | None:
+    """:func:`call_next` and the row with its person's name, in the same one statement (what
+    the caller's page needs; other fields of the person are not loaded)."""
+    claim = _claim_sql(call_list, returning="id, contact_id, phone, claimed_until")
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT_TARGET_SQL.format(claim=claim), _claim_params(user, call_list))
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    target_id, contact_id, phone, claimed_until, *names = row
+    target = CallTarget(
+        id=target_id,
+        call_list=call_list,
+        contact_id=contact_id,
+        phone=phone,
+        claimed_by_id=user.pk,
+        claimed_until=claimed_until,
+        result="",
+    )
+    target._state.adding = False
+    target._state.db = connection.alias
+    target.contact = Contact.from_db(connection.alias, _PERSON_FIELDS, [contact_id, *names])
+    return target
+
+
+def _claim_sql(call_list: CallList, *, returning: str) -> str:
+    consent = "AND c.sms_ok" if call_list.kind == CallList.Kind.TEXT else ""
+    return _NEXT_SQL.format(consent=consent, returning=returning)
+
+
+def _claim_params(user, call_list: CallList) -> dict:
+    return {"user": user.pk, "list": call_list.pk, "minutes": call_list.claim_minutes}
 
 
 def call_release(*, user, call_list: CallList, target_id: int) -> None:

@@ -31,7 +31,7 @@ from campaigns.services.calls import (
     call_list_assign,
     call_list_build,
     call_list_create,
-    call_next,
+    call_next_target,
     call_record,
     text_body,
     text_send,
@@ -156,10 +156,9 @@ def _work_context(request, call_list, target, form=None):
 def work(request, pk: int):
     """The caller's one person: the one they hold, else the next one claimed for them."""
     call_list = workable_call_list_for_user(request.user, pk)
-    target_id = call_next(user=request.user, call_list=call_list)
-    if target_id is None:
+    target = call_next_target(user=request.user, call_list=call_list)
+    if target is None:
         return render(request, "campaigns/calls/done.html", {"call_list": call_list})
-    target = held_target(request.user, call_list, target_id)
     return render(request, "campaigns/calls/work.html", _work_context(request, call_list, target))
 
 
