@@ -11,6 +11,8 @@ everyone with a phone, built by ``call_list_build`` (``INSERT … SELECT``), 50 
   asking again. p50/p95, target p95 ≤ 50 ms.
   Floor: a raw claim ``UPDATE … SKIP LOCKED RETURNING id`` on the second list by the same 50
   threads (no person checks, no person loaded).
+- ``phonebank_next_1caller_ms``: the same for one caller alone (info: what the statement
+  costs without 50 Python threads sharing the interpreter and two cores); same floor.
 - ``phonebank_double_claims``: rows handed to two callers during the run (target 0).
 - ``phonebank_next_queries``: SQL statements per "next" on a fresh list and after thousands
   of rows were worked (target: the same number).
@@ -76,6 +78,22 @@ def _work(call_list, callers, per_caller: int, *, floor: bool) -> tuple[list[flo
 
     lib.run_threads(caller, 1, CALLERS)
     return samples, handed
+
+
+def _alone(call_list, user, repeat: int, *, floor: bool) -> Timing:
+    from campaigns.services.calls import call_next_target
+
+    def one() -> None:
+        if floor:
+            with connection.cursor() as cursor:
+                cursor.execute(_FLOOR_SQL, [user.pk, call_list.pk])
+                target_id = cursor.fetchone()[0]
+        else:
+            target_id = call_next_target(user=user, call_list=call_list).pk
+        with connection.cursor() as cursor:
+            cursor.execute(_DONE_SQL, [target_id])
+
+    return lib.time_calls(one, repeat=repeat)
 
 
 def _queries_per_next(call_list, user) -> int:
@@ -145,11 +163,14 @@ def run(ctx: Context) -> None:
     floor_samples, _ = _work(floor_list, callers, per_caller, floor=True)
     samples, handed = _work(calls, callers, per_caller, floor=False)
     later_queries = _queries_per_next(calls, callers[0])
+    alone_floor = _alone(floor_list, callers[1], ctx.repeat(300), floor=True)
+    alone = _alone(calls, callers[1], ctx.repeat(300), floor=False)
 
     doubles = sum(n - 1 for n in Counter(handed).values() if n > 1)
     print(f"# {len(handed)} people handed to {CALLERS} callers; {len(samples)} timed")
     report_latency("phonebank_next_ms", Timing(tuple(samples)), Timing(tuple(floor_samples)),
                    p95_ms=50)  # fmt: skip
+    report_latency("phonebank_next_1caller_ms", alone, alone_floor)
     report("phonebank_double_claims", doubles, "rows", floor=0, target="0", max_value=0)
     print(lib.bench_line("phonebank_next_queries", later_queries, "queries",
                          floor=first_queries, target="constant",
