@@ -31,6 +31,7 @@ urlpatterns = [
     path("calls/", calls.call_lists, name="call_lists"),
     path("calls/<int:pk>/", calls.call_list_detail, name="call_list"),
     path("calls/<int:pk>/callers/", calls.call_list_assign_view, name="call_list_assign"),
+    path("calls/<int:pk>/results.csv", calls.results_csv, name="call_list_csv"),
     path("calls/<int:pk>/build/", calls.call_list_rebuild, name="call_list_build"),
     path("calls/<int:pk>/work/", calls.work, name="call_work"),
     path("calls/<int:pk>/work/<int:target_id>/", calls.record, name="call_record"),

@@ -294,3 +294,42 @@ def survey_totals(call_list: CallList) -> list[QuestionTotals]:
             )
         totals.append(t)
     return totals
+
+
+def result_rows(call_list: CallList):
+    """(header, rows) for the list's results CSV: each person worked, their result, when, by
+    whom, and their answer to each of the list's questions (two queries, rows streamed)."""
+    questions = list(call_list.questions.all())
+    answers = {
+        (a["contact_id"], a["question_id"]): "; ".join(a["choices"]) or a["text"]
+        for a in SurveyAnswer.objects.filter(
+            question__call_list=call_list,
+            contact_id__in=CallTarget.objects.filter(call_list=call_list).values("contact_id"),
+        ).values("contact_id", "question_id", "choices", "text")
+    }
+    header = ["first_name", "last_name", "result", "when", "caller", *[q.text for q in questions]]
+    labels = dict(CallTarget.Result.choices)
+    targets = (
+        CallTarget.objects.filter(call_list=call_list)
+        .exclude(result="")
+        .order_by("completed_at", "pk")
+        .values(
+            "contact_id", "contact__first_name", "contact__last_name", "result", "completed_at",
+            "completed_by__name", "completed_by__email",
+        )
+    )  # fmt: skip
+
+    def rows():
+        from django.utils import timezone
+
+        for t in targets.iterator(chunk_size=2000):
+            yield [
+                t["contact__first_name"],
+                t["contact__last_name"],
+                str(labels.get(t["result"], t["result"])),
+                timezone.localtime(t["completed_at"]).strftime("%Y-%m-%d %H:%M"),
+                t["completed_by__name"] or t["completed_by__email"] or "",
+                *[answers.get((t["contact_id"], q.pk), "") for q in questions],
+            ]
+
+    return header, rows(), targets

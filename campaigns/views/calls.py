@@ -3,10 +3,12 @@ callers work one person at a time (``work``), each result one tap, then the next
 
 from __future__ import annotations
 
+import itertools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -23,6 +25,7 @@ from campaigns.selectors.calls import (
     held_target,
     last_conversation,
     managed_call_list_for_user,
+    result_rows,
     source_description,
     workable_call_list_for_user,
 )
@@ -36,6 +39,8 @@ from campaigns.services.calls import (
     text_body,
     text_send,
 )
+from contacts.models import ExportLog
+from organizer.lib.csvfiles import csv_lines
 
 
 @login_required
@@ -111,6 +116,22 @@ def call_list_assign_view(request, pk: int):
     else:
         messages.error(request, _("Pick callers from the list."))
     return redirect("campaigns:call_list", pk=call_list.pk)
+
+
+@login_required
+def results_csv(request, pk: int):
+    """Each person worked, their result and survey answers (names only, never phones); every
+    cell through the one CSV writer, and the export logged like every export of people."""
+    call_list = managed_call_list_for_user(request.user, pk)
+    header, rows, targets = result_rows(call_list)
+    ExportLog.objects.create(
+        user=request.user, what=f"call_list:{call_list.pk}"[:60], row_count=targets.count()
+    )
+    response = StreamingHttpResponse(
+        csv_lines(itertools.chain([header], rows), bom=True), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="call-list-{call_list.pk}.csv"'
+    return response
 
 
 @login_required

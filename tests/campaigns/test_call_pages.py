@@ -278,3 +278,29 @@ def test_a_wrong_number_shows_on_the_persons_page(cast, calls, client_for):
     )
     detail = client.get(reverse("contacts:detail", args=[target.contact_id])).content.decode()
     assert "wrong number" in detail
+
+
+def test_the_results_csv_has_each_result_and_answer_for_managers_only(cast, calls, client_for):
+    from contacts.models import ExportLog
+
+    client = client_for(cast.organizer_a)
+    client.get(reverse("campaigns:call_work", args=[calls.pk]))
+    target = CallTarget.objects.select_related("contact").get(claimed_by=cast.organizer_a)
+    Contact.objects.filter(pk=target.contact_id).update(first_name="=HYPERLINK(1)")
+    q_single, q_multi, _q_text = calls.questions.all()
+    client.post(
+        reverse("campaigns:call_record", args=[calls.pk, target.pk]),
+        {"result": "talked", f"q{q_single.pk}": "Yes", f"q{q_multi.pk}": ["Rent", "Transit"]},
+    )
+    url = reverse("campaigns:call_list_csv", args=[calls.pk])
+    assert client.get(url).status_code == 404
+    assert client_for(cast.volunteer_a).get(url).status_code == 404
+    response = client_for(cast.captain_a).get(url)
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    lines = body.strip().splitlines()
+    assert lines[0].startswith("first_name,last_name,result,when,caller,Will you come")
+    assert len(lines) == 2
+    assert lines[1].startswith("'=HYPERLINK(1)")
+    assert "Talked" in lines[1] and "Yes" in lines[1] and "Rent; Transit" in lines[1]
+    assert target.phone not in body
+    assert ExportLog.objects.get(what=f"call_list:{calls.pk}").row_count == 1
