@@ -142,6 +142,9 @@ def seed_campaigns(rng: random.Random, *, staff, captain, organizer) -> None:
             at=now - dt.timedelta(days=i % 15, hours=i),
         )
     seed_pressure(rng, campaign=campaign, petition=petition, people=people, organizer=organizer)
+    _seed_phone_bank(
+        campaign=campaign, hub=bushwick, petition=petition, captain=captain, organizer=organizer
+    )
 
 
 def _box(west: float, south: float, east: float, north: float) -> list[tuple[float, float]]:
@@ -242,4 +245,55 @@ def seed_pressure(rng: random.Random, *, campaign, petition, people, organizer) 
             notes="Met the chief of staff at the district office." if i % 3 == 2 else "",
             by=organizer if i % 3 == 2 else None,
             at=now - dt.timedelta(days=i % 10, hours=rng.randint(0, 6)),
+        )
+
+
+def _seed_phone_bank(*, campaign, hub, petition, captain, organizer) -> None:
+    """A call list of the petition's signers in Bushwick, for the demo organizer and volunteer,
+    with a survey question and a few calls already made."""
+    from django.contrib.auth import get_user_model
+
+    from campaigns.models import CallList, CallTarget
+    from campaigns.services.calls import QuestionInput, call_list_create, call_next, call_record
+
+    volunteer = get_user_model().objects.filter(email="volunteer@demo.organizer.test").first()
+    Goal.objects.create(campaign=campaign, metric=Metric.CALLS_MADE, target=500)
+    call_list = call_list_create(
+        by=captain,
+        campaign=campaign,
+        hub=hub,
+        name="Potluck invitations: petition signers",
+        kind=CallList.Kind.CALL,
+        script="Hi {first_name}, this is {caller} with the Bushwick hub. Thank you for signing "
+        "for free childcare! We are having a potluck on Saturday: can you come?",
+        script_es="Hola {first_name}, soy {caller} del hub de Bushwick. ¡Gracias por firmar por "
+        "el cuidado infantil gratuito! Tenemos una comida el sábado: ¿puede venir?",
+        source=CallList.Source.SIGNERS,
+        source_petition=petition,
+        questions=[
+            QuestionInput(
+                text="Coming to the potluck?", kind="single", choices=("Yes", "No", "Maybe")
+            ),
+            QuestionInput(
+                text="Which issues matter most?",
+                kind="multiple",
+                choices=("Childcare", "Rent", "Transit"),
+            ),
+        ],
+        callers=[u for u in (organizer, volunteer) if u is not None],
+    )
+    coming, issues = call_list.questions.all()
+    results = [CallTarget.Result.TALKED, CallTarget.Result.NO_ANSWER,
+               CallTarget.Result.LEFT_MESSAGE, CallTarget.Result.TALKED]  # fmt: skip
+    for i, result in enumerate(results):
+        target_id = call_next(user=organizer, call_list=call_list)
+        if target_id is None:
+            return
+        answers = {coming.pk: "Yes", issues.pk: ["Childcare", "Rent"][: 1 + i % 2]}
+        call_record(
+            by=organizer,
+            call_list=call_list,
+            target_id=target_id,
+            result=result,
+            answers=answers if result == CallTarget.Result.TALKED else None,
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GistIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -34,6 +35,7 @@ class Metric(models.TextChoices):
     RSVPS = "rsvps", _("RSVPs")
     ATTENDANCE = "attendance", _("Attendance")
     CALLS_MADE = "calls_made", _("Calls made")
+    PHONE_CONVERSATIONS = "phone_conversations", _("Phone bank conversations")
     PRESSURE_ACTIONS = "pressure_actions", _("Pressure actions")
 
 
@@ -584,3 +586,166 @@ class PressureAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact_id} {self.kind} {self.target_id}"
+
+
+# --- Phone banks --------------------------------------------------------------------------------
+# A call list is a snapshot of people (``CallTarget``, one row per person) built once from a
+# source; callers claim one row at a time (``campaigns.services.calls``). A row is worked once:
+# its result is final. Survey answers live on the person (``SurveyAnswer``: one per person and
+# question), so a second list asking the same question updates the same answer.
+
+
+class CallList(models.Model):
+    class Kind(models.TextChoices):
+        CALL = "call", _("Phone bank (calls)")
+        TEXT = "text", _("Text bank (texts)")
+
+    class Source(models.TextChoices):
+        PEOPLE = "people", _("People matching a filter")
+        NO_SHOWS = "no_shows", _("An event's no-shows")
+        SIGNERS = "signers", _("A petition's signers")
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="call_lists", verbose_name=_("campaign")
+    )
+    hub = models.ForeignKey(
+        "hubs.Hub", on_delete=models.CASCADE, related_name="call_lists", verbose_name=_("hub")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.CALL)
+    script = models.TextField(_("script"), max_length=4000)
+    script_es = models.TextField(_("script in Spanish"), max_length=4000, blank=True)
+    source = models.CharField(_("who is on it"), max_length=10, choices=Source.choices)
+    source_query = models.CharField(_("People filter"), max_length=1000, blank=True)
+    source_event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source_petition = models.ForeignKey(
+        Petition, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    claim_minutes = models.PositiveSmallIntegerField(
+        _("minutes a caller holds a person"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+    )
+    callers = models.ManyToManyField(USER, blank=True, related_name="call_lists")
+    created_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def script_for(self, language: str) -> str:
+        return self.script_es if language.startswith("es") and self.script_es else self.script
+
+
+class SurveyQuestion(models.Model):
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("One choice")
+        MULTIPLE = "multiple", _("Several choices")
+        TEXT = "text", _("Free text")
+
+    call_list = models.ForeignKey(CallList, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField(default=0)
+    text = models.CharField(_("question"), max_length=300)
+    text_es = models.CharField(_("question in Spanish"), max_length=300, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    choices = ArrayField(
+        models.CharField(max_length=80), verbose_name=_("choices"), default=list, blank=True
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def text_for(self, language: str) -> str:
+        return self.text_es if language.startswith("es") and self.text_es else self.text
+
+
+class CallTarget(models.Model):
+    """One person on a call list. Open while ``result`` is empty; a caller holds it while
+    ``claimed_until`` is in the future (``claimed_by``)."""
+
+    class Result(models.TextChoices):
+        NO_ANSWER = "no_answer", _("No answer")
+        LEFT_MESSAGE = "left_message", _("Left a message")
+        TALKED = "talked", _("Talked")
+        WRONG_NUMBER = "wrong_number", _("Wrong number")
+        CALL_BACK = "call_back", _("Call back later")
+        DO_NOT_CALL = "do_not_call", _("Do not call")
+        TEXTED = "texted", _("Text sent")
+
+    call_list = models.ForeignKey(CallList, on_delete=models.CASCADE, related_name="targets")
+    contact = models.ForeignKey(
+        "contacts.Contact", on_delete=models.CASCADE, related_name="call_targets"
+    )
+    phone = models.CharField(max_length=20)  # E.164, the number chosen when the list was built
+    # No plain indexes on the two users: call_target_held_idx serves the claim, and every
+    # claim and result writes these columns (each index is one more write per tap).
+    claimed_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    result = models.CharField(max_length=16, choices=Result.choices, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    interaction = models.ForeignKey(
+        "contacts.Interaction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["call_list", "contact"], name="call_target_once")
+        ]
+        indexes = [
+            # The claim: the first open row of a list (worked rows leave the index).
+            models.Index(
+                fields=["call_list", "id"],
+                condition=models.Q(result=""),
+                name="call_target_open_idx",
+            ),
+            # The row a caller holds (a handful per caller, whatever their history).
+            models.Index(
+                fields=["claimed_by", "call_list"],
+                condition=models.Q(result=""),
+                name="call_target_held_idx",
+            ),
+            models.Index(fields=["call_list", "completed_at"], name="call_target_done_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} on {self.call_list_id} ({self.result or 'open'})"
+
+
+class SurveyAnswer(models.Model):
+    """A person's answer to a survey question (the latest one; answered again, it changes)."""
+
+    question = models.ForeignKey(SurveyQuestion, on_delete=models.CASCADE, related_name="answers")
+    contact = models.ForeignKey(
+        "contacts.Contact", on_delete=models.CASCADE, related_name="survey_answers"
+    )
+    choices = ArrayField(models.CharField(max_length=80), default=list, blank=True)
+    text = models.CharField(max_length=1000, blank=True)
+    answered_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["question", "contact"], name="survey_answer_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id}: {self.question_id}"
