@@ -27,7 +27,7 @@ def test_two_signups_of_the_same_new_person_at_once_make_one_person(cast):
                     by=cast.staff, scope=contacts_for_user(cast.staff), data=parse_person(data)
                 )
             )
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:
             errors.append(exc)
         finally:
             connection.close()

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+# Not importorskip: parsons is in the dev extras, and this test must fail loudly without it.
+import parsons  # noqa: F401
 import pytest
 from django.utils import timezone
 
 from campaigns.models import Event, Rsvp
 from contacts.models import Contact
-
-# Not importorskip: parsons is in the dev extras, and this test must fail loudly without it.
-import parsons  # noqa: F401
 
 
 def connect(live_server, key: str):
