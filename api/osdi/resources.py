@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Prefetch, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef, QuerySet
+from django.db.models.functions import JSONObject
 
 from api.osdi.ids import identifier, to_uuid
 from campaigns.models import Event, Petition, Rsvp, Signature
@@ -46,21 +48,19 @@ def _href(base: str, path: str) -> dict:
 
 
 def with_person_data(people: QuerySet[Contact]) -> QuerySet[Contact]:
-    """What a person resource reads: two prefetches, whatever the page size."""
-    return people.only(*PERSON_FIELDS).prefetch_related(
-        Prefetch(
-            "phones",
-            queryset=Phone.objects.order_by("-is_primary", "pk").only(
-                "contact_id", "e164", "kind", "is_primary"
-            ),
-        ),
-        Prefetch(
-            "emails",
-            queryset=Email.objects.order_by("-is_primary", "pk").only(
-                "contact_id", "address", "is_primary"
-            ),
+    """What a person resource reads, in the same statement: their emails and phones as JSON
+    arrays (one query for a page, whatever its size)."""
+    emails = Email.objects.filter(contact_id=OuterRef("pk")).order_by("-is_primary", "pk")
+    phones = Phone.objects.filter(contact_id=OuterRef("pk")).order_by("-is_primary", "pk")
+    return people.only(*PERSON_FIELDS).annotate(
+        email_rows=ArraySubquery(emails.values(json=JSONObject(a="address", p="is_primary"))),
+        phone_rows=ArraySubquery(
+            phones.values(json=JSONObject(n="e164", k="kind", p="is_primary"))
         ),
     )
+
+
+PHONE_KINDS = dict(Phone.Kind.choices)
 
 
 def person(c: Contact, base: str) -> dict:
@@ -98,17 +98,16 @@ def person(c: Contact, base: str) -> dict:
         "family_name": c.last_name,
         "languages_spoken": list(c.languages or []),
         "email_addresses": [
-            {"primary": e.is_primary, "address": e.address, "status": email_status}
-            for e in c.emails.all()
+            {"primary": e["p"], "address": e["a"], "status": email_status} for e in c.email_rows
         ],
         "phone_numbers": [
             {
-                "primary": p.is_primary,
-                "number": p.e164.lstrip("+"),
-                "number_type": p.get_kind_display(),
+                "primary": p["p"],
+                "number": p["n"].lstrip("+"),
+                "number_type": str(PHONE_KINDS.get(p["k"], p["k"])),
                 "status": sms_status,
             }
-            for p in c.phones.all()
+            for p in c.phone_rows
         ],
         "postal_addresses": [address],
         "custom_fields": custom,
