@@ -445,6 +445,10 @@ class Empty(OsdiView):
     rel = ""
     path = ""
 
+    @classmethod
+    def with_rel(cls, rel: str, path: str):
+        return type(f"Empty_{path}", (cls,), {"rel": rel, "path": path})
+
     def get(self, request):
         page = page_of(request)
         return collection(self, path=self.path, rel=self.rel, items=[], page=page, total=0)
