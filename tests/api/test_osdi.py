@@ -503,3 +503,59 @@ def test_unmapped_collections_are_empty_in_the_right_shape(as_, path, rel):
 def test_unknown_resources_are_a_json_404(as_, path):
     response = as_("staff").get(V2 + path)
     assert response.status_code == 404 and response.json()["error"]
+
+
+# --- bad input is a 4xx, never a 500 -------------------------------------------------------------
+
+ODD_BODIES = [
+    [],
+    {"person": {"email_addresses": [{"address": 5}]}},
+    {"person": {"email_addresses": [{"status": "subscribed"}]}},
+    {"person": {"email_addresses": "a@example.org", "postal_addresses": [{"address_lines": [{}]}]}},
+    {"person": {"phone_numbers": [{"number": None}]}},
+    {"person": {"email_addresses": ["a@example.org"], "custom_fields": {"employer": ["x"]}}},
+    {"person": {"email_addresses": ["a@example.org"], "languages_spoken": [["x"]]}},
+    {
+        "person": {
+            "email_addresses": ["a@example.org"],
+            "postal_addresses": [{"location": {"latitude": "n", "longitude": 1}}],
+        }
+    },
+    {"person": {"email_addresses": ["a@example.org"]}, "add_tags": 5},
+    {"person": {"email_addresses": ["a@example.org"]}, "add_tags": ["x" * 61]},
+    {"_links": {"osdi:person": {"href": 5}}},
+    {"_links": {"osdi:person": {"href": "http://x/api/v2/people/zzz"}}},
+    {"identifiers": ["action_network:not-a-uuid"]},
+    {"name": {"x": 1}},
+    {"title": "x", "start_date": 12345},
+    {"title": "x", "start_date": "2024-99-99T00:00:00"},
+    {"title": "x", "start_date": "2030-01-02T00:00:00Z", "end_date": "2030-01-01T00:00:00Z"},
+    {"title": "x" * 141, "start_date": "2030-01-02T00:00:00Z"},
+    {"title": "x", "start_date": "2030-01-02T00:00:00Z", "capacity": "many"},
+    {
+        "title": "x",
+        "start_date": "2030-01-02T00:00:00Z",
+        "location": {"location": {"latitude": {}, "longitude": 1}},
+    },
+]
+
+
+@pytest.mark.parametrize("body", ODD_BODIES, ids=range(len(ODD_BODIES)))
+def test_odd_bodies_get_a_4xx_on_every_write(cast, as_, event_a, petition_a, body):
+    tag = Tag.objects.create(name="t")
+    client = as_("captain_a")
+    paths = [
+        ("post", f"{V2}people"),
+        ("put", f"{V2}people/{uid('person', cast.person_a.pk)}"),
+        ("post", f"{V2}tags"),
+        ("post", f"{V2}tags/{uid('tag', tag.pk)}/taggings"),
+        ("post", f"{V2}events"),
+        ("put", f"{V2}events/{uid('event', event_a.pk)}"),
+        ("post", f"{V2}events/{uid('event', event_a.pk)}/attendances"),
+        ("post", f"{V2}petitions/{uid('petition', petition_a.pk)}/signatures"),
+    ]
+    for method, path in paths:
+        response = getattr(client, method)(path, body, content_type="application/json")
+        assert response.status_code < 500, (method, path, response.status_code)
+        if response.status_code >= 400:
+            assert response.json()["error"]
