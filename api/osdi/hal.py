@@ -74,7 +74,8 @@ def exception_handler(exc, context):
 
 
 class OsdiView(APIView):
-    renderer_classes = [HalJSONRenderer]
+    # HAL+JSON by default; a client that asks for plain application/json gets the same body.
+    renderer_classes = [HalJSONRenderer, JSONRenderer]
     parser_classes = [JSONParser, HalJSONParser]
 
     def get_exception_handler(self):

@@ -104,6 +104,12 @@ def test_a_person_reads_as_action_network_writes_it(cast, as_):
     assert body["_links"]["self"]["href"].endswith(uid("person", cast.person_a.pk))
 
 
+def test_a_client_asking_for_plain_json_gets_it(as_):
+    response = as_("staff").get(f"{V2}people", headers={"Accept": "application/json"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+
+
 def test_identifiers_are_stable_and_kind_specific():
     assert from_uuid("person", to_uuid("person", 42)) == 42
     assert from_uuid("event", to_uuid("person", 42)) is None
