@@ -1,6 +1,8 @@
-"""Petitions on a phone, end to end: a supporter signs on the public page through an
+"""A campaign on a phone, end to end: a supporter signs on the public page through an
 organizer's recruiter link and the campaign's signature goal moves; a volunteer taps "Signed"
-at a door of the campaign's turf and it moves again. A paper sheet is typed without the mouse."""
+at a door of the campaign's turf and it moves again; the same volunteer works three people
+from a call list (one asks not to be called again) and the call goal moves. A paper sheet is
+typed without the mouse."""
 
 from __future__ import annotations
 
@@ -11,11 +13,20 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import Role
-from campaigns.models import Campaign, Goal, Petition, Signature
+from campaigns.models import CallTarget, Campaign, Goal, Petition, Signature
+from campaigns.services.calls import QuestionInput, call_list_create
 from campaigns.services.events import recruiter_code_for_user
+from contacts.models import Contact
 from hubs.models import HubRole
 from tests.browser.test_walk_journey import sign_in
-from tests.factories import HubFactory, HubRoleFactory, UserFactory
+from tests.factories import (
+    ContactFactory,
+    HubFactory,
+    HubMemberFactory,
+    HubRoleFactory,
+    PhoneFactory,
+    UserFactory,
+)
 from tests.hubs.test_walk import build_piece
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,6 +50,7 @@ def world(transactional_db):
     walk = build_piece(hub, assigned_to=volunteer, doors=2, street="Knickerbocker Ave")
     campaign.turfs.set([walk.piece.turf])
     Goal.objects.create(campaign=campaign, metric="signatures", target=500)
+    Goal.objects.create(campaign=campaign, metric="calls_made", target=300)
     petition = Petition.objects.create(
         campaign=campaign,
         title="Heat for every apartment",
@@ -46,10 +58,25 @@ def world(transactional_db):
         target_name="Acme Realty",
         goal=500,
     )
+    for n, (first, last) in enumerate([("Tom", "Reyes"), ("Ana", "Diaz"), ("Lu", "Chen")]):
+        person = ContactFactory(first_name=first, last_name=last)
+        HubMemberFactory(contact=person, hub=hub)
+        PhoneFactory(contact=person, raw=f"(718) 555-02{n:02d}", e164=f"+1718555020{n}")
+    call_list_create(
+        by=UserFactory(email="sam@example.org", name="Sam Staff", role=Role.STAFF),
+        campaign=campaign,
+        hub=hub,
+        name="Boiler meeting invitations",
+        kind="call",
+        script="Hi {first_name}, this is {caller} with the Bushwick hub. Can you come Saturday?",
+        source="people",
+        questions=[QuestionInput(text="Coming Saturday?", kind="single", choices=("Yes", "No"))],
+        callers=[volunteer],
+    )
     return organizer, volunteer, campaign, petition, walk
 
 
-def test_online_and_door_signatures_move_the_goal(phone_page, world, screenshot):
+def test_signatures_online_and_at_the_door_and_calls_move_the_goals(phone_page, world, screenshot):
     organizer, volunteer, campaign, petition, walk = world
     page = phone_page
     code = recruiter_code_for_user(user=organizer)
@@ -81,11 +108,38 @@ def test_online_and_door_signatures_move_the_goal(phone_page, world, screenshot)
     page.locator(f"#door-{walk.doors[0].pk}").get_by_role("button", name="Signed").click()
     expect(page.locator(f"#door-{walk.doors[0].pk} .walk-badge")).to_have_text("Signed")
 
+    # The same volunteer calls through the hub's list: one person at a time.
+    page.goto("/campaigns/calls/")
+    page.get_by_role("button", name="Start calling").click()
+    seen = []
+    for step in ("talked", "no_answer", "do_not_call"):
+        name = page.locator("h1[data-person]")
+        expect(name).to_be_visible()
+        seen.append(name.inner_text())
+        expect(page.locator("a.call-now")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        if step == "talked":
+            screenshot(page, "phone-phonebank-caller")
+            page.get_by_label("Yes").check()
+            page.get_by_role("button", name="Talked").click()
+        elif step == "no_answer":
+            page.get_by_role("button", name="No answer").click()
+        else:
+            page.get_by_role("button", name="Do not call").click()
+        expect(page.get_by_text("Saved.")).to_be_visible()
+    expect(page.get_by_text("Nobody is left to call on this list")).to_be_visible()
+    assert len(set(seen)) == 3
+    assert CallTarget.objects.exclude(result="").count() == 3
+    assert Contact.objects.get(
+        pk=CallTarget.objects.get(result="do_not_call").contact_id
+    ).do_not_call
+
     page.context.clear_cookies()
     sign_in(page, organizer)
     page.goto(f"/campaigns/{campaign.slug}/")
     expect(page.locator("#goal-signatures [data-count]")).to_have_text("2")
-    screenshot(page, "phone-petition-goal")
+    expect(page.locator("#goal-calls_made [data-count]")).to_have_text("3")
+    screenshot(page, "phone-campaign-goals")
     assert Signature.objects.filter(source="door").count() == 1
 
 
