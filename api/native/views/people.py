@@ -3,6 +3,9 @@ as the person form (duplicates, consent follows channels, history)."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -48,6 +51,22 @@ def _phones(data) -> list[PhoneInput] | None:
 def _fields(data: dict) -> dict:
     skip = {"phones", "emails", "tags", "hubs", "owner", "source", "allow_duplicate"}
     return {name: value for name, value in data.items() if name not in skip}
+
+
+# The services name a bad phone or email "phone"/"email" (the form's fields); the API's are lists.
+SERVICE_FIELDS = {"phone": "phones", "email": "emails"}
+
+
+@contextmanager
+def _api_field_names():
+    try:
+        yield
+    except DjangoValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise
+        raise DjangoValidationError(
+            {SERVICE_FIELDS.get(k, k): v for k, v in error.error_dict.items()}
+        ) from error
 
 
 def _person(user, pk: int):
@@ -102,7 +121,7 @@ class PeopleView(NativeListView):
             tags=data.get("tags", []),
             hubs=hubs,
         )
-        with transaction.atomic():
+        with _api_field_names(), transaction.atomic():
             contact = contact_create(
                 by=user,
                 data=new,
@@ -137,12 +156,13 @@ class PersonView(NativeAPIView):
         fields = _fields(data)
         if "owner" in data:
             fields["owner"] = _owner(request.user, data["owner"])
-        contact_update(
-            by=request.user,
-            contact=contact,
-            fields=fields,
-            phones=_phones(data),
-            emails=data.get("emails"),
-            tags=data.get("tags"),
-        )
+        with _api_field_names():
+            contact_update(
+                by=request.user,
+                contact=contact,
+                fields=fields,
+                phones=_phones(data),
+                emails=data.get("emails"),
+                tags=data.get("tags"),
+            )
         return Response(PersonOut(_person(request.user, pk)).data)
