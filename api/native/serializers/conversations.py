@@ -42,6 +42,10 @@ class InteractionOut(serializers.ModelSerializer):
     issues = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
     ask = serializers.SerializerMethodField()
     commitment = serializers.SerializerMethodField()
+    # Blank when not given: declared so the schema says "" is one of the answers.
+    medium = serializers.ChoiceField(Interaction.Medium.choices, allow_blank=True, read_only=True)
+    answer = serializers.ChoiceField(Interaction.Answer.choices, allow_blank=True, read_only=True)
+    outcome = serializers.ChoiceField(Interaction.Outcome.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Interaction

@@ -285,3 +285,13 @@ def test_two_taps_with_one_token_at_once_record_one_result(cast, client_for):
         t.join()
     assert sorted(statuses) == [201, 201]
     assert DoorResult.objects.filter(door=walk.doors[0]).count() == 1
+
+
+def test_a_broken_multipart_body_is_a_400_not_a_500(cast, client_for):
+    """Found by schemathesis: the NUL check read the form before any view and crashed."""
+    client = client_for(cast.organizer_a)
+    response = client.generic(
+        "POST", "/api/v1/people/", b"--x\r\n", content_type="multipart/form-data"
+    )
+    assert response.status_code == 400
+    assert Contact.objects.count() == 2
