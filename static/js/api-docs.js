@@ -12,6 +12,7 @@
       persistAuthorization: false,
       displayOperationId: false,
       filter: true,
+      defaultModelsExpandDepth: -1, // the operations, not a long list of schemas
       presets: [window.SwaggerUIBundle.presets.apis],
       layout: "BaseLayout",
       requestInterceptor: function (request) {

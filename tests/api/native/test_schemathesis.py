@@ -11,6 +11,7 @@ few (``MAX_EXAMPLES``) to keep the run near a minute on a loaded 2-core machine.
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 import schemathesis
@@ -24,7 +25,8 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 # The schemas under test: adding OSDI's is one line here, e.g. "/api/v2/schema/".
 SCHEMAS = ["/api/v1/schema/"]
-MAX_EXAMPLES = 4
+# A deeper run on a quiet machine: SCHEMATHESIS_EXAMPLES=50 pytest tests/api/native/test_schemathesis.py
+MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "4"))
 CHECKS = [not_a_server_error, response_schema_conformance]
 
 
