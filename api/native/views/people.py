@@ -26,9 +26,9 @@ from api.native.serializers.people import (
     PersonUpdateIn,
 )
 from contacts.filters import ContactFilter
-from contacts.models import Contact
+from contacts.models import Contact, Email, Phone
 from contacts.selectors.access import contact_for_user, contacts_for_user
-from contacts.selectors.people import owner_choices_for_user, with_list_data
+from contacts.selectors.people import owner_choices_for_user
 from contacts.services.people import NewContact, PhoneInput, contact_create, contact_update
 from hubs.selectors.access import hubs_for_user
 
@@ -45,7 +45,8 @@ def _owner(user, owner_id):
 def _phones(data) -> list[PhoneInput] | None:
     if "phones" not in data:
         return None
-    return [PhoneInput(raw=p["number"], kind=p["kind"]) for p in data["phones"]]
+    # A PATCH is partial all the way down: a phone sent without its kind is a mobile.
+    return [PhoneInput(raw=p["number"], kind=p.get("kind", "mobile")) for p in data["phones"]]
 
 
 def _fields(data: dict) -> dict:
@@ -69,8 +70,32 @@ def _api_field_names():
         ) from error
 
 
+def with_lists(people: list[Contact]) -> list[Contact]:
+    """Give each person ``phone_rows``, ``email_rows`` and ``tag_names`` in three queries.
+
+    Django's ``prefetch_related`` builds a related manager's queryset per row (~1 ms a person
+    for the three lists), which made a 200-row page five times slower than the rows' own
+    query; reading the three lists with ``values()`` keyed by person costs about nothing."""
+    by_id = {p.pk: p for p in people}
+    for person in people:
+        person.phone_rows, person.email_rows, person.tag_names = [], [], []
+    if not by_id:
+        return people
+    phones = Phone.objects.filter(contact_id__in=by_id).order_by("-is_primary", "pk")
+    for row in phones.values("contact_id", "e164", "kind", "is_primary"):
+        by_id[row.pop("contact_id")].phone_rows.append(row)
+    emails = Email.objects.filter(contact_id__in=by_id).order_by("-is_primary", "pk")
+    for row in emails.values("contact_id", "address", "is_primary"):
+        by_id[row.pop("contact_id")].email_rows.append(row)
+    tags = Contact.tags.through.objects.filter(contact_id__in=by_id).order_by("tag__name")
+    for contact_id, name in tags.values_list("contact_id", "tag__name"):
+        by_id[contact_id].tag_names.append(name)
+    return people
+
+
 def _person(user, pk: int):
-    return get_object_or_404(with_list_data(contacts_for_user(user)), pk=pk)
+    person = get_object_or_404(contacts_for_user(user).only(*PersonOut.COLUMNS), pk=pk)
+    return with_lists([person])[0]
 
 
 @extend_schema_view(
@@ -98,7 +123,10 @@ class PeopleView(NativeListView):
     keyset = "id"
 
     def get_queryset(self):
-        return with_list_data(contacts_for_user(self.request.user))
+        return contacts_for_user(self.request.user).only(*PersonOut.COLUMNS)
+
+    def paginate_queryset(self, queryset):
+        return with_lists(super().paginate_queryset(queryset))
 
     def post(self, request):
         data = PersonCreateIn(data=request.data)

@@ -96,3 +96,51 @@ def test_a_search_is_bounded_like_the_people_page(cast, client_for):
     long_query = "ana " + " ".join(["x"] * 40_000)
     response = client.get("/api/v1/people/", {"q": long_query[:8000]})
     assert response.status_code == 200
+
+
+LIST_URLS = {
+    "follow-ups": lambda w: "/api/v1/follow-ups/?mine=false",
+    "interactions": lambda w: f"/api/v1/people/{w.a.person.pk}/interactions/",
+    "hub members": lambda w: f"/api/v1/hubs/{w.a.hub.slug}/members/",
+    "pieces": lambda w: "/api/v1/pieces/",
+    "doors": lambda w: f"/api/v1/pieces/{w.a.piece.pk}/doors/",
+    "placements": lambda w: f"/api/v1/hubs/{w.a.workplace.slug}/placements/",
+    "campaigns": lambda w: "/api/v1/campaigns/",
+    "ladder moves": lambda w: "/api/v1/ladder/moves/",
+}
+
+
+@pytest.mark.parametrize("name", list(LIST_URLS))
+def test_every_list_takes_as_many_queries_for_one_row_as_for_a_page(world, cast, client_for, name):
+    from contacts.services.conversations import one_on_one_log
+    from hubs.models import Placement
+    from tests.hubs.test_walk import build_piece
+
+    for i in range(4):  # more rows of every kind in hub A
+        person = ContactFactory(first_name=f"More{i}")
+        HubMemberFactory(contact=person, hub=cast.hub_a)
+        HubMemberFactory(contact=person, hub=world.a.workplace)
+        one_on_one_log(
+            by=cast.staff, contact=world.a.person, assessment=3, follow_up_on="2026-12-30"
+        )
+        Placement.objects.create(
+            hub=world.a.workplace, contact=person, worksite=world.a.placement.worksite
+        )
+        build_piece(cast.hub_a, assigned_to=cast.volunteer_a, number=10 + i, street=f"S{i} St")
+    client = client_for(cast.staff)
+    url = LIST_URLS[name](world)
+    joiner = "&" if "?" in url else "?"
+    one = _queries(client, f"{url}{joiner}page_size=1")
+    page = _queries(client, f"{url}{joiner}page_size=50")
+    assert one == page, (name, one, page)
+
+
+def test_past_the_limit_the_api_answers_429_with_retry_after(cast, client_for, settings):
+    settings.RATELIMIT_API_PER_USER = 2
+    client = client_for(cast.organizer_a)
+    assert client.get("/api/v1/hubs/").status_code == 200
+    assert client.get("/api/v1/hubs/").status_code == 200
+    response = client.get("/api/v1/hubs/")
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert response.json()["detail"]
