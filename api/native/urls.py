@@ -31,6 +31,16 @@ urlpatterns = [
         conversations.FollowUpCompleteView.as_view(),
         name="follow_up_complete",
     ),
+    path(
+        "follow-ups/<int:pk>/snooze/",
+        conversations.FollowUpSnoozeView.as_view(),
+        name="follow_up_snooze",
+    ),
+    path(
+        "follow-ups/<int:pk>/reassign/",
+        conversations.FollowUpReassignView.as_view(),
+        name="follow_up_reassign",
+    ),
     path("ladder/stages/", conversations.StagesView.as_view(), name="stages"),
     path("ladder/moves/", conversations.MovesView.as_view(), name="ladder_moves"),
     # Hubs, turf and walk lists, workplace maps

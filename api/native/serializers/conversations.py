@@ -174,6 +174,16 @@ class FollowUpIn(serializers.Serializer):
     what = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 
+class SnoozeIn(serializers.Serializer):
+    until = serializers.DateField(validators=[check_day], help_text="Today or later.")
+
+
+class ReassignIn(serializers.Serializer):
+    assigned_to = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="A user who works with the person."
+    )
+
+
 class StageOut(serializers.ModelSerializer):
     class Meta:
         model = LadderStage

@@ -24,6 +24,8 @@ from api.native.serializers.conversations import (
     InteractionOut,
     MoveOut,
     OneOnOneIn,
+    ReassignIn,
+    SnoozeIn,
     StageOut,
 )
 from contacts.models import Assessment, FollowUp, Interaction, Issue, LadderMove, LadderStage
@@ -220,12 +222,46 @@ class FollowUpCompleteView(NativeAPIView):
     def post(self, request, pk: int):
         follow_up_for_user(request.user, pk)  # 404 outside the user's scope, before any lock
         services.follow_up_complete(by=request.user, follow_up_id=pk)
-        follow_up = (
-            follow_ups_for_user(request.user)
-            .annotate(what_hidden=follow_up_hidden(request.user))
-            .get(pk=pk)
+        return Response(FollowUpOut(_follow_up(request.user, pk)).data)
+
+
+def _follow_up(user, pk: int) -> FollowUp:
+    return follow_ups_for_user(user).annotate(what_hidden=follow_up_hidden(user)).get(pk=pk)
+
+
+class FollowUpSnoozeView(NativeAPIView):
+    @extend_schema(
+        summary="Snooze a follow-up",
+        description="Move an open follow-up to a later day (**Snooze** on My day); a history "
+        "entry on the person.",
+        request=SnoozeIn,
+        responses={200: FollowUpOut, **ERRORS},
+    )
+    def post(self, request, pk: int):
+        follow_up_for_user(request.user, pk)
+        data = SnoozeIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.follow_up_snooze(
+            by=request.user, follow_up_id=pk, until=data.validated_data["until"]
         )
-        return Response(FollowUpOut(follow_up).data)
+        return Response(FollowUpOut(_follow_up(request.user, pk)).data)
+
+
+class FollowUpReassignView(NativeAPIView):
+    @extend_schema(
+        summary="Give a follow-up to someone else",
+        description="To a user who works with the person (**Reassign** on My day).",
+        request=ReassignIn,
+        responses={200: FollowUpOut, **ERRORS},
+    )
+    def post(self, request, pk: int):
+        follow_up_for_user(request.user, pk)
+        data = ReassignIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.follow_up_reassign(
+            by=request.user, follow_up_id=pk, to_user_id=data.validated_data["assigned_to"]
+        )
+        return Response(FollowUpOut(_follow_up(request.user, pk)).data)
 
 
 @extend_schema_view(

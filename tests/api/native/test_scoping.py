@@ -157,3 +157,25 @@ def test_reports_count_only_the_callers_scope(world, cast, client_for):
     assert {world.a.hub.slug, world.b.hub.slug} <= {r["hub"] for r in staff}
     headline = client_for(cast.organizer_b).get("/api/v1/reports/headline/").json()
     assert headline["one_on_ones"] == 1  # hub B's only; hub A's is not counted
+
+
+REPORTS = [
+    "headline", "depth", "ladder", "organizers", "hubs", "cohorts", "campaigns", "workplaces",
+    "concentration",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_report_answers_each_persona_within_their_scope(world, cast, client_for, persona):
+    client = client_for(getattr(cast, persona))
+    for report in REPORTS:
+        response = client.get(f"/api/v1/reports/{report}/")
+        assert response.status_code == 200, (persona, report, response.content[:200])
+    organizers = client.get("/api/v1/reports/organizers/").json()["rows"]
+    users = {row["user"] for row in organizers}
+    assert (cast.organizer_b.pk in users) == ("b" in PEOPLE[persona] and persona != "volunteer_a")
+    assert (cast.organizer_a.pk in users) == ("a" in PEOPLE[persona])
+    campaigns = {g["campaign"] for g in client.get("/api/v1/reports/campaigns/").json()["goals"]}
+    assert (world.b.campaign.slug in campaigns) == ("b" in CAMPAIGNS[persona])
+    bad = client.get("/api/v1/reports/ladder/", {"start": "2026-12-01", "end": "2020-01-01"})
+    assert bad.status_code == 400 and bad.json()["detail"]

@@ -295,3 +295,35 @@ def test_a_broken_multipart_body_is_a_400_not_a_500(cast, client_for):
     )
     assert response.status_code == 400
     assert Contact.objects.count() == 2
+
+
+def test_a_follow_up_is_snoozed_and_given_to_a_colleague_with_history(cast, client_for):
+    from django.utils import timezone
+
+    from contacts.services.conversations import follow_up_create
+
+    follow_up = follow_up_create(
+        by=cast.organizer_a,
+        contact=cast.person_a,
+        assigned_to=cast.organizer_a,
+        due_on=timezone.localdate(),
+    )
+    client = client_for(cast.organizer_a)
+    base = f"/api/v1/follow-ups/{follow_up.pk}"
+    past = client.post(f"{base}/snooze/", {"until": "2020-01-01"}, content_type=JSON)
+    assert past.status_code == 400 and "until" in past.json()["errors"]
+    later = (timezone.localdate() + __import__("datetime").timedelta(days=7)).isoformat()
+    snoozed = client.post(f"{base}/snooze/", {"until": later}, content_type=JSON)
+    assert snoozed.status_code == 200 and snoozed.json()["due_on"] == later
+    outsider = client.post(
+        f"{base}/reassign/", {"assigned_to": cast.organizer_b.pk}, content_type=JSON
+    )
+    assert outsider.status_code == 400 and "assigned_to" in outsider.json()["errors"]
+    given = client.post(f"{base}/reassign/", {"assigned_to": cast.captain_a.pk}, content_type=JSON)
+    assert given.status_code == 200 and given.json()["assigned_to"] == cast.captain_a.pk
+    summaries = list(
+        ContactEvent.objects.filter(contact=cast.person_a).values_list("summary", flat=True)
+    )
+    assert any(s.startswith("Follow-up moved to") for s in summaries)
+    assert any(s.startswith("Follow-up given to") for s in summaries)
+    assert client_for(cast.organizer_b).post(f"{base}/snooze/", {"until": later}).status_code == 404
