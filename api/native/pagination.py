@@ -15,14 +15,14 @@ import binascii
 import json
 from urllib.parse import urlencode
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
-from organizer.lib.numbers import parse_id
+from organizer.lib.numbers import parse_id, parse_int
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -51,7 +51,9 @@ class KeysetPagination(BasePagination):
             )
         return size
 
-    def _decode(self, raw: str) -> tuple[object, int]:
+    def _decode(self, raw: str, key_field) -> tuple[object, int]:
+        """(key, id) from a cursor, the key parsed by its model field (a datetime, a date,
+        a number); anything else is a 400."""
         bad = ValidationError(
             {"cursor": [_("This cursor cannot be read: start from the first page.")]}
         )
@@ -61,14 +63,18 @@ class KeysetPagination(BasePagination):
             key, pk = json.loads(base64.urlsafe_b64decode(raw.encode("ascii")))
         except (ValueError, TypeError, UnicodeError, binascii.Error):
             raise bad from None
-        if not isinstance(pk, int) or isinstance(pk, bool) or not 0 <= pk < 2**63:
+        if parse_int(pk, minimum=0) is None or not isinstance(pk, int):
             raise bad
-        if not (key is None or isinstance(key, int | str)) or isinstance(key, bool):
+        if key_field is None:
+            return pk, pk
+        if not isinstance(key, int | str) or isinstance(key, bool):
             raise bad
-        if isinstance(key, str):
-            key = parse_datetime(key) if "T" in key else key
-            if key is None:
-                raise bad
+        try:
+            key = key_field.to_python(key)
+        except (DjangoValidationError, TypeError, ValueError, OverflowError):
+            raise bad from None
+        if key is None or (isinstance(key, int) and parse_int(key) is None):
+            raise bad
         return key, pk
 
     @staticmethod
@@ -86,7 +92,8 @@ class KeysetPagination(BasePagination):
         qs = queryset.order_by(*keys)
         raw = request.query_params.get("cursor")
         if raw:
-            key, pk = self._decode(raw)
+            key_field = None if field == "id" else queryset.model._meta.get_field(field)
+            key, pk = self._decode(raw, key_field)
             op = "lt" if descending else "gt"
             if field == "id":
                 qs = qs.filter(**{f"id__{op}": pk})

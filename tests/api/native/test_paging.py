@@ -91,6 +91,17 @@ def test_a_cursor_or_page_size_that_cannot_be_read_is_a_400(cast, client_for, pa
     assert response.json()["detail"]
 
 
+@pytest.mark.parametrize("key", [5, "abc", "2026-13-45T10:00", None, 2**70, True, 1.5, [1]])
+def test_a_cursor_whose_key_is_not_a_time_is_a_400_on_a_list_ordered_by_time(cast, client_for, key):
+    import json
+
+    cursor = base64.urlsafe_b64encode(json.dumps([key, 1]).encode()).decode()
+    url = f"/api/v1/people/{cast.person_a.pk}/interactions/"
+    response = client_for(cast.organizer_a).get(url, {"cursor": cursor})
+    assert response.status_code == 400
+    assert "cursor" in response.json()["errors"]
+
+
 def test_a_search_is_bounded_like_the_people_page(cast, client_for):
     client = client_for(cast.organizer_a)
     long_query = "ana " + " ".join(["x"] * 40_000)
