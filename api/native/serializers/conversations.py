@@ -15,6 +15,7 @@ from drf_spectacular.utils import OpenApiExample
 from rest_framework import serializers
 
 from contacts.models import Assessment, FollowUp, Interaction, LadderMove, LadderStage
+from contacts.selectors.conversations import SENSITIVE_FOLLOW_UP, can_read_sensitive
 
 MAX_NOTES = 20_000
 MAX_ISSUES = 30
@@ -67,8 +68,7 @@ class InteractionOut(serializers.ModelSerializer):
         read_only_fields = fields
 
     def _readable(self, obj: Interaction) -> bool:
-        user = self.context["request"].user
-        return not obj.is_sensitive or user.role == "staff" or obj.author_id == user.pk
+        return can_read_sensitive(self.context["request"].user, obj)
 
     def get_ask(self, obj: Interaction) -> str:
         return obj.ask if self._readable(obj) else ""
@@ -159,8 +159,6 @@ class FollowUpOut(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_what(self, obj: FollowUp) -> str:
-        from contacts.selectors.conversations import SENSITIVE_FOLLOW_UP
-
         return str(SENSITIVE_FOLLOW_UP) if getattr(obj, "what_hidden", False) else obj.what
 
 

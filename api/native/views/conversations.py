@@ -10,7 +10,6 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from accounts.models import User
 from api.native.base import NativeAPIView, NativeListView
 from api.native.serializers.common import ERRORS, READ_ERRORS
 from api.native.serializers.conversations import (
@@ -194,7 +193,7 @@ class FollowUpsView(NativeListView):
         contact = contact_for_user(request.user, data["contact"])
         assignee_id = data.get("assigned_to", request.user.pk)
         assignee = assignable_users(contact).filter(pk=assignee_id).first()
-        if assignee is None or not isinstance(assignee, User):
+        if assignee is None:
             raise ValidationError({"assigned_to": [_("This user cannot see this person.")]})
         follow_up = services.follow_up_create(
             by=request.user,
