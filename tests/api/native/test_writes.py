@@ -327,3 +327,28 @@ def test_a_follow_up_is_snoozed_and_given_to_a_colleague_with_history(cast, clie
     assert any(s.startswith("Follow-up moved to") for s in summaries)
     assert any(s.startswith("Follow-up given to") for s in summaries)
     assert client_for(cast.organizer_b).post(f"{base}/snooze/", {"until": later}).status_code == 404
+
+
+def test_a_door_result_for_a_resident_lands_on_their_timeline(world, cast, client_for):
+    from hubs.models import Residence
+
+    side = world.a
+    resident = Residence.objects.get(unit=side.door.unit).contact
+    url = f"/api/v1/pieces/{side.piece.pk}/doors/{side.door.pk}/results/"
+    client = client_for(cast.volunteer_a)
+    response = client.post(url, {"result": "talked", "contact": resident.pk}, content_type=JSON)
+    assert response.status_code == 201, response.content
+    result = DoorResult.objects.get(pk=response.json()["id"])
+    assert result.contact == resident and result.by == cast.volunteer_a
+    assert result.interaction.kind == Interaction.Kind.DOOR_KNOCK
+    assert result.interaction.contact == resident
+    # Someone who lives elsewhere: a 400 that says so; someone out of sight: a 404.
+    elsewhere = (
+        Residence.objects.exclude(unit=side.door.unit)
+        .filter(unit__building__street=side.door.unit.building.street)[0]
+        .contact
+    )
+    moved = client.post(url, {"result": "talked", "contact": elsewhere.pk}, content_type=JSON)
+    assert moved.status_code == 400 and "contact" in moved.json()["errors"]
+    hidden = client.post(url, {"result": "talked", "contact": world.b.person.pk}, content_type=JSON)
+    assert hidden.status_code == 404
