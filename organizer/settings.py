@@ -367,7 +367,7 @@ SPECTACULAR_SETTINGS = {
         "The native API (/api/v1/): people, one-on-ones and interactions, follow-ups, the "
         "ladder, hubs, turf and walk lists, workplace maps, campaigns and the report metrics. "
         "Every answer shows only what the caller's role and hubs allow on the pages; anything "
-        "else is 404. Lists page by cursor (`next`/`previous` links)."
+        "else is 404. Lists page by cursor: follow `next` until it is null."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
