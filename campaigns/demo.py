@@ -141,3 +141,159 @@ def seed_campaigns(rng: random.Random, *, staff, captain, organizer) -> None:
             by=organizer if i % 2 else None,
             at=now - dt.timedelta(days=i % 15, hours=i),
         )
+    seed_pressure(rng, campaign=campaign, petition=petition, people=people, organizer=organizer)
+    _seed_phone_bank(
+        campaign=campaign, hub=bushwick, petition=petition, captain=captain, organizer=organizer
+    )
+
+
+def _box(west: float, south: float, east: float, north: float) -> list[tuple[float, float]]:
+    return [(west, south), (east, south), (east, north), (west, north)]
+
+
+# Hand-made shapes around the demo's neighborhoods (not the real lines). Bushwick's 11237 crosses
+# the assembly line between 53 and 54, so a ZIP alone shows both members there.
+DEMO_DISTRICTS = [
+    ("state_senate", "18", _box(-73.945, 40.680, -73.895, 40.720), ["11237", "11221", "11206"]),
+    ("state_senate", "17", _box(-74.030, 40.628, -73.990, 40.662), ["11220", "11232"]),
+    ("state_senate", "13", _box(-73.900, 40.745, -73.866, 40.768), ["11372"]),
+    ("assembly", "53", _box(-73.945, 40.680, -73.920, 40.720), ["11206", "11237"]),
+    ("assembly", "54", _box(-73.920, 40.680, -73.895, 40.720), ["11221", "11237"]),
+    ("assembly", "51", _box(-74.030, 40.628, -73.990, 40.662), ["11220", "11232"]),
+    ("assembly", "39", _box(-73.900, 40.745, -73.866, 40.768), ["11372"]),
+]
+DEMO_TARGETS = [
+    ("Kathleen Hale", "Governor", "state", None, "(518) 555-0100", "governor"),
+    ("Julia Sanz", "State Senator", "state", ("state_senate", "18"), "(518) 555-0118", "sanz"),
+    ("Andrew Gower", "State Senator", "state", ("state_senate", "17"), "(518) 555-0117", "gower"),
+    ("Jessica Ruiz", "State Senator", "state", ("state_senate", "13"), "(518) 555-0113", "ruiz"),
+    ("Maritza Davo", "Assembly Member", "state", ("assembly", "53"), "(518) 555-0153", "davo"),
+    ("Erik Dilan", "Assembly Member", "state", ("assembly", "54"), "(518) 555-0154", "dilan"),
+    ("Marcela Mit", "Assembly Member", "state", ("assembly", "51"), "(518) 555-0151", "mit"),
+    ("Jay Cruz", "Assembly Member", "state", ("assembly", "39"), "(518) 555-0139", "cruz"),
+]
+
+
+def seed_pressure(rng: random.Random, *, campaign, petition, people, organizer) -> None:
+    """Districts (shapes and a ZIP table), targets, the campaign's call page and a few actions."""
+    from campaigns.models import District, DistrictZip, PressureAction, Target
+    from campaigns.services.pressure import pressure_action_record, pressure_page_save
+
+    districts = {}
+    for kind, name, shape, zips in DEMO_DISTRICTS:
+        district, _new = District.objects.update_or_create(
+            kind=kind, name=name, defaults={"shape": shape}
+        )
+        districts[(kind, name)] = district
+        for zip_code in zips:
+            DistrictZip.objects.get_or_create(zip_code=zip_code, district=district)
+    targets = []
+    for name, office, level, district, phone, mailbox in DEMO_TARGETS:
+        target, _new = Target.objects.get_or_create(
+            name=name,
+            office=office,
+            defaults={
+                "level": level,
+                "district": districts[district] if district else None,
+                "phone": phone,
+                "email": f"{mailbox}@demo.organizer.test",
+                "office_address": "State Capitol, Albany, NY 12247",
+            },
+        )
+        targets.append(target)
+    pressure_page_save(
+        by=None,
+        campaign=campaign,
+        targets=targets,
+        ask="Tell Albany: fund free childcare for every family",
+        ask_es="Dígale a Albany: cuidado infantil gratuito para cada familia",
+        script=(
+            "Hi, my name is ___ and I live in your district. I'm calling to ask you to fund "
+            "free, universal childcare in this year's budget. Families here can't wait. "
+            "Will you commit to it? Thank you."
+        ),
+        script_es=(
+            "Hola, me llamo ___ y vivo en su distrito. Llamo para pedirle que financie el "
+            "cuidado infantil gratuito y universal en el presupuesto de este año. Las familias "
+            "no pueden esperar. ¿Se compromete? Gracias."
+        ),
+        email_subject="Fund free childcare in this year's budget",
+        email_subject_es="Financie el cuidado infantil gratuito este año",
+        email_body=(
+            "As your constituent, I ask you to fund free, universal childcare in this year's "
+            "budget. Families in our neighborhood can't wait."
+        ),
+        email_body_es=(
+            "Como residente de su distrito, le pido que financie el cuidado infantil gratuito "
+            "y universal en el presupuesto de este año."
+        ),
+    )
+    petition.target = targets[0]
+    petition.save(update_fields=["target"])
+    Goal.objects.get_or_create(
+        campaign=campaign, metric=Metric.PRESSURE_ACTIONS, hub=None, defaults={"target": 100}
+    )
+    now = timezone.now()
+    kinds = [PressureAction.Kind.CALL, PressureAction.Kind.EMAIL, PressureAction.Kind.VISIT]
+    for i, person in enumerate(people[:12]):
+        pressure_action_record(
+            campaign=campaign,
+            target=targets[i % 3],
+            contact=person,
+            kind=kinds[i % 3],
+            source=PressureAction.Source.ORGANIZER if i % 3 == 2 else PressureAction.Source.PUBLIC,
+            notes="Met the chief of staff at the district office." if i % 3 == 2 else "",
+            by=organizer if i % 3 == 2 else None,
+            at=now - dt.timedelta(days=i % 10, hours=rng.randint(0, 6)),
+        )
+
+
+def _seed_phone_bank(*, campaign, hub, petition, captain, organizer) -> None:
+    """A call list of the petition's signers in Bushwick, for the demo organizer and volunteer,
+    with a survey question and a few calls already made."""
+    from django.contrib.auth import get_user_model
+
+    from campaigns.models import CallList, CallTarget
+    from campaigns.services.calls import QuestionInput, call_list_create, call_next, call_record
+
+    volunteer = get_user_model().objects.filter(email="volunteer@demo.organizer.test").first()
+    Goal.objects.create(campaign=campaign, metric=Metric.CALLS_MADE, target=500)
+    call_list = call_list_create(
+        by=captain,
+        campaign=campaign,
+        hub=hub,
+        name="Potluck invitations: petition signers",
+        kind=CallList.Kind.CALL,
+        script="Hi {first_name}, this is {caller} with the Bushwick hub. Thank you for signing "
+        "for free childcare! We are having a potluck on Saturday: can you come?",
+        script_es="Hola {first_name}, soy {caller} del hub de Bushwick. ¡Gracias por firmar por "
+        "el cuidado infantil gratuito! Tenemos una comida el sábado: ¿puede venir?",
+        source=CallList.Source.SIGNERS,
+        source_petition=petition,
+        questions=[
+            QuestionInput(
+                text="Coming to the potluck?", kind="single", choices=("Yes", "No", "Maybe")
+            ),
+            QuestionInput(
+                text="Which issues matter most?",
+                kind="multiple",
+                choices=("Childcare", "Rent", "Transit"),
+            ),
+        ],
+        callers=[u for u in (organizer, volunteer) if u is not None],
+    )
+    coming, issues = call_list.questions.all()
+    results = [CallTarget.Result.TALKED, CallTarget.Result.NO_ANSWER,
+               CallTarget.Result.LEFT_MESSAGE, CallTarget.Result.TALKED]  # fmt: skip
+    for i, result in enumerate(results):
+        target_id = call_next(user=organizer, call_list=call_list)
+        if target_id is None:
+            return
+        answers = {coming.pk: "Yes", issues.pk: ["Childcare", "Rent"][: 1 + i % 2]}
+        call_record(
+            by=organizer,
+            call_list=call_list,
+            target_id=target_id,
+            result=result,
+            answers=answers if result == CallTarget.Result.TALKED else None,
+        )

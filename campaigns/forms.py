@@ -149,11 +149,24 @@ class CheckinForm(forms.Form):
 class PetitionForm(forms.ModelForm):
     class Meta:
         model = Petition
-        fields = ["title", "text", "title_es", "text_es", "target_name", "goal", "is_public"]
+        fields = [
+            "title",
+            "text",
+            "title_es",
+            "text_es",
+            "target_name",
+            "target",
+            "goal",
+            "is_public",
+        ]
         widgets = {
             "text": forms.Textarea(attrs={"rows": 6}),
             "text_es": forms.Textarea(attrs={"rows": 6}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = self.fields["target"].queryset.filter(is_active=True)
 
 
 class SignForm(forms.Form):

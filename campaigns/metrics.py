@@ -16,8 +16,15 @@ the API read these numbers through :func:`campaign_counts`; the pace arithmetic 
 - RSVPs: an RSVP (not a walk-in) to one of the campaign's events, still going;
 - attendance: a person signed in at one of the campaign's events (walk-ins too);
 - signatures: a signature on one of the campaign's petitions, from any source;
-- calls made, pressure actions: nothing yet. Phone banks and pressure actions plug in by
-  giving their metric a units query in ``DEFINITIONS``.
+- pressure actions: a call, email, letter, visit or testimony toward one of the campaign's
+  targets, from the public call page or logged by an organizer (one per person, target, kind
+  and day);
+- calls made: a person worked on one of the campaign's call lists (any result: no answer
+  counts as a call made); texts sent on its text lists do not;
+- phone bank conversations: a call or text list result "talked" or "call back later" (the
+  person answered) — the same rows a list's progress page counts as reached.
+
+A new metric plugs in by giving it a units query in ``DEFINITIONS``.
 
 A person in two hubs counts for each hub and once overall, so per-hub counts can add up to
 more than the total.
@@ -34,7 +41,7 @@ from django.db.models import Exists, F, OuterRef, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from campaigns.models import Campaign, Metric, Rsvp, Signature
+from campaigns.models import CallList, CallTarget, Campaign, Metric, PressureAction, Rsvp, Signature
 from contacts.models import Activity, Interaction
 from hubs.models import DoorResult
 
@@ -122,6 +129,37 @@ def _signatures(c: Campaign, w: Window) -> QuerySet:
     )
 
 
+def _pressure_actions(c: Campaign, w: Window) -> QuerySet:
+    """A pressure action of the campaign; it counts for each campaign hub the person belongs
+    to (and once overall)."""
+    return PressureAction.objects.filter(
+        campaign=c, occurred_at__gte=w.start, occurred_at__lt=w.end
+    ).values(
+        key=F("pk"),
+        hub=Coalesce(F("contact__hub_memberships__hub_id"), Value(0)),
+        when=F("occurred_at"),
+    )
+
+
+def _calls_made(c: Campaign, w: Window) -> QuerySet:
+    return CallTarget.objects.filter(
+        call_list__campaign=c,
+        call_list__kind=CallList.Kind.CALL,
+        completed_at__gte=w.start,
+        completed_at__lt=w.end,
+    ).values(key=F("pk"), hub=F("call_list__hub_id"), when=F("completed_at"))
+
+
+def _phone_conversations(c: Campaign, w: Window) -> QuerySet:
+    reached = (CallTarget.Result.TALKED, CallTarget.Result.CALL_BACK)
+    return CallTarget.objects.filter(
+        call_list__campaign=c,
+        result__in=reached,
+        completed_at__gte=w.start,
+        completed_at__lt=w.end,
+    ).values(key=F("pk"), hub=F("call_list__hub_id"), when=F("completed_at"))
+
+
 Units = Callable[[Campaign, Window], QuerySet] | None
 
 # The one place each metric is defined. None: nothing records it yet (counts 0).
@@ -133,8 +171,9 @@ DEFINITIONS: dict[str, Units] = {
     Metric.NEW_VOLUNTEERS: _new_volunteers,
     Metric.RSVPS: _rsvps,
     Metric.ATTENDANCE: _attendance,
-    Metric.CALLS_MADE: None,
-    Metric.PRESSURE_ACTIONS: None,
+    Metric.CALLS_MADE: _calls_made,
+    Metric.PHONE_CONVERSATIONS: _phone_conversations,
+    Metric.PRESSURE_ACTIONS: _pressure_actions,
 }
 
 
@@ -177,7 +216,12 @@ def metric_counts(campaign: Campaign, metric: str, *, w: Window | None = None) -
     if units is None:
         return counts
     w = w or window(campaign)
-    if not w.hub_ids and metric not in (Metric.RSVPS, Metric.ATTENDANCE, Metric.SIGNATURES):
+    if not w.hub_ids and metric not in (
+        Metric.RSVPS,
+        Metric.ATTENDANCE,
+        Metric.SIGNATURES,
+        Metric.PRESSURE_ACTIONS,
+    ):
         return counts
     sql, params = units(campaign, w).query.sql_with_params()
     tz = timezone.get_default_timezone_name()

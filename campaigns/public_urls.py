@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from campaigns.views import petitions, public
+from campaigns.views import petitions, pressure, public
 
 urlpatterns = [
     path("e/<int:pk>/", public.event_page, name="public_event"),
@@ -12,4 +12,5 @@ urlpatterns = [
     path("p/<int:pk>/", petitions.public_page, name="public_petition"),
     path("p/<int:pk>/count/", petitions.public_count, name="public_petition_count"),
     path("h/<slug:slug>/", public.hub_page, name="public_hub"),
+    path("call/<slug:slug>/", pressure.public_call, name="public_call"),
 ]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from campaigns.views import campaigns, events, kiosk, petitions
+from campaigns.views import calls, campaigns, events, kiosk, petitions, pressure
 
 app_name = "campaigns"
 
@@ -28,10 +28,27 @@ urlpatterns = [
     path("petitions/<int:pk>/paper/", petitions.paper_sheet, name="paper_sheet"),
     path("petitions/<int:pk>/delivery/", petitions.delivery, name="delivery"),
     path("petitions/<int:pk>/delivery.csv", petitions.delivery_csv, name="delivery_csv"),
+    path("calls/", calls.call_lists, name="call_lists"),
+    path("calls/<int:pk>/", calls.call_list_detail, name="call_list"),
+    path("calls/<int:pk>/callers/", calls.call_list_assign_view, name="call_list_assign"),
+    path("calls/<int:pk>/results.csv", calls.results_csv, name="call_list_csv"),
+    path("calls/<int:pk>/build/", calls.call_list_rebuild, name="call_list_build"),
+    path("calls/<int:pk>/work/", calls.work, name="call_work"),
+    path("calls/<int:pk>/work/<int:target_id>/", calls.record, name="call_record"),
     path("messages/", events.event_messages, name="messages"),
     path("messages/<int:message_id>/retry/", events.event_message_retry, name="message_retry"),
+    # Targets and pressure
+    path("districts/", pressure.districts, name="districts"),
+    path("targets/", pressure.targets, name="targets"),
+    path("targets/new/", pressure.target_edit, name="target_new"),
+    path("targets/<int:pk>/edit/", pressure.target_edit, name="target_edit"),
+    path("pressure/people/<int:contact_id>/", pressure.person_actions, name="person_pressure"),
+    path("<slug:slug>/pressure/", pressure.campaign_pressure, name="pressure"),
+    path("<slug:slug>/pressure/edit/", pressure.campaign_pressure_edit, name="pressure_edit"),
+    path("<slug:slug>/pressure/log/<int:contact_id>/", pressure.action_log, name="pressure_log"),
     path("<slug:slug>/", campaigns.campaign_detail, name="detail"),
     path("<slug:slug>/edit/", campaigns.campaign_edit, name="edit"),
+    path("<slug:slug>/calls/new/", calls.call_list_new, name="call_list_new"),
     path("<slug:slug>/petitions/new/", petitions.petition_new, name="petition_new"),
     path("<slug:slug>/goals/", campaigns.goal_add, name="goal_add"),
     path("<slug:slug>/goals/<int:goal_id>/delete/", campaigns.goal_delete, name="goal_delete"),

@@ -1,5 +1,6 @@
-"""The API's rate limit: calls per signed-in user (per address before sign-in), counted by the
-project's one limiter (``organizer.lib.ratelimit``). DRF answers 429 with ``Retry-After``."""
+"""The API's rate limit: calls per API token (a script), else per signed-in user (per address
+before sign-in), counted by the project's one limiter (``organizer.lib.ratelimit``). DRF answers
+429 with ``Retry-After``."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from organizer.lib import ratelimit
 class PerUserRateThrottle(BaseThrottle):
     def allow_request(self, request, view) -> bool:
         user = request.user
-        if user is not None and user.is_authenticated:
+        token_pk = getattr(request.auth, "api_token_pk", None)
+        if token_pk is not None:
+            key = f"token:{token_pk}"
+        elif user is not None and user.is_authenticated:
             key = f"user:{user.pk}"
         else:
             key = f"ip:{ratelimit.client_ip(request)}"

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from contacts.models import ExportLog
 from organizer.lib.csvfiles import CsvFileError, csv_lines, read_table
+from organizer.lib.geo import geojson_ring
 from reports.models import Neighborhood, Reach
 
 MAX_NEIGHBORHOODS = 5000
@@ -32,22 +33,10 @@ class NeighborhoodImport:
 
 
 def _shape(text: str) -> list[tuple[float, float]] | None:
-    """The outer ring of a GeoJSON Polygon (or the first polygon of a MultiPolygon, or a
-    Feature holding one), as (longitude, latitude) points."""
+    """The outer ring of a GeoJSON shape (``organizer.lib.geo.geojson_ring``), or None."""
     if not text.strip():
         return None
-    geo = json.loads(text)
-    if geo.get("type") == "Feature":
-        geo = geo.get("geometry") or {}
-    kind, coords = geo.get("type"), geo.get("coordinates")
-    if kind == "MultiPolygon":
-        coords = coords[0] if coords else None
-    elif kind != "Polygon":
-        raise ValueError(_("the shape is not a GeoJSON polygon"))
-    ring = coords[0] if coords else []
-    if not 3 <= len(ring) <= MAX_SHAPE_POINTS:
-        raise ValueError(_("the shape needs 3 to %(n)s points") % {"n": MAX_SHAPE_POINTS})
-    return [(float(p[0]), float(p[1])) for p in ring]
+    return geojson_ring(json.loads(text), max_points=MAX_SHAPE_POINTS)
 
 
 def _zips(text: str) -> list[str]:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from campaigns.forms import PaperSheetFormSet, PetitionForm, SignForm
+from campaigns.models import District
 from campaigns.selectors.access import (
     can_manage_campaign,
     managed_campaign_for_user,
@@ -27,11 +28,15 @@ from campaigns.selectors.access import (
 )
 from campaigns.selectors.petitions import (
     count_by_zip,
-    delivery_rows,
     public_petition,
     recent_signatures,
     signature_count,
     with_counts,
+)
+from campaigns.selectors.pressure import (
+    count_by_district,
+    delivery_kind,
+    delivery_rows_with_district,
 )
 from campaigns.services.events import recruiter_code_for_user, recruiter_for_code
 from campaigns.services.petitions import (
@@ -129,10 +134,15 @@ def paper_sheet(request, pk: int):
 def delivery(request, pk: int):
     """The printable list for the target: names and neighborhood/ZIP only."""
     petition = petition_for_user(request.user, pk)
+    kind = delivery_kind(petition, request.GET.get("kind", "")[:20])
     context = {
         "petition": petition,
-        "rows": delivery_rows(petition)[:20000],
+        "rows": delivery_rows_with_district(petition, kind)[:20000],
         "by_zip": count_by_zip(petition),
+        "kind": kind,
+        "kinds": District.Kind.choices,
+        "kind_label": District.Kind(kind).label if kind else "",
+        "by_district": count_by_district(petition, kind),
         "count": signature_count(petition),
     }
     return render(request, "campaigns/petition_delivery.html", context)
@@ -143,17 +153,21 @@ def delivery_csv(request, pk: int):
     """The signers for the target: names and where they live, never phones or emails; every
     cell through the one CSV writer, and the export logged like every export of people."""
     petition = petition_for_user(request.user, pk)
-    rows = delivery_rows(petition)
+    kind = delivery_kind(petition, request.GET.get("kind", "")[:20])
+    rows = delivery_rows_with_district(petition, kind)
     ExportLog.objects.create(
         user=request.user, what=f"petition:{petition.pk}"[:60], row_count=rows.count()
     )
     header = ["first_name", "last_name", "neighborhood", "zip_code", "signed_on"]
+    if kind:
+        header.insert(4, f"district ({kind})")
     body = (
         [
             row["contact__first_name"],
             row["contact__last_name"],
             row["contact__neighborhood"],
             row["contact__zip_code"],
+            *([row["district"]] if kind else []),
             timezone.localtime(row["signed_at"]).date().isoformat(),
         ]
         for row in rows.iterator(chunk_size=1000)

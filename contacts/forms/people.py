@@ -75,6 +75,7 @@ class ContactForm(forms.ModelForm):
             "email_ok",
             "sms_ok",
             "do_not_contact",
+            "do_not_call",
             "owner",
             "source",
             "issues",

@@ -98,6 +98,7 @@ class Activity(models.Model):
         PETITION_SIGNED = "petition_signed", _("Signed a petition")
         RECRUITED = "recruited", _("Recruited someone")
         EVENT_LED = "event_led", _("Led an event or action")
+        PRESSURE_ACTION = "pressure_action", _("Called, wrote or visited a decision-maker")
 
     contact = models.ForeignKey(
         "contacts.Contact", on_delete=models.CASCADE, related_name="activities"

@@ -96,6 +96,8 @@ class Contact(models.Model):
     email_ok = models.BooleanField(_("email OK"), default=True)
     sms_ok = models.BooleanField(_("texts OK"), default=False)
     do_not_contact = models.BooleanField(_("do not contact"), default=False)
+    # Asked not to be called (a phone bank's "do not call"): no call or text list includes them.
+    do_not_call = models.BooleanField(_("do not call"), default=False)
 
     tags = models.ManyToManyField(Tag, blank=True, related_name="contacts", verbose_name=_("tags"))
     issues = models.ManyToManyField(
@@ -273,6 +275,8 @@ class Phone(models.Model):
     e164 = models.CharField(_("number"), max_length=20)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.MOBILE)
     is_primary = models.BooleanField(_("primary"), default=False)
+    # Set when a caller reached someone else on this number: call lists skip it from then on.
+    wrong_number_at = models.DateTimeField(_("marked wrong number"), null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -288,6 +292,12 @@ class Phone(models.Model):
             # The person-finder's "last 4 / last 7 digits": a prefix of the reversed number.
             models.Index(
                 OpClass(Reverse("e164"), name="text_pattern_ops"), name="phone_e164_reversed_idx"
+            ),
+            # A phone bank's "next person" skips numbers marked wrong: few rows, one probe.
+            models.Index(
+                fields=["contact", "e164"],
+                condition=models.Q(wrong_number_at__isnull=False),
+                name="phone_wrong_number_idx",
             ),
         ]
 

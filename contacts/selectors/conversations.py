@@ -150,7 +150,12 @@ def sees_team_follow_ups(user) -> bool:
 
 # What a follow-up row shows (``only()``: a person row has many columns My day never shows).
 _ROW_FIELDS = ("id", "contact_id", "assigned_to_id", "due_on", "what", "status")
-_ROW_CONTACT_FIELDS = ("contact__first_name", "contact__preferred_name", "contact__last_name")
+_ROW_CONTACT_FIELDS = (
+    "contact__first_name",
+    "contact__preferred_name",
+    "contact__last_name",
+    "contact__do_not_call",  # the Call button is left off for them
+)
 
 
 def my_follow_ups(user, *, today: dt.date) -> tuple[list[FollowUp], list[FollowUp]]:

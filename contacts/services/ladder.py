@@ -79,6 +79,9 @@ DEFAULT_WEIGHTS = [
     ("signatures", "Gathered a petition signature", 0.1),
     ("recruited", "Recruited someone", 8),
     ("event_led", "Led an event or action", 10),
+    ("pressure_action", "Called, wrote or visited a decision-maker", 2),
+    ("calls_made", "Made a call or sent a text in a phone bank", 0.25),
+    ("phone_conversation", "Had a conversation with a phone bank", 1),
 ]
 DEFAULT_HALF_LIFE_DAYS = 90
 

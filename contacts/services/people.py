@@ -440,6 +440,7 @@ def contact_merge(*, by, keep: Contact, remove: Contact, take: list[str] | tuple
             summary["fields"][name] = [_plain(getattr(keep, name)), _plain(getattr(remove, name))]
             setattr(keep, model_field.attname, new)
     keep.do_not_contact = keep.do_not_contact or remove.do_not_contact
+    keep.do_not_call = keep.do_not_call or remove.do_not_call
     keep.created_at = min(keep.created_at, remove.created_at)
     if keep.owner_id is None:
         keep.owner_id = remove.owner_id

@@ -75,3 +75,33 @@ class PolygonField(models.Field):
         if isinstance(value, str):
             return value
         return polygon_literal(list(value))
+
+
+MAX_SHAPE_POINTS = 5000
+
+
+def geojson_ring(geo: dict, *, max_points: int = MAX_SHAPE_POINTS) -> list[Point]:
+    """The outer ring of a GeoJSON Polygon (or the first polygon of a MultiPolygon, or a
+    Feature holding one), as (longitude, latitude) points. ``ValueError`` says what is wrong,
+    for a person to read."""
+    from django.utils.translation import gettext as _
+
+    if not isinstance(geo, dict):
+        raise ValueError(_("the shape is not a GeoJSON polygon"))
+    if geo.get("type") == "Feature":
+        geo = geo.get("geometry") or {}
+    kind, coords = geo.get("type"), geo.get("coordinates")
+    if kind == "MultiPolygon":
+        coords = coords[0] if coords else None
+    elif kind != "Polygon":
+        raise ValueError(_("the shape is not a GeoJSON polygon"))
+    ring = coords[0] if coords else []
+    if not isinstance(ring, list) or not 3 <= len(ring) <= max_points:
+        raise ValueError(_("the shape needs 3 to %(n)s points") % {"n": max_points})
+    try:
+        points = [(float(p[0]), float(p[1])) for p in ring]
+    except (TypeError, IndexError, ValueError):
+        raise ValueError(_("the shape has a point that is not two numbers")) from None
+    if any(not (-180 <= x <= 180 and -90 <= y <= 90) for x, y in points):
+        raise ValueError(_("the shape has a point outside longitude/latitude range"))
+    return points

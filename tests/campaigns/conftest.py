@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from campaigns.models import Campaign, Event
+from tests.campaigns.pressure_world import world  # noqa: F401 (a fixture: districts, targets)
 
 
 @pytest.fixture

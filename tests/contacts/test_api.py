@@ -25,8 +25,10 @@ def test_others_cannot_list_or_guess_person_a(cast, client_for, persona):
 
 
 def test_anonymous_is_refused(client, cast):
-    assert client.get("/api/people/").status_code == 403
-    assert client.get(f"/api/people/{cast.person_a.pk}/").status_code == 403
+    # 401 with WWW-Authenticate: Token since API tokens exist (api/auth.py).
+    response = client.get("/api/people/")
+    assert response.status_code == 401 and response["WWW-Authenticate"] == "Token"
+    assert client.get(f"/api/people/{cast.person_a.pk}/").status_code == 401
 
 
 def test_the_api_uses_the_list_filters(cast, client_for):

@@ -1,0 +1,461 @@
+"""Action Network API v2 (OSDI) under /api/v2/: thin views over the scoped selectors and the
+services the pages use. Every person, event, petition, tag, attendance and signature is read
+through ``contacts_for_user`` / ``events_for_user`` / ``petitions_for_user``: a token sees what
+its user sees on the pages, and an outsider gets 404."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from api.osdi import resources
+from api.osdi.hal import BadRequest, OsdiView, collection, curies, page_of
+from api.osdi.ids import from_uuid, to_uuid
+from api.osdi.odata import parse
+from api.services import osdi as services
+from campaigns.models import Event, Rsvp, Signature
+from campaigns.selectors.access import (
+    can_create,
+    events_for_user,
+    managed_event_for_user,
+    managed_hubs,
+    petitions_for_user,
+)
+from contacts.models import Contact, Email, Tag
+from contacts.selectors.access import contacts_for_user
+
+Tagging = Contact.tags.through
+
+PEOPLE_FILTERS = {
+    "modified_date": ("updated_at", "date"),
+    "created_date": ("created_at", "date"),
+    "email_address": ("email", "text"),
+}
+EVENT_FILTERS = {
+    "modified_date": ("updated_at", "date"),
+    "created_date": ("created_at", "date"),
+    "start_date": ("starts_at", "date"),
+}
+ATTENDANCE_FILTERS = {
+    "created_date": ("created_at", "date"),
+    "modified_date": ("created_at", "date"),
+}
+PETITION_FILTERS = {"created_date": ("created_at", "date"), "modified_date": ("created_at", "date")}
+SIGNATURE_FILTERS = {"created_date": ("signed_at", "date"), "modified_date": ("signed_at", "date")}
+
+OUT_OF_SCOPE = (
+    "This email or phone belongs to a person you cannot see. Ask staff or their organizer."
+)
+
+
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_detail = OUT_OF_SCOPE
+
+
+def _filtered(qs: QuerySet, request, fields: dict) -> QuerySet:
+    text = request.query_params.get("filter", "")
+    for clause in parse(text, {name: kind for name, (_c, kind) in fields.items()}):
+        column = fields[clause.field][0]
+        if column == "email":
+            address = clause.value.strip().lower()[:254]
+            qs = qs.filter(pk__in=Email.objects.filter(address=address).values("contact_id"))
+        else:
+            qs = qs.filter(**{f"{column}__{clause.op}": clause.value})
+    return qs
+
+
+def _pk(kind: str, value: str) -> int:
+    pk = from_uuid(kind, value)
+    if pk is None:
+        raise Http404
+    return pk
+
+
+def _page(view: OsdiView, qs: QuerySet, *, path: str, rel: str, build, **extra) -> Response:
+    """A counted page of a small collection (tags, events, petitions, their rows)."""
+    page = page_of(view.request)
+    total = qs.count()
+    rows = list(qs[page.offset : page.offset + page.per_page]) if page.offset < total else []
+    items = [build(row, view.base(), **extra) for row in rows]
+    return collection(view, path=path, rel=rel, items=items, page=page, total=total)
+
+
+def _scope(request) -> QuerySet[Contact]:
+    return contacts_for_user(request.user)
+
+
+def _person_in_scope(request, value: str) -> Contact:
+    pk = _pk("person", value)
+    return resources.with_person_data(_scope(request)).filter(pk=pk).first() or _raise404()
+
+
+def _raise404():
+    raise Http404
+
+
+def _person_reference(request, body: dict) -> tuple[Contact | None, services.PersonInput]:
+    """Who a tagging, attendance or signature is about: a person link (``_links.osdi:person``),
+    an ``identifiers`` list, or a person object (``person``: email/phone, matched as everywhere).
+    parsons' ``create_attendance`` sends its payload as query parameters, which flattens a
+    nested object: ``person_id``, ``email_address`` and ``phone_number`` are read from the query
+    string too."""
+    links = body.get("_links") if isinstance(body.get("_links"), dict) else {}
+    link = links.get("osdi:person")
+    href = link.get("href") if isinstance(link, dict) else None
+    ids = body.get("identifiers") if isinstance(body.get("identifiers"), list) else []
+    params = request.query_params
+    ref = href.rstrip("/").rsplit("/", 1)[-1] if isinstance(href, str) else None
+    ref = ref or next((i for i in ids if isinstance(i, str) and "action_network:" in i), None)
+    ref = ref or body.get("person_id") or params.get("person_id")
+    if ref:
+        return _person_in_scope(request, str(ref)), services.PersonInput()
+    person = body.get("person")
+    if person is None and (params.get("email_address") or params.get("phone_number")):
+        person = {
+            "given_name": params.get("given_name", ""),
+            "family_name": params.get("family_name", ""),
+            "email_addresses": [params["email_address"]] if params.get("email_address") else [],
+            "phone_numbers": [params["phone_number"]] if params.get("phone_number") else [],
+        }
+    if person is None:
+        raise BadRequest(
+            "Say who: a person link (_links.osdi:person.href), identifiers, or a person "
+            "object with an email address or phone number."
+        )
+    return None, services.parse_person(person)
+
+
+# --- entry point ----------------------------------------------------------------------------------
+
+
+class EntryPoint(OsdiView):
+    def get(self, request):
+        base = self.base()
+
+        def link(path: str, title: str) -> dict:
+            return {"href": base + path, "title": title}
+
+        return Response(
+            {
+                "motd": "Organizer: an Action Network–compatible (OSDI) API.",
+                "vendor_name": "Organizer",
+                "product_name": "Organizer",
+                "osdi_version": "1.1.1",
+                "max_page_size": 100,
+                "_links": {
+                    "curies": curies(),
+                    "self": {"href": base, "title": "The Action Network API entry point"},
+                    "osdi:people": link("people", "The collection of people in the system"),
+                    "osdi:person_signup_helper": link("people", "The person signup helper"),
+                    "osdi:tags": link("tags", "The collection of tags in the system"),
+                    "osdi:events": link("events", "The collection of events in the system"),
+                    "osdi:petitions": link("petitions", "The collection of petitions"),
+                    "osdi:advocacy_campaigns": link("advocacy_campaigns", "Advocacy campaigns"),
+                    "osdi:forms": link("forms", "The collection of forms in the system"),
+                },
+            }
+        )
+
+
+# --- people -------------------------------------------------------------------------------------
+
+
+class People(OsdiView):
+    def get(self, request):
+        """Pages by primary key: the ids of one page (an index-only read however deep the
+        page) picked in a subquery, their rows with emails and phones: one statement a page."""
+        page = page_of(request)
+        qs = _filtered(_scope(request), request, PEOPLE_FILTERS)
+        ids = qs.order_by("pk").values("pk")[page.offset : page.offset + page.per_page]
+        rows = resources.with_person_data(Contact.objects.filter(pk__in=ids)).order_by("pk")
+        items = [resources.person(c, self.base()) for c in rows]
+        return collection(
+            self, path="people", rel="osdi:people", items=items, page=page, total=None
+        )
+
+    def post(self, request):
+        """The person signup helper: create, or update the person with this email or phone."""
+        body = self.body()
+        data = services.parse_person(body.get("person", body))
+        add = services.tag_names(body.get("add_tags"), "add_tags")
+        remove = services.tag_names(body.get("remove_tags"), "remove_tags")
+        try:
+            contact, _created = services.person_signup(
+                by=request.user, scope=_scope(request), data=data, add_tags=add, remove_tags=remove
+            )
+        except services.OutOfScope:
+            raise Conflict from None
+        contact = resources.with_person_data(Contact.objects.filter(pk=contact.pk)).get()
+        return Response(resources.person(contact, self.base()))
+
+
+class Person(OsdiView):
+    def get(self, request, person_id):
+        return Response(resources.person(_person_in_scope(request, person_id), self.base()))
+
+    def put(self, request, person_id):
+        contact = _person_in_scope(request, person_id)
+        body = self.body()
+        services.person_update(
+            by=request.user, contact=contact, data=services.parse_person(body.get("person", body))
+        )
+        contact = resources.with_person_data(Contact.objects.filter(pk=contact.pk)).get()
+        return Response(resources.person(contact, self.base()))
+
+
+class PersonAttendances(OsdiView):
+    def get(self, request, person_id):
+        contact = _person_in_scope(request, person_id)
+        qs = Rsvp.objects.filter(contact=contact, event__in=events_for_user(request.user))
+        qs = _filtered(qs, request, ATTENDANCE_FILTERS).order_by("pk")
+        path = f"people/{person_id}/attendances"
+        return _page(self, qs, path=path, rel="osdi:attendances", build=resources.attendance)
+
+
+class PersonSignatures(OsdiView):
+    def get(self, request, person_id):
+        contact = _person_in_scope(request, person_id)
+        qs = Signature.objects.filter(
+            contact=contact, petition__in=petitions_for_user(request.user)
+        )
+        qs = _filtered(qs, request, SIGNATURE_FILTERS).order_by("pk")
+        path = f"people/{person_id}/signatures"
+        return _page(self, qs, path=path, rel="osdi:signatures", build=resources.signature)
+
+
+class PersonTaggings(OsdiView):
+    def get(self, request, person_id):
+        contact = _person_in_scope(request, person_id)
+        qs = Tagging.objects.filter(contact=contact).select_related("tag").order_by("pk")
+        path = f"people/{person_id}/taggings"
+        return _page(self, qs, path=path, rel="osdi:taggings", build=resources.tagging)
+
+
+# --- tags and taggings --------------------------------------------------------------------------
+
+
+def _tag(tag_id: str) -> Tag:
+    return Tag.objects.filter(pk=_pk("tag", tag_id)).first() or _raise404()
+
+
+class Tags(OsdiView):
+    def get(self, request):
+        qs = _filtered(Tag.objects.order_by("pk"), request, {})
+        return _page(self, qs, path="tags", rel="osdi:tags", build=resources.tag)
+
+    def post(self, request):
+        tag, _created = services.tag_get_or_create(name=self.body().get("name"))
+        return Response(resources.tag(tag, self.base()))
+
+
+class TagDetail(OsdiView):
+    def get(self, request, tag_id):
+        return Response(resources.tag(_tag(tag_id), self.base()))
+
+
+class Taggings(OsdiView):
+    def get(self, request, tag_id):
+        tag = _tag(tag_id)
+        qs = Tagging.objects.filter(tag=tag, contact__in=_scope(request)).order_by("pk")
+        qs = _filtered(qs, request, {})
+        path = f"tags/{tag_id}/taggings"
+        return _page(self, qs, path=path, rel="osdi:taggings", build=resources.tagging)
+
+    def post(self, request, tag_id):
+        tag = _tag(tag_id)
+        contact, data = _person_reference(request, self.body())
+        if contact is None:
+            try:
+                contact, _created = services.person_signup(
+                    by=request.user, scope=_scope(request), data=data
+                )
+            except services.OutOfScope:
+                raise Conflict from None
+        row = services.tagging_add(by=request.user, tag=tag, contact=contact)
+        return Response(resources.tagging(row, self.base()))
+
+
+class TaggingDetail(OsdiView):
+    def _row(self, request, tag_id, tagging_id):
+        row = (
+            Tagging.objects.filter(
+                pk=_pk("tagging", tagging_id), tag=_tag(tag_id), contact__in=_scope(request)
+            )
+            .select_related("tag")
+            .first()
+        )
+        return row or _raise404()
+
+    def get(self, request, tag_id, tagging_id):
+        return Response(resources.tagging(self._row(request, tag_id, tagging_id), self.base()))
+
+    def delete(self, request, tag_id, tagging_id):
+        services.tagging_remove(by=request.user, row=self._row(request, tag_id, tagging_id))
+        return Response({"notice": "This tagging was successfully deleted."})
+
+
+# --- events and attendances ---------------------------------------------------------------------
+
+
+def _events(request) -> QuerySet[Event]:
+    going = Count("rsvps", filter=Q(rsvps__status=Rsvp.Status.GOING))
+    return events_for_user(request.user).select_related("hub").annotate(accepted=going)
+
+
+def _event(request, event_id: str) -> Event:
+    return _events(request).filter(pk=_pk("event", event_id)).first() or _raise404()
+
+
+def _event_out(event: Event, base: str) -> dict:
+    return resources.event(event, base, accepted=getattr(event, "accepted", None))
+
+
+class Events(OsdiView):
+    def get(self, request):
+        qs = _filtered(_events(request).order_by("pk"), request, EVENT_FILTERS)
+        return _page(self, qs, path="events", rel="osdi:events", build=_event_out)
+
+    def post(self, request):
+        if not can_create(request.user):
+            raise exceptions.PermissionDenied("Only staff and hub captains create events.")
+        body = self.body()
+        hubs = managed_hubs(request.user)
+        slug = body.get("action_network:hub") or body.get("hub")
+        if slug:
+            hub = hubs.filter(slug=str(slug)[:100]).first()
+            if hub is None:
+                raise BadRequest("Unknown hub, or not one you run: send a hub slug you captain.")
+        else:
+            candidates = list(hubs.order_by("pk")[:2])
+            if len(candidates) != 1:
+                raise BadRequest('Say which hub the event is in: add "hub": "<hub slug>".')
+            hub = candidates[0]
+        event = services.event_from_osdi(by=request.user, hub=hub, data=body)
+        return Response(_event_out(_event(request, to_uuid("event", event.pk)), self.base()))
+
+
+class EventDetail(OsdiView):
+    def get(self, request, event_id):
+        return Response(_event_out(_event(request, event_id), self.base()))
+
+    def put(self, request, event_id):
+        event = managed_event_for_user(request.user, _pk("event", event_id))
+        services.event_update_from_osdi(by=request.user, event=event, data=self.body())
+        return Response(_event_out(_event(request, event_id), self.base()))
+
+
+class Attendances(OsdiView):
+    def get(self, request, event_id):
+        event = _event(request, event_id)
+        qs = Rsvp.objects.filter(event=event, contact__in=_scope(request)).order_by("pk")
+        qs = _filtered(qs, request, ATTENDANCE_FILTERS)
+        path = f"events/{event_id}/attendances"
+        return _page(self, qs, path=path, rel="osdi:attendances", build=resources.attendance)
+
+    def post(self, request, event_id):
+        """The record-attendance helper: an RSVP, as if they signed up on the event's page."""
+        event = _event(request, event_id)
+        contact, data = _person_reference(request, self.body())
+        try:
+            rsvp, created = services.attendance_record(
+                event=event, scope=_scope(request), person=contact, data=data
+            )
+        except services.OutOfScope:
+            raise Conflict from None
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(resources.attendance(rsvp, self.base()), status=code)
+
+
+class AttendanceDetail(OsdiView):
+    def get(self, request, event_id, attendance_id):
+        event = _event(request, event_id)
+        rsvp = Rsvp.objects.filter(
+            pk=_pk("attendance", attendance_id), event=event, contact__in=_scope(request)
+        ).first()
+        return Response(resources.attendance(rsvp or _raise404(), self.base()))
+
+
+# --- petitions and signatures -------------------------------------------------------------------
+
+
+def _petitions(request):
+    return petitions_for_user(request.user).annotate(signed=Count("signatures"))
+
+
+def _petition_out(p, base: str) -> dict:
+    return resources.petition(p, base, signatures=getattr(p, "signed", None))
+
+
+def _petition(request, petition_id: str):
+    return _petitions(request).filter(pk=_pk("petition", petition_id)).first() or _raise404()
+
+
+class Petitions(OsdiView):
+    def get(self, request):
+        qs = _filtered(_petitions(request).order_by("pk"), request, PETITION_FILTERS)
+        return _page(self, qs, path="petitions", rel="osdi:petitions", build=_petition_out)
+
+
+class PetitionDetail(OsdiView):
+    def get(self, request, petition_id):
+        return Response(_petition_out(_petition(request, petition_id), self.base()))
+
+
+class Signatures(OsdiView):
+    def get(self, request, petition_id):
+        petition = _petition(request, petition_id)
+        qs = Signature.objects.filter(petition=petition, contact__in=_scope(request)).order_by("pk")
+        qs = _filtered(qs, request, SIGNATURE_FILTERS)
+        path = f"petitions/{petition_id}/signatures"
+        return _page(self, qs, path=path, rel="osdi:signatures", build=resources.signature)
+
+    def post(self, request, petition_id):
+        """The record-signature helper: the person signs once (matched by email or phone)."""
+        petition = _petition(request, petition_id)
+        contact, data = _person_reference(request, self.body())
+        try:
+            signature, created = services.signature_add(
+                by=request.user, petition=petition, scope=_scope(request), person=contact, data=data
+            )
+        except services.OutOfScope:
+            raise Conflict from None
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(resources.signature(signature, self.base()), status=code)
+
+
+class SignatureDetail(OsdiView):
+    def get(self, request, petition_id, signature_id):
+        petition = _petition(request, petition_id)
+        row = Signature.objects.filter(
+            pk=_pk("signature", signature_id), petition=petition, contact__in=_scope(request)
+        ).first()
+        return Response(resources.signature(row or _raise404(), self.base()))
+
+
+# --- what has no counterpart here ---------------------------------------------------------------
+
+
+class Empty(OsdiView):
+    """Advocacy campaigns (and their outreaches) and forms (and their submissions) have nothing
+    to map onto yet: an empty collection in the right shape; any one of them is a 404."""
+
+    rel = ""
+    path = ""
+
+    @classmethod
+    def with_rel(cls, rel: str, path: str):
+        return type(f"Empty_{path}", (cls,), {"rel": rel, "path": path})
+
+    def get(self, request):
+        page = page_of(request)
+        return collection(self, path=self.path, rel=self.rel, items=[], page=page, total=0)
+
+
+class NotFound(OsdiView):
+    def get(self, request, **kwargs):
+        raise Http404
+
+    post = put = delete = get
