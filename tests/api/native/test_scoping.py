@@ -179,3 +179,27 @@ def test_every_report_answers_each_persona_within_their_scope(world, cast, clien
     assert (world.b.campaign.slug in campaigns) == ("b" in CAMPAIGNS[persona])
     bad = client.get("/api/v1/reports/ladder/", {"start": "2026-12-01", "end": "2020-01-01"})
     assert bad.status_code == 400 and bad.json()["detail"]
+
+
+def test_a_token_reads_and_writes_as_its_user_and_never_past_the_second_factor(
+    world, cast, client, settings
+):
+    from api.services.tokens import token_create
+
+    _token, key = token_create(user=cast.organizer_b, name="script")
+    auth = {"HTTP_AUTHORIZATION": f"Token {key}"}
+    ids = {row["id"] for row in client.get("/api/v1/people/", **auth).json()["results"]}
+    assert world.b.person.pk in ids and world.a.person.pk not in ids
+    assert client.get(f"/api/v1/people/{world.a.person.pk}/", **auth).status_code == 404
+    # Writes need no CSRF token with an API token (there is no cookie to forge).
+    logged = client.post(
+        f"/api/v1/people/{world.b.person.pk}/interactions/",
+        {"kind": "text"},
+        content_type="application/json",
+        **auth,
+    )
+    assert logged.status_code == 201
+    settings.REQUIRE_2FA = True
+    _t, captain_key = token_create(user=cast.captain_a, name="captain script")
+    refused = client.get("/api/v1/people/", HTTP_AUTHORIZATION=f"Token {captain_key}")
+    assert refused.status_code == 403
