@@ -37,6 +37,7 @@ from django import db
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
@@ -96,7 +97,13 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if _has_nul(request):
+        try:
+            nul = _has_nul(request)
+        except MultiPartParserError:  # a broken multipart body was a 500 before any view ran
+            from django.utils.translation import gettext as _
+
+            return bad_request(request, _("The form could not be read. Send it again."))
+        if nul:
             return bad_request(request)
         return self.get_response(request)
 

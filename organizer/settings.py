@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from our static (no CDN)
     "django_filters",
     "django_htmx",
     "django_otp",
@@ -359,6 +361,30 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
     # Per user, through organizer/lib/ratelimit.py (RATELIMIT_API_*): 429 with Retry-After.
     "DEFAULT_THROTTLE_CLASSES": ["organizer.throttles.PerUserRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# The OpenAPI schema of the native API (/api/v1/schema/, docs at /api/v1/docs/; api/native/).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Organizer API",
+    "DESCRIPTION": (
+        "The native API (/api/v1/): people, one-on-ones and interactions, follow-ups, the "
+        "ladder, hubs, turf and walk lists, workplace maps, campaigns and the report metrics. "
+        "Every answer shows only what the caller's role and hubs allow on the pages; anything "
+        "else is 404. Lists page by cursor: follow `next` until it is null."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "PREPROCESSING_HOOKS": ["api.native.schema.only_versioned_api"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PhoneKindEnum": "contacts.models.Phone.Kind",
+        "HubKindEnum": "hubs.models.Hub.Kind",
+        "HubMemberRoleEnum": "contacts.models.HubMember.Role",
+        "HubRoleEnum": "hubs.models.HubRole.Role",
+        "AssessmentLevelEnum": "contacts.models.Assessment.Level",
+    },
 }
 
 # --- Celery ------------------------------------------------------------------------------------

@@ -1,0 +1,95 @@
+"""A chapter with something of every kind in hub A and in hub B, for the native API's tests:
+conversations, an assessment, follow-ups, a ladder move, a walk-list piece with a result, a
+workplace hub with a placement, and a campaign with a goal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from django.utils import timezone
+
+from campaigns.services.campaigns import campaign_create, goal_set
+from contacts.models import FollowUp, Interaction, LadderMove, LadderStage
+from contacts.services.conversations import one_on_one_log
+from hubs.models import DoorResult, Hub, HubRole, Placement, Worksite
+from tests.factories import ContactFactory, HubFactory, HubMemberFactory, HubRoleFactory
+from tests.hubs.test_walk import build_piece
+
+
+@dataclass
+class Side:
+    """What one hub holds: the ids a test asks for by id, and expects (or not) in lists."""
+
+    hub: Hub
+    workplace: Hub
+    person: object
+    interaction: Interaction
+    follow_up: FollowUp
+    move: LadderMove
+    piece: object
+    door: object
+    result: DoorResult
+    placement: Placement
+    campaign: object
+
+
+def _side(cast, hub, organizer, person, *, name: str, walker) -> Side:
+    interaction = one_on_one_log(
+        by=organizer,
+        contact=person,
+        notes=f"{name}: secret story",
+        ask="Host a potluck?",
+        answer="yes",
+        assessment=2,
+        follow_up_on=timezone.localdate() - dt.timedelta(days=1),
+        follow_up_what=f"Call {name} back",
+    )
+    follow_up = FollowUp.objects.get(interaction=interaction)
+    stage = LadderStage.objects.order_by("position").first()
+    move = LadderMove.objects.create(contact=person, to_stage=stage, reason="test", manual=True)
+    walk = build_piece(hub, assigned_to=walker, doors=2, street=f"{name} St")
+    door = walk.doors[0]
+    result = DoorResult.objects.create(
+        unit=door.unit, door=door, piece=walk.piece, result="not_home", by=walker
+    )
+    workplace = HubFactory(name=f"{name} Works", slug=f"{name.lower()}-works", kind="workplace")
+    HubRoleFactory(hub=workplace, user=organizer, role=HubRole.Role.ORGANIZER)
+    worksite = Worksite.objects.create(hub=workplace, name=f"{name} warehouse")
+    coworker = ContactFactory(first_name=f"{name}worker")
+    HubMemberFactory(contact=coworker, hub=workplace)
+    placement = Placement.objects.create(hub=workplace, contact=coworker, worksite=worksite)
+    campaign = campaign_create(
+        by=cast.staff,
+        name=f"{name} campaign",
+        hubs=[hub],
+        starts_on=timezone.localdate() - dt.timedelta(days=10),
+        ends_on=timezone.localdate() + dt.timedelta(days=20),
+    )
+    goal_set(by=cast.staff, campaign=campaign, metric="one_on_ones", target=10)
+    return Side(
+        hub, workplace, person, interaction, follow_up, move, walk.piece, door, result,
+        placement, campaign,
+    )  # fmt: skip
+
+
+@dataclass
+class World:
+    a: Side
+    b: Side
+
+
+@pytest.fixture
+def world(cast, default_ladder) -> World:
+    # A volunteer of hub B walks B's piece (cast.volunteer_a walks A's).
+    from accounts.models import Role
+    from tests.factories import UserFactory
+
+    volunteer_b = UserFactory(email="volunteer.b@example.org", role=Role.VOLUNTEER)
+    HubRoleFactory(hub=cast.hub_b, user=volunteer_b, role=HubRole.Role.VOLUNTEER)
+    a = _side(
+        cast, cast.hub_a, cast.organizer_a, cast.person_a, name="Ana", walker=cast.volunteer_a
+    )
+    b = _side(cast, cast.hub_b, cast.organizer_b, cast.person_b, name="Bo", walker=volunteer_b)
+    return World(a, b)
