@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("people/", include("contacts.urls")),
     path("api/", include("api.urls")),
+    path("webhooks/", include("api.webhooks.urls")),  # staff pages for outgoing webhooks
     path("hubs/", include("hubs.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("", include("campaigns.public_urls")),  # public event and hub pages (/e/…, /h/…)
