@@ -4,6 +4,7 @@ no-op, and running one twice is harmless (the delivery's claim)."""
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
 
 @shared_task(soft_time_limit=50, time_limit=60)
@@ -20,3 +21,23 @@ def webhooks_sweep_task() -> None:
     from api.webhooks.delivery import sweep
 
     sweep()
+
+
+@shared_task(
+    acks_late=True,
+    soft_time_limit=settings.LONGEST_TASK_SECONDS - 60,
+    time_limit=settings.LONGEST_TASK_SECONDS,
+)
+def sync_run_task(job_id: int) -> None:
+    """Run (or continue) a sync from Action Network; claimed first, so running twice is safe."""
+    from api.sync.run import sync_run
+
+    sync_run(job_id=job_id)
+
+
+@shared_task(soft_time_limit=50, time_limit=60)
+def sync_sweep_task() -> None:
+    """Every minute: queue syncs left pending (Redis was down) or whose worker died."""
+    from api.sync.run import sync_sweep
+
+    sync_sweep()

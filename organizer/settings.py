@@ -411,6 +411,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Webhooks: send deliveries due for a retry, and take up those whose worker died mid-send.
     "webhooks-sweep": {"task": "api.tasks.webhooks_sweep_task", "schedule": crontab()},
+    # Syncs from Action Network: start those left pending, take up those whose worker died.
+    "sync-sweep": {"task": "api.tasks.sync_sweep_task", "schedule": crontab()},
     # Weekly report email: plan this week's summaries (Monday 07:00 on), send the unsent, hourly.
     "reports-weekly": {
         "task": "reports.tasks.weekly_summaries_task",

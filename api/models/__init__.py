@@ -1,3 +1,4 @@
+from api.models.sync import SyncJob, SyncLink
 from api.models.webhooks import Webhook, WebhookAttempt, WebhookDelivery, WebhookEvent
 
-__all__ = ["Webhook", "WebhookAttempt", "WebhookDelivery", "WebhookEvent"]
+__all__ = ["SyncJob", "SyncLink", "Webhook", "WebhookAttempt", "WebhookDelivery", "WebhookEvent"]

@@ -42,5 +42,7 @@ def url_problem(url: str) -> str:
     for info in infos:
         address = ipaddress.ip_address(info[4][0].split("%")[0])
         if not address.is_global:
-            return _("This address is on a private network; hooks must be reachable publicly.")
+            return _(
+                "This address is on a private network; Organizer only connects to public servers."
+            )
     return ""

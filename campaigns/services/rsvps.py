@@ -221,6 +221,27 @@ def rsvp_submit(
     return rsvp, created
 
 
+def rsvp_record(
+    *, event: Event, contact: Contact, at: dt.datetime | None = None
+) -> tuple[Rsvp, bool]:
+    """An RSVP brought in from another tool (a sync from Action Network): once per person and
+    event, no capacity check and no messages (they signed up there, maybe long ago)."""
+    with transaction.atomic():
+        rsvp, created = Rsvp.objects.get_or_create(
+            event=event,
+            contact=contact,
+            defaults={
+                "source": Rsvp.Source.SYNC,
+                "status": Rsvp.Status.GOING,
+                "created_at": at or timezone.now(),
+            },
+        )
+        if created:
+            _join_hub(contact.pk, event)
+            signals.rsvp_created.send(sender=Rsvp, rsvp_id=rsvp.pk)
+    return rsvp, created
+
+
 # --- sign-in at the door ------------------------------------------------------------------------
 
 
