@@ -217,7 +217,8 @@ def _wanted(job: SyncJob, step: str) -> bool:
 
 
 def _fetch_children(job, client, step, records) -> dict[str, list[dict]]:
-    """Every child (taggings, attendances, signatures) of each record on the page."""
+    """Every child (taggings, attendances, signatures) of each record on the page, fetched
+    before the page's transaction (no lock is held while waiting on the server)."""
     key = CHILDREN[step]
     out: dict[str, list[dict]] = {}
     for record in records:
@@ -227,7 +228,10 @@ def _fetch_children(job, client, step, records) -> dict[str, list[dict]]:
             continue
         if job.since is not None:
             href = client.with_since(href, job.since)
-        out[rid] = [r for chunk, _next in client.pages(href, key) for r in chunk]
+        out[rid] = []
+        for chunk, _next in client.pages(href, key):
+            out[rid].extend(chunk)
+            _beat(job)  # a tag with 100,000 taggings is minutes of pages: stay alive
     return out
 
 
