@@ -275,7 +275,7 @@ def test_staff_start_a_sync_and_watch_it(
     assert KEY not in page_html and 'hx-trigger="every 2s"' in page_html
     sync_run(job_id=job.pk, client=fast(server))
     fragment = c.get(f"/sync/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
-    assert 'data-count="people-created">3<' in fragment and "every 2s" not in fragment
+    assert "created: <strong>3</strong>" in fragment and "every 2s" not in fragment
     assert KEY not in c.get("/sync/").content.decode()
 
 
