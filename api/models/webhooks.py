@@ -58,6 +58,9 @@ class WebhookEvent(models.Model):
     data = models.JSONField(encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField()
 
+    class Meta:
+        indexes = [models.Index(fields=["created_at"], name="api_event_created")]  # forgetting
+
     def __str__(self) -> str:
         return f"{self.event} #{self.pk}"
 

@@ -217,4 +217,36 @@ def sweep(*, now: dt.datetime | None = None) -> int:
     ids = due_ids(now=now)
     for delivery_id in ids:
         enqueue(tasks.deliver_webhook_task, delivery_id)
+    forget_old(now=now)
     return len(ids)
+
+
+KEEP_DAYS = 30
+FORGET_BATCH = 5000
+
+
+def forget_old(*, now: dt.datetime | None = None) -> int:
+    """Delete events older than ``KEEP_DAYS`` whose every delivery is finished (delivered or
+    given up), with their deliveries and attempts; a batch per sweep keeps each one short."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=KEEP_DAYS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH old AS (
+                SELECT e.id FROM api_webhookevent e
+                WHERE e.created_at < %(cutoff)s
+                  AND NOT EXISTS (SELECT 1 FROM api_webhookdelivery d
+                                  WHERE d.event_id = e.id
+                                    AND d.status IN ('pending', 'sending'))
+                LIMIT %(limit)s
+            ), attempts AS (
+                DELETE FROM api_webhookattempt a USING api_webhookdelivery d, old
+                WHERE a.delivery_id = d.id AND d.event_id = old.id
+            ), deliveries AS (
+                DELETE FROM api_webhookdelivery d USING old WHERE d.event_id = old.id
+            )
+            DELETE FROM api_webhookevent e USING old WHERE e.id = old.id
+            """,
+            {"cutoff": cutoff, "limit": FORGET_BATCH},
+        )
+        return cursor.rowcount

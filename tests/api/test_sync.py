@@ -301,3 +301,35 @@ def test_only_staff_sync(cast, client_for, persona):
     assert c.get(f"/sync/{job.pk}/").status_code == 404
     assert c.post(f"/sync/{job.pk}/resume/").status_code == 404
     assert SyncJob.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_never_run_the_same_sync_together(server):
+    import threading
+
+    from django.db import connection
+
+    from tests.factories import UserFactory
+
+    staff = UserFactory(email="s@example.org", role="staff")
+    job = sync_start(by=staff, base_url=server.base, api_key=KEY)
+    server.delay = 0.2
+    results = []
+    barrier = threading.Barrier(2)
+
+    def work():
+        barrier.wait()
+        try:
+            results.append(sync_run(job_id=job.pk, client=fast(server)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert sorted(r is None for r in results) == [False, True]
+    assert [r.path for r in server.requests].count("/api/v2/people") == 1
+    assert Contact.objects.count() == 3

@@ -481,3 +481,34 @@ def test_only_staff_see_webhooks(cast, receiver, client_for, persona):
 def test_signed_out_visitors_are_sent_to_sign_in(client):
     response = client.get("/webhooks/")
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_finished_events_are_forgotten_after_30_days_but_waiting_ones_are_kept(cast, receiver):
+    receiver.answers = [(200, "ok"), (500, "no")]
+    make_hook(receiver)
+    create_person(cast.staff)
+    create_person(cast.staff, first="Lucy", phone="718-555-0102")
+    done, waiting = WebhookDelivery.objects.order_by("pk")
+    deliver(delivery_id=done.pk)
+    deliver(delivery_id=waiting.pk)
+    later = timezone.now() + dt.timedelta(days=31)
+
+    assert sender.forget_old(now=later) == 1
+    assert list(WebhookDelivery.objects.values_list("pk", flat=True)) == [waiting.pk]
+    assert WebhookAttempt.objects.filter(delivery=waiting).count() == 1
+    assert sender.forget_old(now=timezone.now()) == 0
+
+
+def test_the_webhook_page_costs_the_same_queries_for_5_or_50_deliveries(
+    cast, receiver, client_for, django_assert_max_num_queries
+):
+    hook = make_hook(receiver)
+    c = client_for(cast.staff)
+    for n in range(5):
+        create_person(cast.staff, first=f"P{n}", phone=f"718-555-02{n:02d}")
+    with django_assert_max_num_queries(20) as few:
+        c.get(f"/webhooks/{hook.pk}/")
+    for n in range(5, 50):
+        create_person(cast.staff, first=f"P{n}", phone=f"718-555-02{n:02d}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert c.get(f"/webhooks/{hook.pk}/").content.decode().count("person.created #") == 50
