@@ -152,13 +152,21 @@ def sync_run(
     except JobLost:
         return None
     except SyncError as exc:
-        SyncJob.objects.filter(pk=job.pk, attempts=job.attempts).update(
-            status=SyncJob.Status.FAILED, error=str(exc)[:500]
-        )
-        job.refresh_from_db()
-        return job
+        return _stop(job, str(exc))
+    except Exception as exc:  # a bug or a database error: stop with the reason, resumable
+        logger.exception("Sync %s stopped", job.pk)
+        return _stop(job, f"Unexpected error: {type(exc).__name__}: {exc}")
     SyncJob.objects.filter(pk=job.pk, attempts=job.attempts).update(
         status=SyncJob.Status.DONE, finished_at=timezone.now(), api_key=""
+    )
+    job.refresh_from_db()
+    return job
+
+
+def _stop(job: SyncJob, reason: str) -> SyncJob:
+    """Stop with ``reason``; the cursor stays at the page that was not saved."""
+    SyncJob.objects.filter(pk=job.pk, attempts=job.attempts).update(
+        status=SyncJob.Status.FAILED, error=reason[:500]
     )
     job.refresh_from_db()
     return job

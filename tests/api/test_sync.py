@@ -333,3 +333,18 @@ def test_two_workers_never_run_the_same_sync_together(server):
     assert sorted(r is None for r in results) == [False, True]
     assert [r.path for r in server.requests].count("/api/v2/people") == 1
     assert Contact.objects.count() == 3
+
+
+def test_a_page_that_breaks_is_not_half_saved_and_the_job_says_why(cast, server, monkeypatch):
+    from api.sync import run
+
+    def broken(job, records, children):
+        Contact.objects.create(first_name="Half")
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setitem(run.SAVE, "tags", broken)
+    job = sync_run(job_id=new_job(cast, server).pk, client=fast(server))
+    assert job.status == "failed" and "the disk is full" in job.error
+    assert job.cursor == {"step": "tags", "next": None}  # people are done, tags are next
+    assert not Contact.objects.filter(first_name="Half").exists()
+    assert job.progress["people"]["created"] == 3 and "tags" not in job.progress
