@@ -150,7 +150,11 @@ def deliver(*, delivery_id: int, now: dt.datetime | None = None) -> str | None:
     attempts = _claim(delivery_id, now)
     if attempts is None:
         return None
-    delivery = WebhookDelivery.objects.select_related("hook", "event").get(pk=delivery_id)
+    delivery = (
+        WebhookDelivery.objects.select_related("hook", "event").filter(pk=delivery_id).first()
+    )
+    if delivery is None:  # the hook was deleted in between
+        return None
     started = time.monotonic()
     outcome = post(
         url=delivery.hook.url,

@@ -512,3 +512,13 @@ def test_the_webhook_page_costs_the_same_queries_for_5_or_50_deliveries(
         create_person(cast.staff, first=f"P{n}", phone=f"718-555-02{n:02d}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert c.get(f"/webhooks/{hook.pk}/").content.decode().count("person.created #") == 50
+
+
+def test_the_tasks_are_a_quiet_no_op_for_rows_that_are_gone(db):
+    from api import tasks
+
+    tasks.deliver_webhook_task(987654)
+    tasks.sync_run_task(987654)
+    tasks.webhooks_sweep_task()
+    tasks.sync_sweep_task()
+    assert not WebhookDelivery.objects.exists()
