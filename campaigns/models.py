@@ -235,6 +235,7 @@ class Rsvp(models.Model):
         PUBLIC = "public", _("Public page")
         KIOSK = "kiosk", _("Walk-in at the door")
         STAFF = "staff", _("Added by an organizer")
+        SYNC = "sync", _("Synced from another tool")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rsvps")
     contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="rsvps")

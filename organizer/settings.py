@@ -248,6 +248,10 @@ UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
 IMPORT_UPLOAD_DIR = env_str("IMPORT_UPLOAD_DIR", str(embedded.DATA_DIR / "uploads"))
 # An import whose worker has not written a heartbeat for this long is taken up again.
 IMPORT_STALE_SECONDS = env_int("IMPORT_STALE_SECONDS", 120)
+# Outgoing webhooks: plain http:// hook URLs, and URLs resolving to private, loopback or
+# link-local addresses (SSRF), are refused unless these are on (default: on only with DEBUG).
+WEBHOOKS_ALLOW_HTTP = env_bool("WEBHOOKS_ALLOW_HTTP", DEBUG)
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", DEBUG)
 # Milliseconds any one SQL statement of a web request may run before PostgreSQL cancels it (the
 # page then says 503); 0 = no limit. Celery workers and management commands never have it.
 REQUEST_STATEMENT_TIMEOUT_MS = env_int("REQUEST_STATEMENT_TIMEOUT_MS", 5000)
@@ -435,6 +439,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "campaigns.tasks.event_messages_tick",
         "schedule": crontab(minute="*/5"),
     },
+    # Webhooks: send deliveries due for a retry, and take up those whose worker died mid-send.
+    "webhooks-sweep": {"task": "api.tasks.webhooks_sweep_task", "schedule": crontab()},
+    # Syncs from Action Network: start those left pending, take up those whose worker died.
+    "sync-sweep": {"task": "api.tasks.sync_sweep_task", "schedule": crontab()},
     # Weekly report email: plan this week's summaries (Monday 07:00 on), send the unsent, hourly.
     "reports-weekly": {
         "task": "reports.tasks.weekly_summaries_task",

@@ -16,6 +16,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("people/", include("contacts.urls")),
     path("api/", include("api.urls")),
+    path("webhooks/", include("api.webhooks.urls")),  # staff pages for outgoing webhooks
+    path("sync/", include("api.sync.urls")),  # staff pages: sync from Action Network
     path("hubs/", include("hubs.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("", include("campaigns.public_urls")),  # public event and hub pages (/e/…, /h/…)

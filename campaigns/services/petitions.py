@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from campaigns import signals
 from campaigns.models import Campaign, Petition, Signature
 from campaigns.services.rsvps import RsvpInput, _normalized, person_match_or_create
 from contacts.models import Activity, Contact
@@ -89,6 +90,7 @@ def signature_record(
             source_id=signature.pk,
             occurred_at=at,
         )
+        signals.signature_created.send(sender=Signature, signature_id=signature.pk)
     return signature, True
 
 

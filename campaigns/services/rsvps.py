@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from campaigns import signals
 from campaigns.models import Event, Rsvp, Shift
 from contacts.models import Activity, Contact, HubMember
 from contacts.services.ladder import activity_record
@@ -216,6 +217,28 @@ def rsvp_submit(
             rsvp.save(update_fields=list(fields))
         if created:
             plan_confirmation(rsvp=rsvp, email=email, phone=phone if data.sms_consent else "")
+            signals.rsvp_created.send(sender=Rsvp, rsvp_id=rsvp.pk)
+    return rsvp, created
+
+
+def rsvp_record(
+    *, event: Event, contact: Contact, at: dt.datetime | None = None
+) -> tuple[Rsvp, bool]:
+    """An RSVP brought in from another tool (a sync from Action Network): once per person and
+    event, no capacity check and no messages (they signed up there, maybe long ago)."""
+    with transaction.atomic():
+        rsvp, created = Rsvp.objects.get_or_create(
+            event=event,
+            contact=contact,
+            defaults={
+                "source": Rsvp.Source.SYNC,
+                "status": Rsvp.Status.GOING,
+                "created_at": at or timezone.now(),
+            },
+        )
+        if created:
+            _join_hub(contact.pk, event)
+            signals.rsvp_created.send(sender=Rsvp, rsvp_id=rsvp.pk)
     return rsvp, created
 
 
@@ -282,6 +305,7 @@ def checkin_mark(*, by, event: Event, rsvp_id: int, now: dt.datetime | None = No
             rsvp.save(update_fields=["attended_at", "checked_in_by", "status", "first_time"])
             _join_hub(rsvp.contact_id, event)
             _ladder_for_attendance(rsvp, event)
+            signals.attendance_recorded.send(sender=Rsvp, rsvp_id=rsvp.pk)
     return rsvp
 
 
@@ -344,6 +368,7 @@ def walk_in_add(
                     client_token=client_token,
                     created_at=now,
                 )
+                signals.rsvp_created.send(sender=Rsvp, rsvp_id=rsvp.pk)
             elif rsvp.client_token is None and client_token:
                 rsvp.client_token = client_token
                 rsvp.save(update_fields=["client_token"])

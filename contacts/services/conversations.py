@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contacts import signals
 from contacts.models import Assessment, Contact, ContactEvent, FollowUp, Interaction, Issue
 from contacts.selectors.conversations import assignable_users, follow_up_for_user
 from contacts.services.ladder import activity_record
@@ -204,6 +205,7 @@ def one_on_one_log(
             source_id=interaction.pk,
             occurred_at=happened_at,
         )
+        signals.one_on_one_logged.send(sender=Interaction, interaction_id=interaction.pk)
         return interaction
 
     return _idempotent(client_token, by, write)

@@ -37,6 +37,7 @@ from django.db.models import Count, F, Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contacts import signals
 from contacts.models import (
     Activity,
     ActivityWeight,
@@ -291,7 +292,7 @@ computed AS (
            left(%(note)s || why_prefix || why, 300), %(manual)s, %(by_id)s
     FROM x
     WHERE new_stage IS DISTINCT FROM ladder_stage_id OR expired OR %(force)s
-    RETURNING 1
+    RETURNING id
 ), updated AS (
     UPDATE contacts_contact c
     SET score = x.score, ladder_stage_id = x.new_stage, scored_at = %(now)s,
@@ -304,8 +305,16 @@ computed AS (
     FROM x WHERE c.id = x.id AND {target_sql} {changed}
     RETURNING 1
 )
-SELECT (SELECT count(*) FROM x), (SELECT count(*) FROM moved)
+SELECT (SELECT count(*) FROM x), (SELECT count(*) FROM moved),
+       (SELECT array_agg(id) FROM moved)
 """
+
+
+def _moved(move_ids: list[int] | None) -> None:
+    """Tell listeners (webhooks) about the moves one scoring statement wrote, in its
+    transaction: one signal per statement, never one per person."""
+    if move_ids:
+        signals.stage_changed.send(sender=LadderMove, move_ids=move_ids)
 
 
 def score_now(*, score: float, scored_at: dt.datetime | None, half_life_days: float, now=None):
@@ -357,7 +366,8 @@ def _rescore_ids(
             "SELECT id FROM contacts_contact WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [ids]
         )
         cursor.execute(sql, params)
-        scored, moves = cursor.fetchone()
+        scored, moves, move_ids = cursor.fetchone()
+    _moved(move_ids)
     return RescoreResult(scored=scored, moves=moves)
 
 
@@ -441,7 +451,8 @@ def _rescore_everyone(job: RescoreJob | None, *, now: dt.datetime | None = None)
                     # statement is run once: the planner's JIT only loses here.
                     cursor.execute("SET LOCAL jit = off")
                     cursor.execute(sql, batch)
-                    _scored, moves = cursor.fetchone()
+                    _scored, moves, move_ids = cursor.fetchone()
+                    _moved(move_ids)
                     cursor.execute(
                         "SELECT count(*) FROM contacts_contact WHERE id >= %s AND id < %s",
                         [lo, hi],
@@ -762,7 +773,7 @@ def ladder_stage_hold(
     why = f"Set by hand by {by}: {reason}"
     if until:
         why += f" (until {until:%Y-%m-%d})"
-    LadderMove.objects.create(
+    move = LadderMove.objects.create(
         contact=contact,
         from_stage_id=previous,
         to_stage=stage,
@@ -770,6 +781,7 @@ def ladder_stage_hold(
         manual=True,
         by=by,
     )
+    _moved([move.pk])
     return contact
 
 

@@ -13,6 +13,7 @@ from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contacts import signals
 from contacts.models import (
     Activity,
     Assessment,
@@ -229,6 +230,7 @@ def contact_create(
     )
     if contact.recruited_by_id:  # the ladder: the recruiter earns a "recruited" activity
         recruitment_record(recruit=contact, recruiter_id=contact.recruited_by_id)
+    signals.person_created.send(sender=Contact, contact_ids=[contact.pk])
     return contact
 
 
@@ -355,6 +357,7 @@ def contact_update(
         recruitment_record(recruit=contact, recruiter_id=contact.recruited_by_id)
     if "membership_status" in changes:  # a milestone reads it
         Contact.objects.filter(pk=contact.pk).update(needs_rescore=True)
+    signals.person_updated.send(sender=Contact, contact_id=contact.pk, changes=changes)
     return contact
 
 
