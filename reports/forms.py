@@ -6,6 +6,8 @@ import datetime as dt
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
@@ -17,19 +19,47 @@ MAX_PERIOD_DAYS = 5 * 366
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
+class QuickSelect(forms.Select):
+    """A select whose options are written here rather than by one template each: the filter
+    form lists every hub, and 200 hubs cost ~50 ms of template rendering on every report page.
+    The same HTML as Django's select (no option groups, no option attributes)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "\n",
+            '<option value="{}"{}>{}</option>',
+            (
+                (str(o["value"]), " selected" if o["selected"] else "", o["label"])
+                for _group, group_options, _index in widget["optgroups"]
+                for o in group_options
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>\n{}\n</select>', widget["name"], flatatt(widget["attrs"]), options
+        )
+
+
 class ReportFilterForm(forms.Form):
     start = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput({"type": "date"})
     )
     end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput({"type": "date"}))
     hub = forms.ModelChoiceField(
-        label=_("Hub"), queryset=Hub.objects.none(), required=False, to_field_name="slug"
+        label=_("Hub"),
+        queryset=Hub.objects.none(),
+        required=False,
+        to_field_name="slug",
+        widget=QuickSelect,
     )
     campaign = forms.ModelChoiceField(
-        label=_("Campaign"), queryset=Campaign.objects.none(), required=False
+        label=_("Campaign"), queryset=Campaign.objects.none(), required=False, widget=QuickSelect
     )
     organizer = forms.ModelChoiceField(
-        label=_("Organizer"), queryset=get_user_model().objects.none(), required=False
+        label=_("Organizer"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        widget=QuickSelect,
     )
 
     def __init__(self, data, *, user, hubs):

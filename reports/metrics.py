@@ -610,14 +610,17 @@ def hubs(scope: Scope) -> list[HubRow]:
     # The same definitions as hub_people, grouped by hub: one statement for the members' numbers,
     # one for the events'.
     talked = _one_on_ones(scope).values("contact_id")
+    # One row per (person, hub): a person is in a hub once (HubMember's unique (contact, hub)),
+    # and the scope filters people without joins, so plain counts are counts of people (no
+    # DISTINCT, which would sort every membership).
     members = (
         scope.people.filter(hub_memberships__hub_id__in=ids)
         .values("hub_memberships__hub_id")
         .annotate(
-            members=Count("pk", distinct=True),
-            new=Count("pk", distinct=True, filter=Q(hub_memberships__since__gte=scope.start)),
-            quiet=Count("pk", distinct=True, filter=_quiet_q(scope)),
-            one_on_ones=Count("pk", distinct=True, filter=Q(pk__in=talked)),
+            members=Count("pk"),
+            new=Count("pk", filter=Q(hub_memberships__since__gte=scope.start)),
+            quiet=Count("pk", filter=_quiet_q(scope)),
+            one_on_ones=Count("pk", filter=Q(pk__in=talked)),
         )
         .order_by()
     )
