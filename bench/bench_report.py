@@ -41,7 +41,7 @@ PEOPLE = 1_000_000
 ACTIVITIES = 10_000_000
 MOVES = 1_000_000
 HUBS = 200
-PAGES = ["depth", "ladder", "organizers", "hubs", "cohorts", "reach"]
+PAGES = ["overview", "depth", "ladder", "organizers", "hubs", "cohorts", "reach"]
 
 
 @login_required
@@ -184,7 +184,7 @@ def _pages(client: Client, repeat: int) -> None:
     stack_ms = sorted(stack)[len(stack) // 2]
     print(f"# a trivial signed-in page: {stack_ms:.1f} ms", flush=True)
     for page in PAGES:
-        url = f"/reports/{page}/"
+        url = "/reports/" if page == "overview" else f"/reports/{page}/"
         _page(client, url)  # warm up
         runs = [_page(client, url) for _ in range(repeat)]
         ms = sorted(r[0] for r in runs)[repeat // 2]

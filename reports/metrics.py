@@ -783,9 +783,18 @@ def headline_people(scope: Scope, metric: str) -> QuerySet[Contact]:
     return scope.people.filter(membership_status=Contact.Membership.GOOD_STANDING)  # members
 
 
+def _moved_up_total(scope: Scope) -> int:
+    """How many people moved up in the period: :func:`moved_up_q` counted from the grouped
+    (stage at the start, stage at the end) pairs, as the ladder report counts it."""
+    positions = dict(LadderStage.objects.values_list("pk", "position"))
+    pairs = _stage_pairs(scope, scope.people.filter(created_at__lt=scope.end_at))
+    return sum(n for a, b, n in pairs if moved_up(a, b, positions))
+
+
 def headline(scope: Scope) -> dict:
     """The few numbers a chapter meeting starts with, for the scope's period."""
-    numbers = {m: headline_people(scope, m).count() for m in HEADLINE_METRICS}
+    numbers = {m: headline_people(scope, m).count() for m in HEADLINE_METRICS if m != "moved_up"}
+    numbers["moved_up"] = _moved_up_total(scope)
     return {"residents_per_member": depth(scope).residents_per_member, **numbers}
 
 

@@ -91,6 +91,11 @@ def test_depth_ladder_and_organizer_numbers_agree_with_their_lists_on_tied_moves
         assert drill.people(scope, spec).count() == row.moved_up, row.name
     for (a, b), n in ladder.matrix.items():
         assert drill.people(scope, drill.Spec("ladder", "move", a, b)).count() == n
+    overview = metrics.headline(scope)
+    for metric in metrics.HEADLINE_METRICS:
+        spec = drill.Spec("headline", metric, "all")
+        assert drill.people(scope, spec).count() == overview[metric], metric
+    assert overview["moved_up"] == ladder.moved_up_total
     leader = default_ladder["Leader"].pk
     assert ladder.matrix[("none", str(leader))] == 2  # p1 and p3
     # no stage at the end: p2, p4, p5 (a deleted stage) and the cast's person_a and person_b
