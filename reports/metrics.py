@@ -979,12 +979,16 @@ def members_at(scope: Scope, day: dt.date) -> QuerySet[Contact]:
     """Members at a past date: in good standing now, with a start date on or before it (or,
     without one, added to the database by then). The membership history is not recorded, so a
     member who lapsed since counts at no date."""
+    return scope.people.filter(joined_by_q(day), membership_status=Contact.Membership.GOOD_STANDING)
+
+
+def joined_by_q(day: dt.date) -> Q:
+    """A member's start date on or before ``day`` (without one: added to the database by then)."""
     from reports.selectors import _midnight
 
-    joined = Q(member_since__lte=day) | Q(
+    return Q(member_since__lte=day) | Q(
         member_since__isnull=True, created_at__lt=_midnight(day + dt.timedelta(days=1))
     )
-    return scope.people.filter(joined, membership_status=Contact.Membership.GOOD_STANDING)
 
 
 @dataclass
@@ -1010,17 +1014,19 @@ def concentration(scope: Scope) -> list[ConcentrationPoint]:
     top = max(1, math.ceil(hoods / 10))
     days = [_month(m, 1) - dt.timedelta(days=1) for m in cohort_months(scope)]
     days = sorted({min(d, scope.end) for d in days})
+    # members_at(scope, day) for every day at once: one pass over today's members, a count per
+    # neighborhood and day.
+    per_day = {f"d{i}": Count("pk", filter=joined_by_q(day)) for i, day in enumerate(days)}
+    grouped = list(
+        scope.people.filter(membership_status=Contact.Membership.GOOD_STANDING)
+        .annotate(hood=neighborhood_expr())
+        .filter(hood__isnull=False)
+        .order_by()
+        .values("hood")
+        .annotate(**per_day)
+    )
     points = []
-    for day in days:
-        per_hood = list(
-            members_at(scope, day)
-            .annotate(hood=neighborhood_expr())
-            .filter(hood__isnull=False)
-            .order_by()
-            .values("hood")
-            .annotate(n=Count("pk"))
-            .values_list("n", flat=True)
-        )
-        per_hood.sort(reverse=True)
+    for i, day in enumerate(days):
+        per_hood = sorted((r[f"d{i}"] for r in grouped if r[f"d{i}"]), reverse=True)
         points.append(ConcentrationPoint(day, sum(per_hood), sum(per_hood[:top]), top))
     return points
