@@ -26,19 +26,25 @@ class QuickSelect(forms.Select):
     The same HTML as Django's select (no option groups, no option attributes)."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
+        chosen = set(self.format_value(value))
         options = format_html_join(
             "\n",
             '<option value="{}"{}>{}</option>',
             (
-                (str(o["value"]), " selected" if o["selected"] else "", o["label"])
-                for _group, group_options, _index in widget["optgroups"]
-                for o in group_options
+                (v, " selected" if v in chosen else "", label)
+                for v, label in ((_text(v), label) for v, label in self.choices)
             ),
         )
         return format_html(
-            '<select name="{}"{}>\n{}\n</select>', widget["name"], flatatt(widget["attrs"]), options
+            '<select name="{}"{}>\n{}\n</select>',
+            name,
+            flatatt(self.build_attrs(self.attrs, attrs)),
+            options,
         )
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
 
 
 class _ListedChoices(ModelChoiceIterator):
