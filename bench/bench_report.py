@@ -157,6 +157,9 @@ def _refresh() -> None:
     from reports.services import person_facts_refresh
 
     person_facts_refresh()  # the first fill; the timed one below rewrites a full view
+    with connection.cursor() as cursor:  # as autovacuum leaves them: visibility maps set
+        for table in ("contacts_contact", "contacts_activity", "contacts_laddermove"):
+            cursor.execute(f"VACUUM (ANALYZE) {table}")
     lib.analyze()
     done = person_facts_refresh()
     with connection.cursor() as cursor:

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from contacts.models import Activity, Contact, FollowUp, Interaction, LadderMove, LadderStage
@@ -173,18 +173,25 @@ def _depth_counts(scope: Scope) -> dict[int | None, dict[str, int]]:
     people = _sql(scope.people.order_by().values("pk", "membership_status"))
     if people is None:
         return {}
-    a30, a90 = _sql(active_people(scope, 30)), _sql(active_people(scope, 90))
+    # active_people(scope, 90) with each person's last activity in that window: one scan of
+    # the window gives both "active" counts (the 30 days are the end of the 90).
+    since_30 = scope.end_at - dt.timedelta(days=30)
+    window = Activity.objects.filter(
+        occurred_at__gte=scope.end_at - dt.timedelta(days=90), occurred_at__lt=scope.end_at
+    )
+    last = _sql(window.values("contact_id").annotate(last_at=Max("occurred_at")).order_by())
     latest = latest_stages_sql(scope.end_at)
     rows = _fetch(
         f"""SELECT f.neighborhood_id, s.to_stage_id, count(*),
                    count(*) FILTER (WHERE c.membership_status = %s),
-                   count(*) FILTER (WHERE c.id IN ({a30[0]})),
-                   count(*) FILTER (WHERE c.id IN ({a90[0]}))
+                   count(*) FILTER (WHERE a.last_at >= %s),
+                   count(*) FILTER (WHERE a.last_at IS NOT NULL)
             FROM ({people[0]}) AS c (id, membership_status)
             LEFT JOIN reports_personfact f ON f.contact_id = c.id
             LEFT JOIN ({latest[0]}) s ON s.contact_id = c.id
+            LEFT JOIN ({last[0]}) AS a (contact_id, last_at) ON a.contact_id = c.id
             GROUP BY 1, 2""",
-        [Contact.Membership.GOOD_STANDING, *a30[1], *a90[1], *people[1], *latest[1]],
+        [Contact.Membership.GOOD_STANDING, since_30, *people[1], *latest[1], *last[1]],
     )
     grouped: dict[int | None, dict[str, int]] = {}
     for hood, stage, n, members, active_30, active_90 in rows:

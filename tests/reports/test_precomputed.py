@@ -191,10 +191,11 @@ def test_report_reads_run_without_jit_and_reset_after():
             cursor.execute(f"SHOW {name}")
             return cursor.fetchone()[0]
 
-    before = show("jit"), show("work_mem")
+    names = ("jit", "work_mem", "max_parallel_workers_per_gather")
+    before = [show(name) for name in names]
     with reading_reports():
-        assert (show("jit"), show("work_mem")) == ("off", "64MB")
-    assert (show("jit"), show("work_mem")) == before
+        assert [show(name) for name in names] == ["off", "64MB", "0"]
+    assert [show(name) for name in names] == before
 
 
 @pytest.mark.django_db(transaction=True)
