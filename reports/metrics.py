@@ -223,9 +223,20 @@ def depth(scope: Scope) -> Depth:
         residents,
         {m: sum(r.counts[m] for r in rows) for m in PERSON_METRICS} if rows else dict(empty),
     )
-    members = total.counts["members"]
-    per = round(residents / members) if members and residents else None
+    per = _per(residents, total.counts["members"])
     return Depth(rows, unplaced, total, residents_per_member=per)
+
+
+def _per(residents: int, members: int) -> int | None:
+    return round(residents / members) if members and residents else None
+
+
+def residents_per_member(scope: Scope) -> int | None:
+    """The depth report's headline alone: residents of all neighborhoods over the members
+    placed in them (the "all neighborhoods" members cell, ``depth_people(scope, "all",
+    "members")``), without the rest of the depth report (stages, activity)."""
+    residents = sum(Neighborhood.objects.values_list("residents", flat=True))
+    return _per(residents, depth_people(scope, "all", "members").count())
 
 
 def depth_people(scope: Scope, key: str, metric: str) -> QuerySet[Contact]:
@@ -802,7 +813,7 @@ def headline(scope: Scope) -> dict:
     """The few numbers a chapter meeting starts with, for the scope's period."""
     numbers = {m: headline_people(scope, m).count() for m in HEADLINE_METRICS if m != "moved_up"}
     numbers["moved_up"] = _moved_up_total(scope)
-    return {"residents_per_member": depth(scope).residents_per_member, **numbers}
+    return {"residents_per_member": residents_per_member(scope), **numbers}
 
 
 # --- 6. Campaigns: goal progress by hub over time, with pace (campaigns.metrics) -----------------
