@@ -448,6 +448,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.weekly_summaries_task",
         "schedule": crontab(minute=10, hour="7-20", day_of_week="mon"),
     },
+    # Report facts: rewrite each person's neighborhood and first activity (reports_personfact).
+    "reports-person-facts": {
+        "task": "reports.tasks.person_facts_refresh_task",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # --- Logging -----------------------------------------------------------------------------------

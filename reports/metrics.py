@@ -13,7 +13,15 @@ Campaign metrics are not defined here: they come from ``campaigns.metrics``.
 - **leader / organizer**: at the second-highest / highest ladder stage at the end of the period.
   Stages are configurable; these two are the top of whatever ladder staff set.
 - **neighborhood**: the first neighborhood (by id) listing the person's 5-digit ZIP, else the
-  first whose shape holds their map point (core PostgreSQL ``point <@ polygon``, no PostGIS).
+  first whose shape holds their map point (core PostgreSQL ``point <@ polygon``, no PostGIS),
+  as of the last refresh of the precomputed person facts (``reports.models.PersonFact``).
+- **first active**: the person's first activity ever, as of that same refresh (cohorts).
+
+Precomputed: only those two facts, which do not depend on the report's dates (a
+``reports_personfact`` row per person, refreshed by Celery; ``reports.services``). Pages that use
+them say "as of"; counts and their drill-down lists read the same rows, so they agree. Everything
+that depends on the period (active in 30/90 days, the stage at a date) is computed live, with an
+index behind each per-person probe.
 """
 
 from __future__ import annotations
@@ -21,9 +29,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from contacts.models import Activity, Contact, FollowUp, Interaction, LadderMove, LadderStage
@@ -36,12 +44,17 @@ ACTIVE_WINDOWS = {"active_30": 30, "active_90": 90}
 # --- Who a person is --------------------------------------------------------------------------
 
 
-def active_q(scope: Scope, days: int) -> Q:
+def active_people(scope: Scope, days: int) -> QuerySet:
+    """The ids of the people with any activity in the ``days`` before the end of the period:
+    one range scan of the ledger's (occurred_at, contact) index, hashed once, rather than a
+    look-up per person."""
     since = scope.end_at - dt.timedelta(days=days)
-    recent = Activity.objects.filter(
-        contact_id=OuterRef("pk"), occurred_at__gte=since, occurred_at__lt=scope.end_at
-    )
-    return Q(Exists(recent))
+    recent = Activity.objects.filter(occurred_at__gte=since, occurred_at__lt=scope.end_at)
+    return recent.values("contact_id")
+
+
+def active_q(scope: Scope, days: int) -> Q:
+    return Q(pk__in=active_people(scope, days))
 
 
 def top_stages() -> tuple[int | None, int | None]:
@@ -58,9 +71,43 @@ def stage_at(when: dt.datetime) -> Subquery:
     return Subquery(moves.values("to_stage_id")[:1], output_field=IntegerField())
 
 
+def latest_stages_sql(when: dt.datetime) -> tuple[str, list]:
+    """:func:`stage_at` for everyone at once, as a set to join (contact_id, to_stage_id): one
+    pass over the moves in (contact, -at) order instead of a look-up per person. The grouped
+    counts join it; the drill-down lists filter by :func:`stage_at`; the rule is the same (the
+    latest move before ``when``, the later id first among moves at the same moment)."""
+    return (
+        "SELECT DISTINCT ON (m.contact_id) m.contact_id, m.to_stage_id"
+        " FROM contacts_laddermove m WHERE m.at < %s"
+        " ORDER BY m.contact_id, m.at DESC, m.id DESC",
+        [when],
+    )
+
+
+def _sql(qs: QuerySet) -> tuple[str, tuple] | None:
+    """The SQL of a queryset, to nest in a grouped statement (None: it can match nobody)."""
+    try:
+        return qs.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connections[reports_alias()].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def stage_position_at(when: dt.datetime) -> Subquery:
     moves = LadderMove.objects.filter(contact_id=OuterRef("pk"), at__lt=when).order_by("-at", "-pk")
     return Subquery(moves.values("to_stage__position")[:1], output_field=IntegerField())
+
+
+def moved_up(stage_start: int | None, stage_end: int | None, positions: dict[int, int]) -> bool:
+    """:func:`moved_up_q` for one (start, end) pair of stage ids, for counts grouped by both."""
+    if stage_end is None or stage_end not in positions:
+        return False
+    return stage_start is None or positions[stage_end] > positions.get(stage_start, -1)
 
 
 PERSON_METRICS = ("members", "active_30", "active_90", "leaders", "organizers")
@@ -80,20 +127,10 @@ def person_filters(scope: Scope) -> dict[str, Q]:
 
 # --- 1. Depth by neighborhood -----------------------------------------------------------------
 
-_HOOD_SQL = """COALESCE(
-  (SELECT n.id FROM reports_neighborhood n
-    WHERE left("contacts_contact"."zip_code", 5) <> ''
-      AND left("contacts_contact"."zip_code", 5) = ANY(n.zip_codes)
-    ORDER BY n.id LIMIT 1),
-  (SELECT n.id FROM reports_neighborhood n
-    WHERE "contacts_contact"."longitude" IS NOT NULL AND "contacts_contact"."latitude" IS NOT NULL
-      AND n.shape IS NOT NULL
-      AND point("contacts_contact"."longitude", "contacts_contact"."latitude") <@ n.shape
-    ORDER BY n.id LIMIT 1))"""
 
-
-def neighborhood_expr() -> RawSQL:
-    return RawSQL(_HOOD_SQL, [], output_field=IntegerField())  # noqa: S611 (constant SQL)
+def neighborhood_expr() -> F:
+    """The person's neighborhood id (None: none), from the precomputed person facts."""
+    return F("report_fact__neighborhood_id")
 
 
 def _placed(scope: Scope) -> QuerySet[Contact]:
@@ -127,12 +164,50 @@ class Depth:
     residents_per_member: int | None = field(default=None)
 
 
+def _depth_counts(scope: Scope) -> dict[int | None, dict[str, int]]:
+    """The depth counts per neighborhood id, in one statement: the people of the scope joined
+    to their precomputed neighborhood and to everyone's stage at the end (a set, see
+    :func:`latest_stages_sql`), grouped by both; leaders and organizers are the groups at the
+    top two stages. The same definitions as :func:`person_filters` (the drill-down lists)."""
+    leader, organizer = top_stages()
+    people = _sql(scope.people.order_by().values("pk", "membership_status"))
+    if people is None:
+        return {}
+    # active_people(scope, 90) with each person's last activity in that window: one scan of
+    # the window gives both "active" counts (the 30 days are the end of the 90).
+    since_30 = scope.end_at - dt.timedelta(days=30)
+    window = Activity.objects.filter(
+        occurred_at__gte=scope.end_at - dt.timedelta(days=90), occurred_at__lt=scope.end_at
+    )
+    last = _sql(window.values("contact_id").annotate(last_at=Max("occurred_at")).order_by())
+    latest = latest_stages_sql(scope.end_at)
+    rows = _fetch(
+        f"""SELECT f.neighborhood_id, s.to_stage_id, count(*),
+                   count(*) FILTER (WHERE c.membership_status = %s),
+                   count(*) FILTER (WHERE a.last_at >= %s),
+                   count(*) FILTER (WHERE a.last_at IS NOT NULL)
+            FROM ({people[0]}) AS c (id, membership_status)
+            LEFT JOIN reports_personfact f ON f.contact_id = c.id
+            LEFT JOIN ({latest[0]}) s ON s.contact_id = c.id
+            LEFT JOIN ({last[0]}) AS a (contact_id, last_at) ON a.contact_id = c.id
+            GROUP BY 1, 2""",
+        [Contact.Membership.GOOD_STANDING, since_30, *people[1], *latest[1], *last[1]],
+    )
+    grouped: dict[int | None, dict[str, int]] = {}
+    for hood, stage, n, members, active_30, active_90 in rows:
+        counts = grouped.setdefault(hood, dict.fromkeys(PERSON_METRICS, 0))
+        counts["members"] += members
+        counts["active_30"] += active_30
+        counts["active_90"] += active_90
+        if stage is not None and stage == leader:
+            counts["leaders"] += n
+        if stage is not None and stage == organizer:
+            counts["organizers"] += n
+    return grouped
+
+
 def depth(scope: Scope) -> Depth:
-    filters = person_filters(scope)
-    aggregates = {m: Count("pk", filter=q) for m, q in filters.items()}
-    grouped = {
-        row["hood"]: row for row in _placed(scope).order_by().values("hood").annotate(**aggregates)
-    }
+    grouped = _depth_counts(scope)
     empty = dict.fromkeys(PERSON_METRICS, 0)
     rows = []
     for hood in Neighborhood.objects.order_by("name"):
@@ -148,9 +223,20 @@ def depth(scope: Scope) -> Depth:
         residents,
         {m: sum(r.counts[m] for r in rows) for m in PERSON_METRICS} if rows else dict(empty),
     )
-    members = total.counts["members"]
-    per = round(residents / members) if members and residents else None
+    per = _per(residents, total.counts["members"])
     return Depth(rows, unplaced, total, residents_per_member=per)
+
+
+def _per(residents: int, members: int) -> int | None:
+    return round(residents / members) if members and residents else None
+
+
+def residents_per_member(scope: Scope) -> int | None:
+    """The depth report's headline alone: residents of all neighborhoods over the members
+    placed in them (the "all neighborhoods" members cell, ``depth_people(scope, "all",
+    "members")``), without the rest of the depth report (stages, activity)."""
+    residents = sum(Neighborhood.objects.values_list("residents", flat=True))
+    return _per(residents, depth_people(scope, "all", "members").count())
 
 
 def depth_people(scope: Scope, key: str, metric: str) -> QuerySet[Contact]:
@@ -158,8 +244,8 @@ def depth_people(scope: Scope, key: str, metric: str) -> QuerySet[Contact]:
     qs = _placed(scope).filter(person_filters(scope)[metric])
     if key == "none":
         return qs.filter(hood__isnull=True)
-    if key == "all":
-        return qs.filter(hood__isnull=False)
+    if key == "all":  # the total row: the sum of the neighborhoods listed
+        return qs.filter(hood__in=Neighborhood.objects.values("pk"))
     return qs.filter(hood=int(key))
 
 
@@ -184,6 +270,25 @@ class Ladder:
     matrix: dict[tuple[str, str], int]  # (from key, to key) -> people; "none" for no stage
     keys: list[tuple[str, str]]  # (key, label) in ladder order
     moved_up_total: int = 0
+
+
+def _stage_pairs(scope: Scope, people: QuerySet, extra: str = "") -> list[tuple]:
+    """People counted by (``extra`` column,) stage at the start, stage at the end, in one
+    statement joining two sets of stages (:func:`latest_stages_sql`)."""
+    columns = ["pk", extra] if extra else ["pk"]
+    found = _sql(people.order_by().values(*columns))
+    if found is None:
+        return []
+    start, end = latest_stages_sql(scope.start_at), latest_stages_sql(scope.end_at)
+    lead = f"c.{extra}, " if extra else ""
+    return _fetch(
+        f"""SELECT {lead}s0.to_stage_id, s1.to_stage_id, count(*)
+            FROM ({found[0]}) AS c ({"id, " + extra if extra else "id"})
+            LEFT JOIN ({start[0]}) s0 ON s0.contact_id = c.id
+            LEFT JOIN ({end[0]}) s1 ON s1.contact_id = c.id
+            GROUP BY {"1, 2, 3" if extra else "1, 2"}""",
+        [*found[1], *start[1], *end[1]],
+    )
 
 
 def _ladder_people(scope: Scope) -> QuerySet[Contact]:
@@ -238,22 +343,21 @@ def _median_days_up(scope: Scope) -> dict[int, float]:
 
 def ladder(scope: Scope) -> Ladder:
     stages = list(LadderStage.objects.order_by("position"))
-    now = stage_counts_at(scope, scope.end_at)
-    matrix_rows = (
-        _ladder_people(scope)
-        .filter(created_at__lt=scope.end_at)
-        .order_by()
-        .values("stage_start", "stage_end")
-        .annotate(n=Count("pk"), up=Count("pk", filter=moved_up_q()))
-    )
+    positions = {s.pk: s.position for s in stages}
+    # Grouped by (stage at the start, stage at the end): "moved up" is then a property of the
+    # group (moved_up, the same rule as moved_up_q), so nobody's stage is looked up twice.
+    matrix_rows = _stage_pairs(scope, scope.people.filter(created_at__lt=scope.end_at))
     matrix: dict[tuple[str, str], int] = {}
     at_start: dict[int | None, int] = {}
     up: dict[int | None, int] = {}
-    for r in matrix_rows:
-        a, b = r["stage_start"], r["stage_end"]
-        matrix[(_key(a), _key(b))] = r["n"]
-        at_start[a] = at_start.get(a, 0) + r["n"]
-        up[a] = up.get(a, 0) + r["up"]
+    # "now" is stage_counts_at(scope, scope.end_at): the same people (created before the end),
+    # grouped by the same stage at the end; summed from the matrix instead of a second pass.
+    now: dict[int | None, int] = {}
+    for a, b, n in matrix_rows:
+        matrix[(_key(a), _key(b))] = n
+        at_start[a] = at_start.get(a, 0) + n
+        up[a] = up.get(a, 0) + (n if moved_up(a, b, positions) else 0)
+        now[b] = now.get(b, 0) + n
     medians = _median_days_up(scope)
     rows = []
     for s in [None, *stages]:
@@ -393,14 +497,13 @@ def organizers(scope: Scope) -> list[OrganizerRow]:
         .values("assigned_to_id")
         .annotate(people=Count("contact_id", distinct=True))
     }
-    owned = {
-        r["owner_id"]: r
-        for r in _ladder_people(scope)
-        .filter(owner_id__in=ids)
-        .order_by()
-        .values("owner_id")
-        .annotate(n=Count("pk"), up=Count("pk", filter=moved_up_q()))
-    }
+    positions = dict(LadderStage.objects.values_list("pk", "position"))
+    owned: dict[int, dict[str, int]] = {}
+    for owner, a, b, n in _stage_pairs(scope, scope.people.filter(owner_id__in=ids), "owner_id"):
+        mine = owned.setdefault(owner, {"n": 0, "up": 0})
+        mine["n"] += n
+        if moved_up(a, b, positions):
+            mine["up"] += n
     rows = []
     for u in users:
         t, f, o = talks.get(u.pk, {}), follow.get(u.pk, {}), owned.get(u.pk, {})
@@ -525,14 +628,17 @@ def hubs(scope: Scope) -> list[HubRow]:
     # The same definitions as hub_people, grouped by hub: one statement for the members' numbers,
     # one for the events'.
     talked = _one_on_ones(scope).values("contact_id")
+    # One row per (person, hub): a person is in a hub once (HubMember's unique (contact, hub)),
+    # and the scope filters people without joins, so plain counts are counts of people (no
+    # DISTINCT, which would sort every membership).
     members = (
         scope.people.filter(hub_memberships__hub_id__in=ids)
         .values("hub_memberships__hub_id")
         .annotate(
-            members=Count("pk", distinct=True),
-            new=Count("pk", distinct=True, filter=Q(hub_memberships__since__gte=scope.start)),
-            quiet=Count("pk", distinct=True, filter=_quiet_q(scope)),
-            one_on_ones=Count("pk", distinct=True, filter=Q(pk__in=talked)),
+            members=Count("pk"),
+            new=Count("pk", filter=Q(hub_memberships__since__gte=scope.start)),
+            quiet=Count("pk", filter=_quiet_q(scope)),
+            one_on_ones=Count("pk", filter=Q(pk__in=talked)),
         )
         .order_by()
     )
@@ -607,9 +713,9 @@ def cohort_months(scope: Scope) -> list[dt.date]:
     return months[-MAX_COHORTS:]
 
 
-def _first_activity() -> Subquery:
-    first = Activity.objects.filter(contact_id=OuterRef("pk")).order_by("occurred_at")
-    return Subquery(first.values("occurred_at")[:1])
+def _first_activity() -> F:
+    """The person's first activity ever, from the precomputed person facts."""
+    return F("report_fact__first_active_at")
 
 
 def _active_in_month(month: dt.date) -> Q:
@@ -695,10 +801,19 @@ def headline_people(scope: Scope, metric: str) -> QuerySet[Contact]:
     return scope.people.filter(membership_status=Contact.Membership.GOOD_STANDING)  # members
 
 
+def _moved_up_total(scope: Scope) -> int:
+    """How many people moved up in the period: :func:`moved_up_q` counted from the grouped
+    (stage at the start, stage at the end) pairs, as the ladder report counts it."""
+    positions = dict(LadderStage.objects.values_list("pk", "position"))
+    pairs = _stage_pairs(scope, scope.people.filter(created_at__lt=scope.end_at))
+    return sum(n for a, b, n in pairs if moved_up(a, b, positions))
+
+
 def headline(scope: Scope) -> dict:
     """The few numbers a chapter meeting starts with, for the scope's period."""
-    numbers = {m: headline_people(scope, m).count() for m in HEADLINE_METRICS}
-    return {"residents_per_member": depth(scope).residents_per_member, **numbers}
+    numbers = {m: headline_people(scope, m).count() for m in HEADLINE_METRICS if m != "moved_up"}
+    numbers["moved_up"] = _moved_up_total(scope)
+    return {"residents_per_member": residents_per_member(scope), **numbers}
 
 
 # --- 6. Campaigns: goal progress by hub over time, with pace (campaigns.metrics) -----------------
@@ -882,12 +997,16 @@ def members_at(scope: Scope, day: dt.date) -> QuerySet[Contact]:
     """Members at a past date: in good standing now, with a start date on or before it (or,
     without one, added to the database by then). The membership history is not recorded, so a
     member who lapsed since counts at no date."""
+    return scope.people.filter(joined_by_q(day), membership_status=Contact.Membership.GOOD_STANDING)
+
+
+def joined_by_q(day: dt.date) -> Q:
+    """A member's start date on or before ``day`` (without one: added to the database by then)."""
     from reports.selectors import _midnight
 
-    joined = Q(member_since__lte=day) | Q(
+    return Q(member_since__lte=day) | Q(
         member_since__isnull=True, created_at__lt=_midnight(day + dt.timedelta(days=1))
     )
-    return scope.people.filter(joined, membership_status=Contact.Membership.GOOD_STANDING)
 
 
 @dataclass
@@ -913,17 +1032,19 @@ def concentration(scope: Scope) -> list[ConcentrationPoint]:
     top = max(1, math.ceil(hoods / 10))
     days = [_month(m, 1) - dt.timedelta(days=1) for m in cohort_months(scope)]
     days = sorted({min(d, scope.end) for d in days})
+    # members_at(scope, day) for every day at once: one pass over today's members, a count per
+    # neighborhood and day.
+    per_day = {f"d{i}": Count("pk", filter=joined_by_q(day)) for i, day in enumerate(days)}
+    grouped = list(
+        scope.people.filter(membership_status=Contact.Membership.GOOD_STANDING)
+        .annotate(hood=neighborhood_expr())
+        .filter(hood__isnull=False)
+        .order_by()
+        .values("hood")
+        .annotate(**per_day)
+    )
     points = []
-    for day in days:
-        per_hood = list(
-            members_at(scope, day)
-            .annotate(hood=neighborhood_expr())
-            .filter(hood__isnull=False)
-            .order_by()
-            .values("hood")
-            .annotate(n=Count("pk"))
-            .values_list("n", flat=True)
-        )
-        per_hood.sort(reverse=True)
+    for i, day in enumerate(days):
+        per_hood = sorted((r[f"d{i}"] for r in grouped if r[f"d{i}"]), reverse=True)
         points.append(ConcentrationPoint(day, sum(per_hood), sum(per_hood[:top]), top))
     return points

@@ -74,3 +74,43 @@ class Reach(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}: {self.neighborhood} {self.supporters}"
+
+
+class PersonFact(models.Model):
+    """Read only: the materialized view ``reports_personfact``, one row per person with what the
+    reports would otherwise recompute for everyone on every page: their neighborhood (the rule
+    on :class:`Neighborhood`) and their first activity ever. Rewritten by
+    ``reports.services.person_facts_refresh`` (Celery beat, neighborhood imports, and staff's
+    "Refresh now"); :class:`ReportRefresh` says when. People added since are in no neighborhood
+    and no cohort until the next refresh, in the counts and their lists alike."""
+
+    contact = models.OneToOneField(
+        "contacts.Contact",
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        related_name="report_fact",
+        db_constraint=False,
+    )
+    neighborhood = models.ForeignKey(
+        Neighborhood, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    first_active_at = models.DateTimeField(null=True)
+
+    class Meta:
+        managed = False
+        db_table = "reports_personfact"
+
+    def __str__(self) -> str:
+        return f"{self.contact_id}: {self.neighborhood_id} {self.first_active_at}"
+
+
+class ReportRefresh(models.Model):
+    """When a precomputed report table was last rewritten (the pages' "as of" line)."""
+
+    name = models.CharField(max_length=40, unique=True)
+    refreshed_at = models.DateTimeField()  # the moment the data was read (the refresh's start)
+    seconds = models.FloatField(default=0)
+    rows = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name} as of {self.refreshed_at:%Y-%m-%d %H:%M}"

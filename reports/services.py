@@ -1,20 +1,23 @@
-"""Writes of the reports app: neighborhoods (import from CSV) and logged CSV exports."""
+"""Writes of the reports app: neighborhoods (import from CSV), logged CSV exports, and the
+refresh of the precomputed person facts (``reports_personfact``)."""
 
 from __future__ import annotations
 
 import io
 import itertools
 import json
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contacts.models import ExportLog
 from organizer.lib.csvfiles import CsvFileError, csv_lines, read_table
 from organizer.lib.geo import geojson_ring
-from reports.models import Neighborhood, Reach
+from reports.models import Neighborhood, Reach, ReportRefresh
 
 MAX_NEIGHBORHOODS = 5000
 MAX_SHAPE_POINTS = 5000
@@ -87,6 +90,8 @@ def neighborhoods_import(*, content: bytes) -> NeighborhoodImport:
             )
             result.created += created
             result.updated += not created
+        if rows:
+            person_facts_refresh_later()
     return result
 
 
@@ -152,3 +157,52 @@ def reach_import(*, content: bytes, source: str) -> NeighborhoodImport:
             result.created += created
             result.updated += not created
     return result
+
+
+# --- The precomputed person facts -------------------------------------------------------------
+
+PERSON_FACTS = "person_facts"
+
+
+def person_facts_refresh() -> ReportRefresh:
+    """Rewrite ``reports_personfact`` (each person's neighborhood and first activity) in one
+    set-based statement, and record when. ``CONCURRENTLY``: pages keep reading the previous
+    contents meanwhile (it needs the view's unique index, and a first fill without it). Runs in
+    Celery (beat, and on demand) where no statement timeout applies; two runs at once wait for
+    each other on the view's lock."""
+    started, clock = timezone.now(), time.monotonic()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relispopulated FROM pg_class WHERE oid = 'reports_personfact'::regclass"
+        )
+        concurrently = "CONCURRENTLY" if cursor.fetchone()[0] else ""
+        cursor.execute(f"REFRESH MATERIALIZED VIEW {concurrently} reports_personfact")
+        cursor.execute("SELECT count(*) FROM reports_personfact")
+        rows = cursor.fetchone()[0]
+    refresh, _created = ReportRefresh.objects.update_or_create(
+        name=PERSON_FACTS,
+        defaults={"refreshed_at": started, "seconds": time.monotonic() - clock, "rows": rows},
+    )
+    return refresh
+
+
+def person_facts_refresh_later() -> None:
+    """Queue a refresh on commit (after neighborhoods change, or when staff ask for one). With
+    the broker down nothing waits: beat's next run (15 minutes at most) does it."""
+    from organizer.lib.tasks import enqueue_on_commit
+    from reports.tasks import person_facts_refresh_task
+
+    enqueue_on_commit(person_facts_refresh_task)
+
+
+def person_facts_as_of():
+    """When the person facts were last refreshed (None: never since the tables were created)."""
+    from reports.routers import reports_alias
+
+    found = (
+        ReportRefresh.objects.using(reports_alias())
+        .filter(name=PERSON_FACTS)
+        .values_list("refreshed_at", flat=True)
+        .first()
+    )
+    return found

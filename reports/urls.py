@@ -17,5 +17,6 @@ urlpatterns = [
     path("reach/", views.reach, name="reach"),
     path("reach/import/", views.reach_import, name="reach_import"),
     path("people/", views.people, name="people"),
+    path("refresh/", views.refresh, name="refresh"),
     path("neighborhoods/", views.neighborhoods, name="neighborhoods"),
 ]

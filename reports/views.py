@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from contacts.selectors.access import is_staff, require_staff
 from hubs.selectors.access import hubs_for_user
+from organizer.lib.ratelimit import hit
 from reports import charts, drill, metrics, tables
 from reports.forms import NeighborhoodImportForm, ReachImportForm, ReportFilterForm
 from reports.models import Neighborhood
@@ -26,11 +27,15 @@ from reports.selectors import Scope, report_scope
 from reports.services import (
     NeighborhoodImportError,
     neighborhoods_import,
+    person_facts_as_of,
+    person_facts_refresh_later,
     report_export,
 )
 from reports.services import reach_import as reach_import_service
 
 PAGE_SIZE = 50
+# Pages whose numbers use the precomputed person facts (and say as of when).
+FACT_PAGES = ("depth", "cohorts", "reach")
 
 
 def report_view(view):
@@ -76,7 +81,15 @@ def _csv(request, name: str, header: list, rows: list) -> StreamingHttpResponse:
     return response
 
 
-def _render(request, template: str, form, scope, **context) -> HttpResponse:
+def _render(request, template: str, form, scope, *, facts: str = "", **context) -> HttpResponse:
+    """``facts``: the page reads the precomputed person facts; it says as of when (and staff
+    may refresh them), ``facts`` naming the page to come back to."""
+    if facts:
+        context.update(
+            facts=facts,
+            facts_as_of=person_facts_as_of(),
+            can_refresh=is_staff(request.user),
+        )
     context.update(
         form=form,
         scope=scope,
@@ -109,6 +122,7 @@ def depth(request):
         "reports/depth.html",
         form,
         scope,
+        facts="depth",
         depth=report,
         shapes=shapes,
         tile_url=settings.MAP_TILE_URL,
@@ -172,6 +186,7 @@ def cohorts(request):
         "reports/cohorts.html",
         form,
         scope,
+        facts="cohorts",
         rows=rows,
         offsets=metrics.COHORT_OFFSETS,
         **charts.cohort_grid(rows, metrics.COHORT_OFFSETS),
@@ -211,6 +226,7 @@ def reach(request):
         "reports/reach.html",
         form,
         scope,
+        facts="reach",
         rows=rows,
         source=source,
         sources=sources,
@@ -264,11 +280,32 @@ def people(request):
         "reports/people.html",
         form,
         scope,
+        facts=spec.report if spec.report in FACT_PAGES else "",
         page=page,
         spec=spec,
         title=drill.title(spec),
         full_query=query.urlencode(),
     )
+
+
+@login_required
+@require_POST
+def refresh(request):
+    """Staff: recompute the person facts now (in Celery), instead of at the next quarter hour."""
+    require_staff(request.user)
+    wait = hit("reports-refresh", str(request.user.pk), limit=10, window=3600)
+    if wait:
+        response = HttpResponse(
+            _("Refreshed often enough: try again in %(n)s seconds.") % {"n": wait}, status=429
+        )
+        response["Retry-After"] = str(wait)
+        return response
+    person_facts_refresh_later()
+    messages.success(
+        request, _("Recomputing neighborhoods and first activity: reload the page in a minute.")
+    )
+    page = request.POST.get("page", "")
+    return redirect(f"reports:{page}" if page in FACT_PAGES else "reports")
 
 
 @login_required

@@ -115,7 +115,11 @@ class Activity(models.Model):
                 fields=["source", "source_id", "kind"], name="activity_unique_source"
             )
         ]
-        indexes = [models.Index(fields=["contact", "kind", "occurred_at"])]
+        indexes = [
+            models.Index(fields=["contact", "kind", "occurred_at"]),
+            # Who was active in a window (reports: "active in the last 90 days"): one range scan
+            models.Index(fields=["occurred_at", "contact"], name="activity_time_contact"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} by {self.contact_id} at {self.occurred_at:%Y-%m-%d}"

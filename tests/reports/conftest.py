@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from contacts.models import Activity, Contact, LadderMove
 from reports.models import Neighborhood
+from reports.services import person_facts_refresh
 from tests.factories import ContactFactory, HubMemberFactory
 
 GOOD = Contact.Membership.GOOD_STANDING
@@ -72,4 +73,5 @@ def town(cast, default_ladder) -> Town:
     activity(p3, 60)
     move(p3, default_ladder["Leader"], 5)
     move(p5, default_ladder["Organizer"], 5)
+    person_facts_refresh()  # as Celery does: who lives where, and first activities
     return Town(north, south, p1, p2, p3, p4, p5)

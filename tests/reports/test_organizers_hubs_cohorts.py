@@ -9,6 +9,7 @@ from campaigns.models import Event, Rsvp
 from contacts.models import Activity, Contact, FollowUp, HubMember, Interaction
 from reports import drill, metrics
 from reports.selectors import _midnight, report_scope
+from reports.services import person_facts_refresh
 from tests.reports.conftest import move
 
 pytestmark = pytest.mark.django_db
@@ -170,6 +171,7 @@ def test_retention_cohorts_by_hand(cast):
     _act(c1, metrics._month(m, 3), 10, 3)
     _act(c2, m, 15, 1)
     _act(c3, metrics._month(m, 1), 5, 1)
+    person_facts_refresh()
     scope = report_scope(cast.staff, start=m, end=timezone.localdate())
     rows = {r.key: r for r in metrics.cohorts(scope)}
     first, second = rows[m.strftime("%Y-%m")], rows[metrics._month(m, 1).strftime("%Y-%m")]

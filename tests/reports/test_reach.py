@@ -10,6 +10,7 @@ from contacts.models import Contact
 from reports import metrics
 from reports.models import Reach
 from reports.selectors import report_scope
+from reports.services import person_facts_refresh
 from tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +52,7 @@ def test_concentration_over_time_by_hand(cast, town):
         membership_status=Contact.Membership.GOOD_STANDING,
         member_since=today - dt.timedelta(days=1),
     )
+    person_facts_refresh()  # the new member is placed (South) from the next refresh on
     scope = report_scope(cast.staff, start=today - dt.timedelta(days=45), end=today)
     points = metrics.concentration(scope)
     last = points[-1]

@@ -140,6 +140,7 @@ class Command(BaseCommand):
             self._seed_reports()
         ladder_rescore(all=True)  # everyone gets a stage…
         ladder_catch_up()  # …and the people with activity are scored now, not in a minute
+        self._refresh_reports()
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Sign in with:"))
         for email, _name, role in USERS:
             self.stdout.write(f"  {role:<10} {email}  password: {DEMO_PASSWORD}")
@@ -149,6 +150,12 @@ class Command(BaseCommand):
         from reports.demo import seed_neighborhoods
 
         seed_neighborhoods()
+
+    def _refresh_reports(self) -> None:
+        """Place everyone in their neighborhood for the reports now, not at the next refresh."""
+        from reports.services import person_facts_refresh
+
+        person_facts_refresh()
 
     def _seed_campaigns(self, rng: random.Random) -> None:
         """A campaign with goals and events (campaigns.demo)."""

@@ -1,0 +1,208 @@
+"""The precomputed person facts (each person's neighborhood and first activity), their refresh
+through Celery and on demand, the pages' "as of" line, and the grouped statements that replaced
+per-person look-ups agreeing with the drill-down lists."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from contacts.models import LadderMove
+from reports import drill, metrics
+from reports.models import PersonFact, ReportRefresh
+from reports.routers import reading_reports
+from reports.selectors import report_scope
+from reports.services import PERSON_FACTS, person_facts_refresh
+from reports.tasks import person_facts_refresh_task
+from tests.factories import ContactFactory
+from tests.reports.conftest import GOOD, activity
+
+pytestmark = pytest.mark.django_db
+
+
+def _depth_cell(scope, key: str, metric: str) -> tuple[int, int]:
+    """(the number on the page, the length of its list)."""
+    report = metrics.depth(scope)
+    row = {r.key: r for r in [*report.rows, report.total, report.unplaced]}[key]
+    return row.counts[metric], drill.people(scope, drill.Spec("depth", metric, key)).count()
+
+
+def test_the_refresh_records_every_person_and_when(cast, town):
+    before = timezone.now()
+    refresh = person_facts_refresh()
+    assert ReportRefresh.objects.get(name=PERSON_FACTS) == refresh
+    assert before <= refresh.refreshed_at <= timezone.now()
+    assert refresh.rows == PersonFact.objects.count() == town.p1.__class__.objects.count()
+    facts = {f.contact_id: f for f in PersonFact.objects.all()}
+    assert facts[town.p1.pk].neighborhood_id == town.north.pk  # by ZIP
+    assert facts[town.p2.pk].neighborhood_id == town.north.pk  # by ZIP+4
+    assert facts[town.p3.pk].neighborhood_id == town.south.pk  # by map point
+    assert facts[town.p4.pk].neighborhood_id is None
+    first = facts[town.p3.pk].first_active_at
+    assert first is not None and (timezone.now() - first).days == 60
+
+
+def test_someone_added_after_the_refresh_counts_from_the_next_one_in_count_and_list(cast, town):
+    scope = report_scope(cast.staff)
+    north = str(town.north.pk)
+    assert _depth_cell(scope, north, "members") == (2, 2)
+    newcomer = ContactFactory(zip_code="11111", membership_status=GOOD)
+    # Not placed yet: unplaced in the number and in its list alike, never in one only.
+    assert _depth_cell(scope, north, "members") == (2, 2)
+    assert _depth_cell(scope, "none", "members") == (2, 2)
+    person_facts_refresh()
+    assert _depth_cell(scope, north, "members") == (3, 3)
+    assert _depth_cell(scope, "none", "members") == (1, 1)
+    members = drill.people(scope, drill.Spec("depth", "members", north))
+    assert newcomer.pk in set(members.values_list("pk", flat=True))
+
+
+def test_the_total_row_lists_only_people_of_listed_neighborhoods(cast, town):
+    scope = report_scope(cast.staff)
+    town.south.delete()  # until the next refresh, South's people still carry its id
+    assert _depth_cell(scope, "all", "active_90") == (1, 1)  # p1 (North), not p3 (South)
+    person_facts_refresh()
+    assert _depth_cell(scope, "none", "active_90") == (1, 1)  # p3 is now unplaced
+
+
+def test_depth_ladder_and_organizer_numbers_agree_with_their_lists_on_tied_moves(
+    cast, town, default_ladder
+):
+    """Two moves of one person at the same moment: the later id wins, in the grouped counts
+    (one set of stages for everyone) and in the lists (a look-up per person) alike. A move to
+    a deleted stage (no stage) counts as no stage in both."""
+    at = timezone.now() - dt.timedelta(days=3)
+    for stage in (default_ladder["Organizer"], default_ladder["Leader"]):
+        LadderMove.objects.create(contact=town.p1, to_stage=stage, at=at, reason="tie")
+    LadderMove.objects.create(contact=town.p5, to_stage=None, at=at, reason="stage deleted")
+    scope = report_scope(cast.staff)
+    north = str(town.north.pk)
+    assert _depth_cell(scope, north, "leaders") == (1, 1)
+    assert _depth_cell(scope, north, "organizers") == (0, 0)
+    ladder = metrics.ladder(scope)
+    for row in ladder.rows:
+        key = "none" if row.stage_id is None else str(row.stage_id)
+        assert drill.people(scope, drill.Spec("ladder", "now", key)).count() == row.now
+        spec = drill.Spec("ladder", "moved_up", key)
+        assert drill.people(scope, spec).count() == row.moved_up, row.name
+    for (a, b), n in ladder.matrix.items():
+        assert drill.people(scope, drill.Spec("ladder", "move", a, b)).count() == n
+    overview = metrics.headline(scope)
+    for metric in metrics.HEADLINE_METRICS:
+        spec = drill.Spec("headline", metric, "all")
+        assert drill.people(scope, spec).count() == overview[metric], metric
+    assert overview["moved_up"] == ladder.moved_up_total
+    leader = default_ladder["Leader"].pk
+    assert ladder.matrix[("none", str(leader))] == 2  # p1 and p3
+    # no stage at the end: p2, p4, p5 (a deleted stage) and the cast's person_a and person_b
+    assert sum(n for (_a, b), n in ladder.matrix.items() if b == "none") == 5
+
+
+def test_organizers_owned_and_moved_up_agree_with_their_lists(cast, town, default_ladder):
+    town.p1.owner = cast.organizer_a
+    town.p1.save(update_fields=["owner"])
+    town.p3.owner = cast.organizer_a
+    town.p3.save(update_fields=["owner"])
+    scope = report_scope(cast.staff)
+    row = next(r for r in metrics.organizers(scope) if r.user == cast.organizer_a)
+    assert (row.counts["owned"], row.counts["moved_up"]) == (2, 1)  # p3 became a Leader
+    for metric in ("owned", "moved_up"):
+        spec = drill.Spec("organizers", metric, str(cast.organizer_a.pk))
+        assert drill.people(scope, spec).count() == row.counts[metric]
+
+
+def test_cohorts_come_from_the_refreshed_first_activity(cast, town):
+    start = timezone.localdate() - dt.timedelta(days=89)
+    scope = report_scope(cast.staff, start=start)
+    key = timezone.localdate().strftime("%Y-%m")
+    sizes = {r.key: r.size for r in metrics.cohorts(scope)}
+    assert sizes.get(key, 0) == 0
+    activity(town.p4, 0)  # p4's first activity ever, today
+    assert {r.key: r.size for r in metrics.cohorts(scope)}.get(key, 0) == 0  # not refreshed
+    person_facts_refresh()
+    row = next(r for r in metrics.cohorts(scope) if r.key == key)
+    assert row.size == 1
+    people = drill.people(scope, drill.Spec("cohorts", "size", key))
+    assert list(people.values_list("pk", flat=True)) == [town.p4.pk]
+
+
+def test_pages_say_as_of_when_and_only_staff_may_refresh(
+    cast, town, client_for, monkeypatch, django_capture_on_commit_callbacks
+):
+    queued = []
+    monkeypatch.setattr(
+        "organizer.lib.tasks.enqueue", lambda task, *a, **k: queued.append(task.name) or True
+    )
+    refreshed = ReportRefresh.objects.get(name=PERSON_FACTS).refreshed_at
+    staff = client_for(cast.staff)
+    for page in ("depth", "cohorts", "reach"):
+        html = staff.get(f"/reports/{page}/").content.decode()
+        assert "Neighborhoods and first activity as of" in html, page
+        assert 'action="/reports/refresh/"' in html
+    captain_page = client_for(cast.captain_a).get("/reports/depth/").content.decode()
+    assert "as of" in captain_page and 'action="/reports/refresh/"' not in captain_page
+    assert "as of" not in staff.get("/reports/hubs/").content.decode()
+    assert client_for(cast.captain_a).post("/reports/refresh/").status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff.post("/reports/refresh/", {"page": "cohorts"})
+        elsewhere = staff.post("/reports/refresh/", {"page": "//evil.example"})
+    assert response.status_code == 302 and response["Location"] == "/reports/cohorts/"
+    assert elsewhere["Location"] == "/reports/"
+    assert queued == ["reports.tasks.person_facts_refresh_task"] * 2
+    assert ReportRefresh.objects.get(name=PERSON_FACTS).refreshed_at == refreshed  # queued only
+
+
+def test_refreshing_on_demand_is_rate_limited(cast, client_for, monkeypatch):
+    monkeypatch.setattr("organizer.lib.tasks.enqueue", lambda *a, **k: True)
+    staff = client_for(cast.staff)
+    codes = [staff.post("/reports/refresh/").status_code for _ in range(11)]
+    assert codes[:10] == [302] * 10
+    assert codes[10] == 429
+
+
+def test_a_neighborhood_import_queues_a_refresh_on_commit(
+    cast, client_for, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    queued = []
+    monkeypatch.setattr(
+        "organizer.lib.tasks.enqueue", lambda task, *a, **k: queued.append(task.name) or True
+    )
+    f = SimpleUploadedFile("n.csv", b"name,residents,zip_codes\nEast,900,22222\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(cast.staff).post("/reports/neighborhoods/", {"file": f})
+    assert queued == ["reports.tasks.person_facts_refresh_task"]
+
+
+def test_beat_refreshes_the_facts_every_quarter_hour():
+    entry = settings.CELERY_BEAT_SCHEDULE["reports-person-facts"]
+    assert entry["task"] == person_facts_refresh_task.name
+    assert entry["schedule"].minute == {0, 15, 30, 45}
+
+
+def test_report_reads_run_without_jit_and_reset_after():
+    def show(name: str) -> str:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SHOW {name}")
+            return cursor.fetchone()[0]
+
+    names = ("jit", "work_mem", "max_parallel_workers_per_gather")
+    before = [show(name) for name in names]
+    with reading_reports():
+        assert [show(name) for name in names] == ["off", "64MB", "0"]
+    assert [show(name) for name in names] == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_task_refreshes_concurrently_outside_any_transaction(cast, town):
+    """As in a worker: autocommit, the view already filled, so REFRESH ... CONCURRENTLY."""
+    person_facts_refresh_task.apply()
+    newcomer = ContactFactory(zip_code="11111")
+    person_facts_refresh_task.apply()
+    assert PersonFact.objects.get(contact_id=newcomer.pk).neighborhood_id == town.north.pk
+    assert ReportRefresh.objects.get(name=PERSON_FACTS).rows == PersonFact.objects.count()
