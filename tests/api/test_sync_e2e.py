@@ -25,6 +25,7 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from api.models import SyncJob
 from api.sync.client import OsdiClient
@@ -125,7 +126,7 @@ def _db_url(name: str) -> str:
         return f"postgresql://{auth}/{name}?host={quote(host, safe='')}" + (
             f"&port={port}" if port else ""
         )
-    return f"postgresql://{auth}{host or '127.0.0.1'}{f':{port}' if port else ''}/{name}"
+    return f"postgresql://{auth}{host}{f':{port}' if port else ''}/{name}"
 
 
 def _admin(sql: str) -> None:
@@ -235,6 +236,7 @@ def test_a_sync_from_a_second_organizer_brings_everything_once(second):
     remote_people = _get(url + "people", token)["_embedded"]["osdi:people"]
     remote_ids = {p["given_name"]: p["identifiers"][0].split(":", 1)[1] for p in remote_people}
     assert set(remote_ids) == {"Ana", "Bea", "Cy", "Dee", "Eli"}
+    (remote_event,) = _get(url + "events", token)["_embedded"]["osdi:events"]
 
     staff = UserFactory(email="staff@first.example.org", role="staff")
     hub = HubFactory(name="First hub", slug="first-hub")
@@ -278,6 +280,7 @@ def test_a_sync_from_a_second_organizer_brings_everything_once(second):
     event = Event.objects.get()
     assert (event.title, event.hub) == ("Rent strike meeting", hub)
     assert "Church basement" in event.place
+    assert event.starts_at == parse_datetime(remote_event["start_date"])
     going = set(Rsvp.objects.filter(event=event).values_list("contact__first_name", flat=True))
     assert going == {"Bea", "Cy", "Eli"}
     # The petition and its signatures, in the campaign the staff chose.
