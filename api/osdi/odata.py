@@ -50,6 +50,8 @@ def parse(text: str, fields: dict[str, str]) -> list[Clause]:
             )
         field, op, value = match.group(1).lower(), match.group(2).lower(), match.group(3)
         if field not in fields:
+            if not fields:
+                raise FilterError("This collection cannot be filtered; ask for it whole.")
             raise FilterError(
                 f"Filtering on {field!r} is not supported here; use "
                 + ", ".join(sorted(fields))

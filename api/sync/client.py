@@ -22,7 +22,12 @@ RETRY_STATUSES = {429, 500, 502, 503, 504}
 
 
 class SyncError(Exception):
-    """The server refused or kept failing: the job stops here (its cursor is kept)."""
+    """The server refused or kept failing: the job stops here (its cursor is kept).
+    ``status`` is the HTTP status when the server answered with one."""
+
+    def __init__(self, message: str, *, status: int | None = None):
+        super().__init__(message)
+        self.status = status
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -94,9 +99,11 @@ class OsdiClient:
                 return json.loads(raw or b"{}")
             except urllib.error.HTTPError as exc:
                 if exc.code in (401, 403):
-                    raise SyncError(f"The server refused the API key (HTTP {exc.code}).") from None
+                    raise SyncError(
+                        f"The server refused the API key (HTTP {exc.code}).", status=exc.code
+                    ) from None
                 if exc.code not in RETRY_STATUSES or attempt == self.retries:
-                    raise SyncError(f"HTTP {exc.code} from {url[:200]}") from None
+                    raise SyncError(f"HTTP {exc.code} from {url[:200]}", status=exc.code) from None
                 retry_after = exc.headers.get("Retry-After", "")
                 delay = float(retry_after) if retry_after.isdigit() else self.backoff * 2**attempt
             except (TimeoutError, urllib.error.URLError, OSError) as exc:

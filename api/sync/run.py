@@ -234,13 +234,23 @@ def _fetch_children(job, client, step, records) -> dict[str, list[dict]]:
         rid = remote_id(record)
         if not href or not rid:
             continue
-        if job.since is not None:
-            href = client.with_since(href, job.since)
-        out[rid] = []
-        for chunk, _next in client.pages(href, key):
-            out[rid].extend(chunk)
-            _beat(job)  # a tag with 100,000 taggings is minutes of pages: stay alive
+        try:
+            out[rid] = _children(job, client, key, client.with_since(href, job.since))
+        except SyncError as exc:
+            if job.since is None or exc.status != 400:
+                raise
+            # A list the server cannot filter by date (an Organizer's taggings have no dates):
+            # ask for it whole; the writes are idempotent, so nothing arrives twice.
+            out[rid] = _children(job, client, key, href)
     return out
+
+
+def _children(job, client, key, href) -> list[dict]:
+    found: list[dict] = []
+    for chunk, _next in client.pages(href, key):
+        found.extend(chunk)
+        _beat(job)  # a tag with 100,000 taggings is minutes of pages: stay alive
+    return found
 
 
 def _people_of(children: list[dict]) -> dict[str, int]:

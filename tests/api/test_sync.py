@@ -1,7 +1,6 @@
 """Sync from an OSDI server (Action Network's API v2 shape), against a real local HTTP server
 serving fixture pages (the outside world). The end-to-end test against a second Organizer's
-own /api/v2/ is ``test_sync_against_our_own_osdi_api`` once that API is merged: point
-``OsdiClient`` at ``live_server.url + "/api/v2/"`` with a token and run ``sync_run``."""
+own /api/v2/ (its own gunicorn and database) is tests/api/test_sync_e2e.py."""
 
 from __future__ import annotations
 
@@ -193,6 +192,21 @@ def test_a_second_sync_asks_only_for_changes_and_adds_nothing_twice(cast, server
     assert Signature.objects.count() == 2 and Rsvp.objects.count() == 1
     assert second.progress["people"]["unchanged"] == 3
     assert second.progress["events"]["matched"] == 1
+
+
+def test_a_list_the_server_cannot_filter_is_asked_for_whole(cast, server, campaign):
+    first = sync_run(job_id=new_job(cast, server, campaign).pk, client=fast(server))
+    second = new_job(cast, server, campaign)
+    filtered = OsdiClient.with_since(server.base + "tags/t1/taggings", second.since)
+    server.routes[filtered.removeprefix(server.url)] = (400, '{"error": "cannot filter"}')
+    server.requests.clear()
+
+    second = sync_run(job_id=second.pk, client=fast(server))
+
+    assert first.status == second.status == "done"
+    paths = [r.path for r in server.requests if "taggings" in r.path]
+    assert paths == [filtered.removeprefix(server.url), "/api/v2/tags/t1/taggings"]
+    assert Contact.tags.through.objects.count() == 2  # nothing twice
 
 
 def test_a_sync_that_failed_continues_from_the_page_it_stopped_on(cast, server, campaign):
