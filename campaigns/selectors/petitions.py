@@ -3,14 +3,21 @@ neighborhoods/ZIP only, never phones or emails)."""
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from campaigns.models import Petition, Signature
+from hubs.models import Hub
 
 
 def public_petition(pk: int) -> Petition:
-    petition = Petition.objects.select_related("campaign").filter(pk=pk, is_public=True).first()
+    hub = Hub.objects.filter(campaigns=OuterRef("campaign_id")).order_by("pk").values("pk")[:1]
+    petition = (
+        Petition.objects.select_related("campaign")
+        .annotate(signer_hub_id=Subquery(hub))  # the hub new signers join (petition_sign)
+        .filter(pk=pk, is_public=True)
+        .first()
+    )
     if petition is None:
         raise Http404
     return petition

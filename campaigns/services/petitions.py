@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,6 +23,7 @@ from campaigns.models import Campaign, Petition, Signature
 from campaigns.services.rsvps import RsvpInput, _normalized, person_match_or_create
 from contacts.models import Activity, Contact
 from contacts.services.ladder import activity_record
+from organizer.lib.inserts import insert_or_update
 
 # Stored with each signature exactly as shown.
 CONTACT_CONSENT_TEXT = gettext_lazy(
@@ -64,23 +65,24 @@ def signature_record(
     at = at or timezone.now()
     if recruiter_id == contact.pk:
         recruiter_id = None  # nobody recruits themselves
-    with transaction.atomic():
-        existing = Signature.objects.filter(petition=petition, contact=contact).first()
-        if existing is not None:
-            return existing, False
-        try:
-            with transaction.atomic():  # a savepoint: the other signer may have just won
-                signature = Signature.objects.create(
-                    petition=petition,
-                    contact=contact,
-                    source=source,
-                    signed_at=at,
-                    collected_by=by if getattr(by, "pk", None) else None,
-                    recruited_by_id=recruiter_id,
-                    consent_text=consent_text[:400],
-                    consent_at=at if consent_text else None,
-                )
-        except IntegrityError:
+    # Two statements in the caller's transaction (or in one of their own), no savepoint: the
+    # signature (``ON CONFLICT DO NOTHING``: a racing signer of the same person is a no-op,
+    # never an error) and its ladder activity. A second signature reads the first.
+    with transaction.atomic(savepoint=False):
+        signature, created = insert_or_update(
+            Signature(
+                petition=petition,
+                contact=contact,
+                source=source,
+                signed_at=at,
+                collected_by=by if getattr(by, "pk", None) else None,
+                recruited_by_id=recruiter_id,
+                consent_text=consent_text[:400],
+                consent_at=at if consent_text else None,
+            ),
+            conflict=["petition", "contact"],
+        )
+        if not created:
             return Signature.objects.get(petition=petition, contact=contact), False
         activity_record(
             contact_id=contact.pk,
@@ -103,8 +105,12 @@ class SignerInput:
     consent: bool = False
 
 
-def _hub_of(petition: Petition):
-    return petition.campaign.hubs.order_by("pk").first()
+def _hub_id_of(petition: Petition) -> int | None:
+    """The hub new signers join: the campaign's first (``public_petition`` reads it with the
+    petition, so the public page needs no query for it)."""
+    if hasattr(petition, "signer_hub_id"):
+        return petition.signer_hub_id
+    return petition.campaign.hubs.order_by("pk").values_list("pk", flat=True).first()
 
 
 def petition_sign(
@@ -130,7 +136,7 @@ def petition_sign(
             last_name=data.last_name.strip(),
             phone=phone,
             email=email,
-            hub=_hub_of(petition),
+            hub_id=_hub_id_of(petition),
             source=f"Petition: {petition.title}",
             recruiter_id=recruiter_id,
             sms_ok=data.consent and bool(phone),

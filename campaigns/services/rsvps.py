@@ -35,6 +35,7 @@ from contacts.services.people import (
     find_duplicates,
     normalize_email,
 )
+from organizer.lib.inserts import insert_or_update
 from organizer.lib.phones import InvalidPhone, normalize_phone
 
 # The consent wording is stored with each RSVP exactly as shown.
@@ -97,15 +98,24 @@ def person_match_or_create(
     last_name: str,
     phone: str,
     email: str,
-    hub,
+    hub=None,
+    hub_id: int | None = None,
     source: str,
     recruiter_id: int | None = None,
     sms_ok: bool = False,
     address: dict | None = None,
 ) -> tuple[Contact, bool]:
-    """The person with this phone or email (the oldest when several), or a new one in ``hub``.
-    Call inside a transaction; ``phone``/``email`` are already normalized. An existing person's
-    data is never changed from a public form (nobody can rewrite someone else's record)."""
+    """The person with this phone or email (the oldest when several), or a new one in ``hub``
+    (or ``hub_id``). Call inside a transaction; ``phone``/``email`` are already normalized. An
+    existing person's data is never changed from a public form (nobody can rewrite someone
+    else's record).
+
+    The public forms' fast path: three statements — the advisory locks, the match (one
+    statement: ``find_duplicates``) and, for someone new, the person with their phone, email,
+    hub membership and history (one statement: ``contact_create``); one more for a recruiter's
+    ladder credit. The locks must be their own statement: a lookup in the same statement
+    would read a snapshot taken before the lock was granted, and miss a person committed by
+    whoever held it."""
     _lock_person_keys(phone, email)
     match = (
         find_duplicates(phones_e164=[phone] if phone else [], emails=[email] if email else [])
@@ -117,6 +127,8 @@ def person_match_or_create(
     extra = {"sms_ok": sms_ok} | {k: v for k, v in (address or {}).items() if v}
     if recruiter_id:
         extra["recruited_by_id"] = recruiter_id
+    if hub is not None:
+        hub_id = hub.pk
     contact = contact_create(
         by=None,
         data=NewContact(
@@ -124,7 +136,7 @@ def person_match_or_create(
             last_name=last_name[:100],
             phones=[PhoneInput(raw=phone)] if phone else [],
             emails=[email] if email else [],
-            hubs=[hub] if hub is not None else [],
+            hubs=[hub_id] if hub_id is not None else [],
             extra=extra,
         ),
         source=source[:120],
@@ -154,11 +166,12 @@ def _check_capacity(event: Event, shift: Shift | None, contact: Contact) -> None
 
 
 def _shift(event: Event, shift_id: int | None) -> Shift | None:
+    shifts = list(event.shifts.all())  # prefetched by the public page: no query
     if shift_id is None:
-        if event.shifts.exists():
+        if shifts:
             raise ValidationError({"shift": [_("Pick a shift.")]})
         return None
-    shift = Shift.objects.filter(event=event, pk=shift_id).first()
+    shift = next((s for s in shifts if s.pk == shift_id), None)
     if shift is None:
         raise ValidationError({"shift": [_("Pick one of this event's shifts.")]})
     return shift
@@ -174,7 +187,12 @@ def rsvp_submit(
 ) -> tuple[Rsvp, bool]:
     """Take an RSVP: match or create the person, record consent, plan the confirmation.
     Returns (rsvp, created). The same person twice is one RSVP (their shift and consent are
-    updated; nothing else)."""
+    updated; nothing else).
+
+    Statements, in one transaction: the person's (see :func:`person_match_or_create`: 2 for
+    someone known, 3 for someone new), the RSVP (one ``INSERT … ON CONFLICT DO UPDATE``, for
+    a first RSVP and a second alike) and, for a new RSVP, the confirmation rows (one INSERT;
+    the task is queued after commit). A capacity adds its check."""
     from campaigns.services.messages import plan_confirmation
 
     now = now or timezone.now()
@@ -183,12 +201,12 @@ def rsvp_submit(
     consent_text = (data.consent_text or str(SMS_CONSENT_TEXT))[:400] if data.sms_consent else ""
     with transaction.atomic():
         shift = _shift(event, data.shift_id)
-        contact, is_new = person_match_or_create(
+        contact, _is_new = person_match_or_create(
             first_name=data.first_name.strip(),
             last_name=data.last_name.strip(),
             phone=phone,
             email=email,
-            hub=event.hub,
+            hub_id=event.hub_id,
             source=f"RSVP: {event.title}",
             recruiter_id=recruiter_id,
             sms_ok=data.sms_consent and bool(phone),
@@ -199,21 +217,19 @@ def rsvp_submit(
         fields = {"shift": shift, "status": Rsvp.Status.GOING}
         if data.sms_consent and phone:
             fields |= {"sms_consent": True, "consent_text": consent_text, "consent_at": now}
-        rsvp = None if is_new else Rsvp.objects.filter(event=event, contact=contact).first()
-        created = rsvp is None
-        if created:
-            rsvp = Rsvp.objects.create(
+        rsvp, created = insert_or_update(
+            Rsvp(
                 event=event,
                 contact=contact,
                 source=source,
                 recruited_by_id=recruiter_id,
                 created_at=now,
                 **fields,
-            )
-        else:
-            for name, value in fields.items():
-                setattr(rsvp, name, value)
-            rsvp.save(update_fields=list(fields))
+            ),
+            conflict=["event", "contact"],
+            update=list(fields),
+        )
+        rsvp.event, rsvp.contact = event, contact
         if created:
             plan_confirmation(rsvp=rsvp, email=email, phone=phone if data.sms_consent else "")
     return rsvp, created
