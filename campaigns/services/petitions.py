@@ -106,8 +106,8 @@ class SignerInput:
 
 
 def _hub_id_of(petition: Petition) -> int | None:
-    """The hub new signers join: the campaign's first (``public_petition`` reads it with the
-    petition, so the public page needs no query for it)."""
+    """The hub new signers join: the campaign's first (``signup_petition`` reads it with the
+    petition, so the public form needs no query for it)."""
     if hasattr(petition, "signer_hub_id"):
         return petition.signer_hub_id
     return petition.campaign.hubs.order_by("pk").values_list("pk", flat=True).first()

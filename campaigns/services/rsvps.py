@@ -2,12 +2,12 @@
 
 The guarantee: one person is one RSVP per event, however many times and however fast they
 submit. The person is matched by phone (E.164) or email through the contacts service
-(``find_duplicates``) or created with ``contact_create``; two submissions of the same new person
-racing each other are serialized by transaction-scoped advisory locks on the normalized phone and
-email (sorted, so two locks never deadlock), and ``rsvp_one_per_person`` is the last word.
-The weak spot: a person created at the same moment by another path (an import, a staff form)
-does not take these locks and can still become a duplicate person — the duplicate finder and
-merge handle that, as for any two sources.
+(``first_match``: the oldest of ``find_duplicates``) or created with ``contact_create``; two
+submissions of the same new person racing each other are serialized by transaction-scoped
+advisory locks on the normalized phone and email (sorted, so two locks never deadlock), and
+``rsvp_one_per_person`` is the last word. The weak spot: a person created at the same moment by
+another path (an import, a staff form) does not take these locks and can still become a
+duplicate person — the duplicate finder and merge handle that, as for any two sources.
 
 Sign-in is idempotent: marking someone attended twice keeps the first time, and a walk-in sent
 twice from a phone that lost its signal is keyed on its ``client_token``.
@@ -32,7 +32,7 @@ from contacts.services.people import (
     NewContact,
     PhoneInput,
     contact_create,
-    find_duplicates,
+    first_match,
     normalize_email,
 )
 from organizer.lib.inserts import insert_or_update
@@ -92,6 +92,11 @@ def _lock_person_keys(*keys: str) -> None:
         cursor.execute(f"SELECT {locks}", names)
 
 
+# What the forms read of a matched person (the rest loads if touched): a whole person is ~60
+# columns to build on every RSVP.
+MATCH_FIELDS = ["id", "first_name", "last_name", "preferred_name", "do_not_contact", "user_id"]
+
+
 def person_match_or_create(
     *,
     first_name: str,
@@ -111,16 +116,14 @@ def person_match_or_create(
     else's record).
 
     The public forms' fast path: three statements — the advisory locks, the match (one
-    statement: ``find_duplicates``) and, for someone new, the person with their phone, email,
+    statement: ``first_match``) and, for someone new, the person with their phone, email,
     hub membership and history (one statement: ``contact_create``); one more for a recruiter's
     ladder credit. The locks must be their own statement: a lookup in the same statement
     would read a snapshot taken before the lock was granted, and miss a person committed by
     whoever held it."""
     _lock_person_keys(phone, email)
-    match = (
-        find_duplicates(phones_e164=[phone] if phone else [], emails=[email] if email else [])
-        .order_by("pk")
-        .first()
+    match = first_match(
+        phones_e164=[phone] if phone else [], emails=[email] if email else [], fields=MATCH_FIELDS
     )
     if match is not None:
         return match, False
@@ -166,7 +169,9 @@ def _check_capacity(event: Event, shift: Shift | None, contact: Contact) -> None
 
 
 def _shift(event: Event, shift_id: int | None) -> Shift | None:
-    shifts = list(event.shifts.all())  # prefetched by the public page: no query
+    shifts = getattr(event, "shift_list", None)  # read with the event (``signup_event``)
+    if shifts is None:
+        shifts = list(event.shifts.all())
     if shift_id is None:
         if shifts:
             raise ValidationError({"shift": [_("Pick a shift.")]})

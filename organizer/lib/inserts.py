@@ -28,6 +28,13 @@ from django.db.models import Model
 from django.db.models.expressions import DatabaseDefault
 
 
+def model_fields(model: type[Model], names) -> list:
+    """The concrete fields called ``names`` (names or attnames), in the model's own order: the
+    order ``Model.from_db`` expects a partial row's values in."""
+    wanted = {model._meta.get_field(name).attname for name in names}
+    return [f for f in model._meta.concrete_fields if f.attname in wanted]
+
+
 def columns(obj: Model, *, skip: str | None = None) -> tuple[list[str], list[str], list]:
     """(quoted columns, placeholders, params) of ``obj`` as a new row: every concrete field
     but an automatic primary key and generated fields (``skip``: a field name left out, for a

@@ -16,7 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from campaigns.models import Campaign, EventMessage, Petition, Rsvp, Signature
+from campaigns.models import Campaign, EventMessage, Petition, Rsvp, Shift, Signature
 from campaigns.services.events import recruiter_code_for
 from campaigns.services.rsvps import RsvpInput, rsvp_submit
 from contacts.models import Activity, Contact, ContactEvent, HubMember, SearchDoc
@@ -25,10 +25,11 @@ from tests.factories import ContactFactory, EmailFactory, PhoneFactory
 
 pytestmark = pytest.mark.django_db
 
-# Event, shifts, BEGIN, locks, match, the person (one statement), the RSVP, the message, COMMIT.
-RSVP_NEW_PERSON = 9
-# Event, shifts, BEGIN, locks, match, the RSVP (upsert), COMMIT.
-RSVP_AGAIN = 7
+# The event with its shifts, BEGIN, locks, match, the person (one statement), the RSVP, the
+# message, COMMIT.
+RSVP_NEW_PERSON = 8
+# The event with its shifts, BEGIN, locks, match, the RSVP (upsert), COMMIT.
+RSVP_AGAIN = 6
 # Petition (with its hub), BEGIN, locks, match, the person, signature, ladder activity, COMMIT.
 SIGN_NEW_PERSON = 8
 # Petition, BEGIN, locks, match, signature (a no-op), the first signature read, COMMIT.
@@ -56,9 +57,7 @@ def post(client, url: str, **data) -> tuple[int, int]:
     return response.status_code, len(queries)
 
 
-def test_a_new_persons_rsvp_is_nine_statements_and_writes_everything(
-    event, cast, public_client
-):
+def test_a_new_persons_rsvp_is_eight_statements_and_writes_everything(event, cast, public_client):
     url = f"/e/{event.pk}/"
     status, statements = post(public_client(), url, email="Rosa@Example.org", sms_consent="on")
     assert (status, statements) == (302, RSVP_NEW_PERSON)
@@ -100,7 +99,7 @@ def test_a_recruiter_link_adds_three_statements_and_credits_the_recruiter(event,
     assert credit.source_id == person.pk
 
 
-def test_rsvping_again_is_seven_statements_and_keeps_the_first_rsvp(event, public_client):
+def test_rsvping_again_is_six_statements_and_keeps_the_first_rsvp(event, public_client):
     url = f"/e/{event.pk}/"
     assert post(public_client(), url)[0] == 302
     first = Rsvp.objects.get()
@@ -125,7 +124,9 @@ def test_the_rsvp_service_returns_the_stored_rsvp_and_whether_it_is_new(event):
 def test_a_known_persons_first_rsvp_plans_the_confirmation(event, public_client):
     known = ContactFactory(first_name="Rosa")
     EmailFactory(contact=known, address="rosa@example.org")
-    status, statements = post(public_client(), f"/e/{event.pk}/", phone="", email="rosa@example.org")
+    status, statements = post(
+        public_client(), f"/e/{event.pk}/", phone="", email="rosa@example.org"
+    )
     assert (status, statements) == (302, RSVP_AGAIN + 1)  # + the confirmation row
     assert Rsvp.objects.get().contact == known
     assert EventMessage.objects.get().to == "rosa@example.org"
@@ -161,3 +162,23 @@ def test_signing_again_is_seven_statements_and_keeps_the_first(petition, public_
     assert post(public_client(), url, consent="on") == (302, SIGN_AGAIN)
     assert list(Signature.objects.values_list("pk", "consent_text")) == [(first.pk, "")]
     assert Activity.objects.filter(kind=Activity.Kind.PETITION_SIGNED).count() == 1
+
+
+def test_shifts_come_with_the_event_and_a_bad_rsvp_shows_the_page_with_them(event, public_client):
+    start = event.starts_at
+    early = Shift.objects.create(event=event, label="Setup", starts_at=start, ends_at=start)
+    late = Shift.objects.create(
+        event=event, label="Cleanup", starts_at=start + dt.timedelta(hours=1),
+        ends_at=start + dt.timedelta(hours=2), capacity=1,
+    )  # fmt: skip
+    url = f"/e/{event.pk}/"
+    # No email, no message; a capacity adds its check (the event locked, the places counted).
+    assert post(public_client(), url, shift=late.pk) == (302, RSVP_NEW_PERSON - 1 + 2)
+    assert Rsvp.objects.get().shift == late
+    # No shift picked: the page again, with both shifts, the full one marked, and the error.
+    response = public_client().post(url, {"first_name": "Ana", "phone": "718-555-0199"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Setup" in page and "Cleanup (full)" in page and "Pick a shift" in page
+    assert post(public_client(), url, phone="718-555-0198", shift=early.pk)[0] == 302
+    assert Rsvp.objects.filter(shift=early).count() == 1
