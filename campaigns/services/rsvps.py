@@ -20,7 +20,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,6 +29,7 @@ from campaigns.models import Event, Rsvp, Shift
 from contacts.models import Activity, Contact, HubMember
 from contacts.services.ladder import activity_record
 from contacts.services.people import (
+    DuplicateContact,
     NewContact,
     PhoneInput,
     contact_create,
@@ -80,16 +81,15 @@ def _normalized(data: RsvpInput) -> tuple[str, str]:
     return phone, email
 
 
-def _lock_person_keys(*keys: str) -> None:
-    """Serialize everyone matching or creating a person with these phone/email keys."""
+def _person_locks(*keys: str) -> tuple[str, list] | None:
+    """The statement serializing everyone matching or creating a person with these phone/email
+    keys: transaction-scoped advisory locks, taken in sorted order (PostgreSQL evaluates the
+    select list left to right), so two never deadlock."""
     names = [f"p:{key}" for key in sorted(k for k in keys if k)]
     if not names:
-        return
-    # One round trip; PostgreSQL evaluates the select list left to right, so the locks are
-    # always taken in the same (sorted) order.
+        return None
     locks = ", ".join(["pg_advisory_xact_lock(hashtextextended(%s, 7))"] * len(names))
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {locks}", names)
+    return f"SELECT {locks}", names
 
 
 # What the forms read of a matched person (the rest loads if touched): a whole person is ~60
@@ -115,15 +115,17 @@ def person_match_or_create(
     existing person's data is never changed from a public form (nobody can rewrite someone
     else's record).
 
-    The public forms' fast path: three statements — the advisory locks, the match (one
-    statement: ``first_match``) and, for someone new, the person with their phone, email,
-    hub membership and history (one statement: ``contact_create``); one more for a recruiter's
-    ladder credit. The locks must be their own statement: a lookup in the same statement
-    would read a snapshot taken before the lock was granted, and miss a person committed by
-    whoever held it."""
-    _lock_person_keys(phone, email)
+    The public forms' fast path: one round trip for someone known — the advisory locks and the
+    match, two statements in one message (``first_match``; the match must be a statement of
+    its own, or it would read a snapshot taken before the locks were granted and miss a
+    person committed by whoever held them) — and one more for someone new: the person with
+    their phone, email, hub membership and history, a duplicate check inside it
+    (``contact_create``). A recruiter's ladder credit adds one."""
     match = first_match(
-        phones_e164=[phone] if phone else [], emails=[email] if email else [], fields=MATCH_FIELDS
+        phones_e164=[phone] if phone else [],
+        emails=[email] if email else [],
+        fields=MATCH_FIELDS,
+        before=_person_locks(phone, email),
     )
     if match is not None:
         return match, False
@@ -132,19 +134,24 @@ def person_match_or_create(
         extra["recruited_by_id"] = recruiter_id
     if hub is not None:
         hub_id = hub.pk
-    contact = contact_create(
-        by=None,
-        data=NewContact(
-            first_name=first_name[:100],
-            last_name=last_name[:100],
-            phones=[PhoneInput(raw=phone)] if phone else [],
-            emails=[email] if email else [],
-            hubs=[hub_id] if hub_id is not None else [],
-            extra=extra,
-        ),
-        source=source[:120],
-        allow_duplicate=True,  # matched above under the lock
+    data = NewContact(
+        first_name=first_name[:100],
+        last_name=last_name[:100],
+        phones=[PhoneInput(raw=phone)] if phone else [],
+        emails=[email] if email else [],
+        hubs=[hub_id] if hub_id is not None else [],
+        extra=extra,
     )
+    try:
+        contact = contact_create(by=None, data=data, source=source[:120])
+    except DuplicateContact:
+        # Created a moment ago by a path that takes no locks (an import, a staff form): the
+        # check inside the INSERT saw them. Theirs, not a second person.
+        match = first_match(
+            phones_e164=[phone] if phone else [], emails=[email] if email else [],
+            fields=MATCH_FIELDS,
+        )  # fmt: skip
+        return match, False
     return contact, True
 
 

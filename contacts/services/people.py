@@ -103,20 +103,33 @@ def find_duplicates(*, phones_e164: list[str], emails: list[str]) -> QuerySet[Co
     return Contact.objects.filter(pk__in=RawSQL(sql, params))  # noqa: S611 (fixed SQL)
 
 
-def first_match(*, phones_e164: list[str], emails: list[str], fields: list[str]) -> Contact | None:
+def first_match(
+    *,
+    phones_e164: list[str],
+    emails: list[str],
+    fields: list[str],
+    before: tuple[str, list] | None = None,
+) -> Contact | None:
     """The oldest of :func:`find_duplicates`' people, with only ``fields`` loaded (any other
     loads if touched): what the public forms match on every submission, in one statement
-    and without the ORM's cost of building it."""
+    and without the ORM's cost of building it.
+
+    ``before``: ``(sql, params)`` of a statement to run first in the same message (one round
+    trip) but as a statement of its own — the public forms' advisory locks: the match's
+    snapshot is taken once they are granted, so it sees a person committed by whoever held
+    them."""
     sql, params = _match_ids(phones_e164, emails)
     if not sql:
         return None
     names = model_fields(Contact, fields)
     columns = ", ".join(connection.ops.quote_name(field.column) for field in names)
+    sql = f"SELECT {columns} FROM contacts_contact WHERE id IN ({sql}) ORDER BY id LIMIT 1"
+    if before is not None:
+        sql, params = f"{before[0]}; {sql}", [*before[1], *params]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {columns} FROM contacts_contact WHERE id IN ({sql}) ORDER BY id LIMIT 1",
-            params,
-        )
+        cursor.execute(sql, params)
+        while cursor.nextset():  # to the last statement's result (the match)
+            pass
         row = cursor.fetchone()
     if row is None:
         return None
@@ -230,8 +243,9 @@ def contact_create(
     ``allow_duplicate``.
 
     The person, their phones, emails, external ids, hub memberships and the "added" line of
-    their history are one SQL statement (``organizer.lib.inserts``): a public sign-up is one
-    round trip here, and needs no savepoint. Tags, issues and a recruiter's ladder credit,
+    their history are one SQL statement (``organizer.lib.inserts``), the duplicate check
+    included (nothing is written when it finds someone): a public sign-up is one round trip
+    here, and needs no savepoint. Tags, issues and a recruiter's ladder credit,
     when given, follow in the same transaction."""
     errors: dict[str, list[str]] = {}
     phones = _clean_phones(data.phones, errors)
@@ -243,10 +257,9 @@ def contact_create(
         )
     if errors:
         raise ValidationError(errors)
-    if not allow_duplicate:
-        matches = list(find_duplicates(phones_e164=[e for e, _p in phones], emails=emails)[:5])
-        if matches:
-            raise DuplicateContact(matches)
+    e164s = [e for e, _p in phones]
+    # The duplicate check runs inside the INSERT's statement (no person written if it finds one).
+    unless = None if allow_duplicate else _match_ids(e164s, emails)
 
     contact = Contact(
         first_name=data.first_name.strip(),
@@ -278,13 +291,16 @@ def contact_create(
     # savepoint only for tags and issues (a recruiter's credit is one more statement).
     atomic = transaction.atomic(savepoint=bool(data.tags or data.issues))
     with atomic if more else contextlib.nullcontext():
-        insert_with_children(contact, rows)
-        if data.tags:
+        guard = unless if unless and unless[0] else None
+        created = insert_with_children(contact, rows, unless=guard) is not None
+        if created and data.tags:
             contact.tags.set(_resolve_tags(data.tags))
-        if data.issues:
+        if created and data.issues:
             contact.issues.set(data.issues)
-        if contact.recruited_by_id:  # the ladder: the recruiter earns a "recruited" activity
+        if created and contact.recruited_by_id:  # the ladder: the recruiter's "recruited"
             recruitment_record(recruit=contact, recruiter_id=contact.recruited_by_id)
+    if not created:  # raised outside the transaction block: a caller may carry on
+        raise DuplicateContact(list(find_duplicates(phones_e164=e164s, emails=emails)[:5]))
     return contact
 
 

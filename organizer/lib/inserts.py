@@ -6,8 +6,8 @@ machine each round trip costs as much as the SQL itself, so :func:`insert_with_c
 them as one statement — data-modifying CTEs, the parent first, each child taking the parent's
 new id from it::
 
-    WITH parent AS (INSERT INTO contacts_contact (…) VALUES (…) RETURNING id),
-         c0 AS (INSERT INTO contacts_phone (contact_id, …) VALUES ((SELECT id FROM parent), …)),
+    WITH parent AS (INSERT INTO contacts_contact (…) SELECT … RETURNING id),
+         c0 AS (INSERT INTO contacts_phone (contact_id, …) SELECT id, … FROM parent),
          …
     SELECT id FROM parent
 
@@ -68,32 +68,46 @@ def _link(child: Model, parent_model: type[Model]):
     return links[0]
 
 
-def insert_with_children(parent: Model, children: Iterable[Model] = ()) -> int:
+def insert_with_children(
+    parent: Model, children: Iterable[Model] = (), *, unless: tuple[str, list] | None = None
+) -> int | None:
     """Insert ``parent`` and ``children`` (new rows whose one foreign key to the parent's model
     points at ``parent``) in one statement; set and return the parent's primary key, and set it
-    on each child's foreign key. The children's own primary keys are not read back."""
+    on each child's foreign key. The children's own primary keys are not read back.
+
+    ``unless``: ``(sql, params)`` of a query; when it finds a row (in the statement's own
+    snapshot), nothing is written and ``None`` is returned — a check and the write in one
+    round trip."""
     children = list(children)
     quote = connection.ops.quote_name
     pk_column = quote(parent._meta.pk.column)
     cols, marks, params = columns(parent)
+    guard = ""
+    if unless is not None:
+        guard = f" WHERE NOT EXISTS ({unless[0]})"
+        params += list(unless[1])
     parts = [
         f"parent AS (INSERT INTO {quote(parent._meta.db_table)} ({', '.join(cols)}) "
-        f"VALUES ({', '.join(marks)}) RETURNING {pk_column})"
+        f"SELECT {', '.join(marks)}{guard} RETURNING {pk_column})"
     ]
     links = []
     for index, child in enumerate(children):
         link = _link(child, type(parent))
         links.append(link)
         cols, marks, values = columns(child, skip=link.name)
+        # INSERT … SELECT … FROM parent: no row when the parent was not written.
         parts.append(
             f"c{index} AS (INSERT INTO {quote(child._meta.db_table)} "
             f"({', '.join([quote(link.column), *cols])}) "
-            f"VALUES ((SELECT {pk_column} FROM parent), {', '.join(marks)}))"
+            f"SELECT {', '.join([pk_column, *marks])} FROM parent)"
         )
         params += values
     with connection.cursor() as cursor:
         cursor.execute(f"WITH {', '.join(parts)} SELECT {pk_column} FROM parent", params)
-        pk = cursor.fetchone()[0]
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk = row[0]
     parent.pk = pk
     parent._state.adding = False
     parent._state.db = connection.alias
