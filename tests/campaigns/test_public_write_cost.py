@@ -21,6 +21,7 @@ from campaigns.services.events import recruiter_code_for
 from campaigns.services.rsvps import RsvpInput, rsvp_submit
 from contacts.models import Activity, Contact, ContactEvent, HubMember, SearchDoc
 from contacts.selectors.search import find_people
+from contacts.services.people import DuplicateContact, NewContact, PhoneInput, contact_create
 from tests.factories import ContactFactory, EmailFactory, PhoneFactory
 
 pytestmark = pytest.mark.django_db
@@ -182,3 +183,38 @@ def test_shifts_come_with_the_event_and_a_bad_rsvp_shows_the_page_with_them(even
     assert "Setup" in page and "Cleanup (full)" in page and "Pick a shift" in page
     assert post(public_client(), url, phone="718-555-0198", shift=early.pk)[0] == 302
     assert Rsvp.objects.filter(shift=early).count() == 1
+
+
+def test_creating_a_person_whose_phone_is_taken_writes_nothing_and_names_them(cast):
+    known = ContactFactory(first_name="Rosa")
+    PhoneFactory(contact=known, raw="718-555-0142", e164="+17185550142")
+    before = (Contact.objects.count(), ContactEvent.objects.count(), HubMember.objects.count())
+    data = NewContact(
+        first_name="Other", phones=[PhoneInput(raw="(718) 555-0142")], hubs=[cast.hub_a]
+    )
+    with pytest.raises(DuplicateContact) as raised:
+        contact_create(by=None, data=data)  # the check is inside the INSERT statement
+    assert raised.value.matches == [known]
+    after = (Contact.objects.count(), ContactEvent.objects.count(), HubMember.objects.count())
+    assert after == before
+
+
+def test_a_person_added_by_another_path_behind_the_match_is_matched_not_duplicated(
+    event, public_client, monkeypatch
+):
+    """An import or a staff form takes no advisory lock: a person it commits after the match
+    read its snapshot is caught by the check inside the INSERT."""
+    import campaigns.services.rsvps as rsvps
+
+    known = ContactFactory(first_name="Rosa")
+    PhoneFactory(contact=known, raw="718-555-0142", e164="+17185550142")
+    real, calls = rsvps.first_match, []
+
+    def stale_first(**kwargs):  # the first lookup misses them, as a stale snapshot would
+        calls.append(kwargs)
+        return None if len(calls) == 1 else real(**kwargs)
+
+    monkeypatch.setattr(rsvps, "first_match", stale_first)
+    assert post(public_client(), f"/e/{event.pk}/", first_name="Other")[0] == 302
+    assert Contact.objects.filter(phones__e164="+17185550142").count() == 1
+    assert Rsvp.objects.get().contact == known
