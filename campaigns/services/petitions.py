@@ -69,7 +69,7 @@ def signature_record(
     # signature (``ON CONFLICT DO NOTHING``: a racing signer of the same person is a no-op,
     # never an error) and its ladder activity. A second signature reads the first.
     with transaction.atomic(savepoint=False):
-        signature, created = insert_or_update(
+        signature, created, _ids = insert_or_update(
             Signature(
                 petition=petition,
                 contact=contact,

@@ -201,11 +201,11 @@ def rsvp_submit(
     Returns (rsvp, created). The same person twice is one RSVP (their shift and consent are
     updated; nothing else).
 
-    Statements, in one transaction: the person's (see :func:`person_match_or_create`: 2 for
-    someone known, 3 for someone new), the RSVP (one ``INSERT … ON CONFLICT DO UPDATE``, for
-    a first RSVP and a second alike) and, for a new RSVP, the confirmation rows (one INSERT;
-    the task is queued after commit). A capacity adds its check."""
-    from campaigns.services.messages import plan_confirmation
+    Round trips, in one transaction: the person's (see :func:`person_match_or_create`: 1 for
+    someone known, 2 for someone new) and the RSVP with, when it is new, its confirmation rows
+    (one ``INSERT … ON CONFLICT DO UPDATE`` for a first RSVP and a second alike; the task is
+    queued after commit). A capacity adds its check."""
+    from campaigns.services.messages import confirmation_planned, confirmation_sql
 
     now = now or timezone.now()
     phone, email = _normalized(data)
@@ -229,7 +229,7 @@ def rsvp_submit(
         fields = {"shift": shift, "status": Rsvp.Status.GOING}
         if data.sms_consent and phone:
             fields |= {"sms_consent": True, "consent_text": consent_text, "consent_at": now}
-        rsvp, created = insert_or_update(
+        rsvp, created, message_ids = insert_or_update(
             Rsvp(
                 event=event,
                 contact=contact,
@@ -240,10 +240,15 @@ def rsvp_submit(
             ),
             conflict=["event", "contact"],
             update=list(fields),
+            then=confirmation_sql(  # written with a new RSVP, in the same statement
+                contact=contact,
+                sms_consent=bool(fields.get("sms_consent")),
+                email=email,
+                phone=phone if data.sms_consent else "",
+            ),
         )
         rsvp.event, rsvp.contact = event, contact
-        if created:
-            plan_confirmation(rsvp=rsvp, email=email, phone=phone if data.sms_consent else "")
+        confirmation_planned(message_ids)
     return rsvp, created
 
 

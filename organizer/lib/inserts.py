@@ -117,13 +117,21 @@ def insert_with_children(
 
 
 def insert_or_update(
-    obj: Model, *, conflict: Iterable[str], update: Iterable[str] = ()
-) -> tuple[Model | None, bool]:
+    obj: Model,
+    *,
+    conflict: Iterable[str],
+    update: Iterable[str] = (),
+    then: tuple[str, list] | None = None,
+) -> tuple[Model | None, bool, list]:
     """Insert ``obj``, or — when a row with the same ``conflict`` fields exists (a unique
     constraint) — set ``update`` fields on that row from ``obj`` (none: leave it alone). One
-    statement. Returns ``(row, created)``: the row as stored (read back with ``RETURNING``, so
-    an updated row keeps its own other fields), or ``(None, False)`` when it existed and
-    ``update`` is empty."""
+    statement. Returns ``(row, created, then_ids)``: the row as stored (read back with
+    ``RETURNING``, so an updated row keeps its own other fields), or ``(None, False, [])``
+    when it existed and ``update`` is empty.
+
+    ``then``: ``(sql, params)`` of a data-modifying statement run in the same statement, as a
+    CTE reading ``upserted`` (the row's columns and ``inserted``, true for a new row) and
+    returning ids (``then_ids``): the rows that follow from a new one, in the same round trip."""
     opts = obj._meta
     quote = connection.ops.quote_name
     cols, marks, params = columns(obj)
@@ -138,17 +146,25 @@ def insert_or_update(
     # xmax is 0 on a row version this statement inserted (an updated row's is our transaction).
     sql = (
         f"INSERT INTO {quote(opts.db_table)} ({', '.join(cols)}) VALUES ({', '.join(marks)}) "
-        f"ON CONFLICT ({target}) {action} RETURNING {returning}, (xmax = 0)"
+        f"ON CONFLICT ({target}) {action} RETURNING {returning}, (xmax = 0) AS inserted"
     )
+    if then is not None:
+        sql = (
+            f"WITH upserted AS ({sql}), then_rows AS ({then[0]}) "
+            "SELECT *, ARRAY(SELECT id FROM then_rows) FROM upserted"
+        )
+        params += list(then[1])
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
-        return None, False
+        return None, False, []
+    then_ids = list(row[-1] or []) if then is not None else []
+    row = row[:-1] if then is not None else row
     values = list(row[:-1])
     for index, field in enumerate(fields):  # what a query would convert (JSON, …)
         col = field.get_col(opts.db_table)
         for convert in [*connection.ops.get_db_converters(col), *col.get_db_converters(connection)]:
             values[index] = convert(values[index], col, connection)
     stored = type(obj).from_db(connection.alias, [f.attname for f in fields], values)
-    return stored, bool(row[-1])
+    return stored, bool(row[-1]), then_ids

@@ -27,8 +27,8 @@ from tests.factories import ContactFactory, EmailFactory, PhoneFactory
 pytestmark = pytest.mark.django_db
 
 # The event with its shifts, BEGIN, the locks and the match (two statements, one message), the
-# person (one statement), the RSVP, the message, COMMIT.
-RSVP_NEW_PERSON = 7
+# person (one statement), the RSVP with its confirmation rows (one statement), COMMIT.
+RSVP_NEW_PERSON = 6
 # The event with its shifts, BEGIN, locks and match, the RSVP (upsert), COMMIT.
 RSVP_AGAIN = 5
 # Petition (with its hub), BEGIN, locks and match, the person, signature, ladder activity, COMMIT.
@@ -58,7 +58,7 @@ def post(client, url: str, **data) -> tuple[int, int]:
     return response.status_code, len(queries)
 
 
-def test_a_new_persons_rsvp_is_seven_statements_and_writes_everything(event, cast, public_client):
+def test_a_new_persons_rsvp_is_six_statements_and_writes_everything(event, cast, public_client):
     url = f"/e/{event.pk}/"
     status, statements = post(public_client(), url, email="Rosa@Example.org", sms_consent="on")
     assert (status, statements) == (302, RSVP_NEW_PERSON)
@@ -92,7 +92,7 @@ def test_a_recruiter_link_adds_three_statements_and_credits_the_recruiter(event,
     code = recruiter_code_for(contact=recruiter).code
     status, statements = post(public_client(), f"/e/{event.pk}/", r=code)
     # + the code's lookup, the recruiter's existence (validation) and their ladder credit
-    assert (status, statements) == (302, RSVP_NEW_PERSON - 1 + 3)  # - the message (no email)
+    assert (status, statements) == (302, RSVP_NEW_PERSON + 3)
     person = Contact.objects.get(phones__e164="+17185550142")
     assert person.recruited_by_id == recruiter.pk
     assert Rsvp.objects.get(contact=person).recruited_by_id == recruiter.pk
@@ -128,7 +128,7 @@ def test_a_known_persons_first_rsvp_plans_the_confirmation(event, public_client)
     status, statements = post(
         public_client(), f"/e/{event.pk}/", phone="", email="rosa@example.org"
     )
-    assert (status, statements) == (302, RSVP_AGAIN + 1)  # + the confirmation row
+    assert (status, statements) == (302, RSVP_AGAIN)  # the confirmation is in the RSVP's
     assert Rsvp.objects.get().contact == known
     assert EventMessage.objects.get().to == "rosa@example.org"
 
@@ -173,8 +173,8 @@ def test_shifts_come_with_the_event_and_a_bad_rsvp_shows_the_page_with_them(even
         ends_at=start + dt.timedelta(hours=2), capacity=1,
     )  # fmt: skip
     url = f"/e/{event.pk}/"
-    # No email, no message; a capacity adds its check (the event locked, the places counted).
-    assert post(public_client(), url, shift=late.pk) == (302, RSVP_NEW_PERSON - 1 + 2)
+    # A capacity adds its check (the event locked, the places counted).
+    assert post(public_client(), url, shift=late.pk) == (302, RSVP_NEW_PERSON + 2)
     assert Rsvp.objects.get().shift == late
     # No shift picked: the page again, with both shifts, the full one marked, and the error.
     response = public_client().post(url, {"first_name": "Ana", "phone": "718-555-0199"})
