@@ -9,6 +9,9 @@ one hub. Values:
   enqueue after commit. Half the submissions are people already in the database (matched by
   phone), half are new. Floor: a trivial POST view through the same middleware and threads.
   Target: ≥ 100 a second and ≥ 0.3× the floor.
+- ``event_rsvp_cpu_ms``: the CPU one RSVP costs, this process's (every thread) plus the
+  PostgreSQL backends' (read from ``/proc``; 0 for a server on another machine); floor: the
+  trivial POST's. Unlike the rate it hardly moves when other work shares the machine.
 - ``event_rsvp_duplicates``: after 8 threads behind a barrier submit the same new person and 8
   the same known person, how many extra people and RSVPs exist (target 0).
 - ``event_page_ms``: the anonymous event page with 10,000+ RSVPs, p50/p95 (target p95 ≤ 50 ms);

@@ -9,6 +9,7 @@ hub with one public petition. Values:
   activity. Half the signers are people already in the database (matched by phone), half are
   new. Floor: a trivial POST view through the same middleware and threads. Target: ≥ 100 a
   second and ≥ 0.3× the floor.
+- ``petition_sign_cpu_ms``: the CPU one signature costs (as ``event_rsvp_cpu_ms``).
 - ``petition_duplicates``: after 8 threads behind a barrier sign as the same new person and 8
   as the same known person, how many extra people and signatures exist (target 0).
 - ``petition_page_ms``: the anonymous petition page with 10,000+ signatures, p50/p95 (target
