@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from campaigns.models import Campaign, Petition, Signature
 from campaigns.services.rsvps import RsvpInput, _normalized, person_match_or_create
 from contacts.models import Activity, Contact
-from contacts.services.ladder import activity_record
+from contacts.services.ladder import activity_for_new_row, activity_record, activity_recorded
 from organizer.lib.inserts import insert_or_update
 
 # Stored with each signature exactly as shown.
@@ -65,9 +65,9 @@ def signature_record(
     at = at or timezone.now()
     if recruiter_id == contact.pk:
         recruiter_id = None  # nobody recruits themselves
-    # Two statements in the caller's transaction (or in one of their own), no savepoint: the
+    # One statement in the caller's transaction (or in one of its own), no savepoint: the
     # signature (``ON CONFLICT DO NOTHING``: a racing signer of the same person is a no-op,
-    # never an error) and its ladder activity. A second signature reads the first.
+    # never an error) with its ladder activity. A second signature reads the first.
     with transaction.atomic(savepoint=False):
         signature, created, _ids = insert_or_update(
             Signature(
@@ -81,16 +81,16 @@ def signature_record(
                 consent_at=at if consent_text else None,
             ),
             conflict=["petition", "contact"],
+            then=activity_for_new_row(
+                contact_id=contact.pk,
+                kind=Activity.Kind.PETITION_SIGNED,
+                source="signature",
+                occurred_at=at,
+            ),
         )
         if not created:
             return Signature.objects.get(petition=petition, contact=contact), False
-        activity_record(
-            contact_id=contact.pk,
-            kind=Activity.Kind.PETITION_SIGNED,
-            source="signature",
-            source_id=signature.pk,
-            occurred_at=at,
-        )
+        activity_recorded(contact.pk)
     return signature, True
 
 

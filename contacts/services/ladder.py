@@ -566,6 +566,37 @@ def activity_record(
         transaction.on_commit(lambda: enqueue_contact(contact_id))
 
 
+def activity_for_new_row(
+    *, contact_id: int, kind: str, source: str, occurred_at: dt.datetime, quantity: float = 1
+) -> list[tuple[str, list]]:
+    """:func:`activity_record` for a row being inserted in the same statement (its source id
+    is that row's, read from the CTE ``upserted`` with its ``inserted`` flag:
+    ``organizer.lib.inserts.insert_or_update(then=…)``): the activity written and the person
+    marked for rescoring, in the row's own round trip. A new row's id was never a source
+    before, so there is no previous holder to mark. Call :func:`activity_recorded` after."""
+    return [
+        (
+            "INSERT INTO contacts_activity"
+            " (contact_id, kind, occurred_at, quantity, source, source_id)"
+            " SELECT %s, %s, %s, %s, %s, r.id FROM upserted r WHERE r.inserted"
+            " ON CONFLICT (source, source_id, kind) DO UPDATE SET"
+            " contact_id = EXCLUDED.contact_id, occurred_at = EXCLUDED.occurred_at,"
+            " quantity = EXCLUDED.quantity RETURNING id",
+            [contact_id, kind, occurred_at, quantity, source],
+        ),
+        (
+            "UPDATE contacts_contact SET needs_rescore = true WHERE id = %s"
+            " AND NOT needs_rescore AND EXISTS (SELECT 1 FROM upserted WHERE inserted)",
+            [contact_id],
+        ),
+    ]
+
+
+def activity_recorded(contact_id: int) -> None:
+    """After :func:`activity_for_new_row` wrote an activity: queue the rescore after commit."""
+    transaction.on_commit(lambda: enqueue_contact(contact_id))
+
+
 def activity_remove(*, kind: str, source: str, source_id: int) -> None:
     with transaction.atomic():
         gone = list(

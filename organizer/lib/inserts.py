@@ -121,7 +121,7 @@ def insert_or_update(
     *,
     conflict: Iterable[str],
     update: Iterable[str] = (),
-    then: tuple[str, list] | None = None,
+    then: tuple[str, list] | list[tuple[str, list]] | None = None,
 ) -> tuple[Model | None, bool, list]:
     """Insert ``obj``, or — when a row with the same ``conflict`` fields exists (a unique
     constraint) — set ``update`` fields on that row from ``obj`` (none: leave it alone). One
@@ -129,9 +129,10 @@ def insert_or_update(
     ``RETURNING``, so an updated row keeps its own other fields), or ``(None, False, [])``
     when it existed and ``update`` is empty.
 
-    ``then``: ``(sql, params)`` of a data-modifying statement run in the same statement, as a
-    CTE reading ``upserted`` (the row's columns and ``inserted``, true for a new row) and
-    returning ids (``then_ids``): the rows that follow from a new one, in the same round trip."""
+    ``then``: ``(sql, params)`` of a data-modifying statement (or a list of them) run in the
+    same statement, as CTEs reading ``upserted`` (the row's columns and ``inserted``, true for
+    a new row); the first returns ids (``then_ids``): the rows that follow from a new one, in
+    the same round trip."""
     opts = obj._meta
     quote = connection.ops.quote_name
     cols, marks, params = columns(obj)
@@ -148,19 +149,21 @@ def insert_or_update(
         f"INSERT INTO {quote(opts.db_table)} ({', '.join(cols)}) VALUES ({', '.join(marks)}) "
         f"ON CONFLICT ({target}) {action} RETURNING {returning}, (xmax = 0) AS inserted"
     )
-    if then is not None:
+    if isinstance(then, tuple):
+        then = [then]
+    if then:
+        steps = "".join(f", then_{i} AS ({step})" for i, (step, _p) in enumerate(then))
         sql = (
-            f"WITH upserted AS ({sql}), then_rows AS ({then[0]}) "
-            "SELECT *, ARRAY(SELECT id FROM then_rows) FROM upserted"
+            f"WITH upserted AS ({sql}){steps} SELECT *, ARRAY(SELECT id FROM then_0) FROM upserted"
         )
-        params += list(then[1])
+        params += [value for _step, step_params in then for value in step_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return None, False, []
-    then_ids = list(row[-1] or []) if then is not None else []
-    row = row[:-1] if then is not None else row
+    then_ids = list(row[-1] or []) if then else []
+    row = row[:-1] if then else row
     values = list(row[:-1])
     for index, field in enumerate(fields):  # what a query would convert (JSON, …)
         col = field.get_col(opts.db_table)
