@@ -9,6 +9,9 @@ one hub. Values:
   enqueue after commit. Half the submissions are people already in the database (matched by
   phone), half are new. Floor: a trivial POST view through the same middleware and threads.
   Target: ≥ 100 a second and ≥ 0.3× the floor.
+- ``event_rsvp_cpu_ms``: the CPU one RSVP costs, this process's (every thread) plus the
+  PostgreSQL backends' (read from ``/proc``; 0 for a server on another machine); floor: the
+  trivial POST's. Unlike the rate it hardly moves when other work shares the machine.
 - ``event_rsvp_duplicates``: after 8 threads behind a barrier submit the same new person and 8
   the same known person, how many extra people and RSVPs exist (target 0).
 - ``event_page_ms``: the anonymous event page with 10,000+ RSVPs, p50/p95 (target p95 ≤ 50 ms);
@@ -47,11 +50,24 @@ urlpatterns = [
 ]
 
 
-def _run_threads(work, per_thread: int) -> float:
-    return lib.run_threads(work, per_thread, THREADS)
+def _run_threads(work, per_thread: int, cpu: lib.Cpu | None = None) -> float:
+    return lib.run_threads(work, per_thread, THREADS, cpu)
 
 
-def _post_rsvps(event_id: int, people: list, per_thread: int, offset: int) -> float:
+def report_cpu(name: str, cpu: lib.Cpu, floor: lib.Cpu, calls: int) -> None:
+    """CPU per call (this process + PostgreSQL's backends) against the trivial POST's: what one
+    submission costs, which — unlike a rate — hardly moves with the load on the machine."""
+    python_ms, postgres_ms = cpu.ms_per(calls)
+    floor_python, floor_postgres = floor.ms_per(calls)
+    print(f"# {name}: python {python_ms:.2f} ms + postgres {postgres_ms:.2f} ms per call; "
+          f"trivial POST {floor_python:.2f} + {floor_postgres:.2f} ms", flush=True)  # fmt: skip
+    report(name, python_ms + postgres_ms, "ms", floor=floor_python + floor_postgres,
+           target="info")  # fmt: skip
+
+
+def _post_rsvps(
+    event_id: int, people: list, per_thread: int, offset: int, cpu: lib.Cpu | None = None
+) -> float:
     clients = [Client() for _ in range(THREADS)]
 
     def work(t: int, i: int) -> None:
@@ -77,7 +93,7 @@ def _post_rsvps(event_id: int, people: list, per_thread: int, offset: int) -> fl
         response = clients[t].post(f"/e/{event_id}/", data, REMOTE_ADDR=f"10.9.{t}.{i % 250}-{n}")
         assert response.status_code == 302, (response.status_code, response.content[:300])
 
-    return _run_threads(work, per_thread)
+    return _run_threads(work, per_thread, cpu)
 
 
 def _duplicates(event_id: int, known) -> int:
@@ -126,8 +142,11 @@ def run(ctx: Context) -> None:
         page = Client()
         empty_queries = _queries(page, url)
         _post_rsvps(event.pk, data.people, 20, offset=10_000_000)  # warm up
-        floor_s = _run_threads(lambda t, i: Client().post("/bench/trivial", {"a": "b"}), per_thread)
-        rsvp_s = _post_rsvps(event.pk, data.people, per_thread, offset=0)
+        floor_cpu, rsvp_cpu = lib.Cpu(), lib.Cpu()
+        floor_s = _run_threads(
+            lambda t, i: Client().post("/bench/trivial", {"a": "b"}), per_thread, floor_cpu
+        )
+        rsvp_s = _post_rsvps(event.pk, data.people, per_thread, offset=0, cpu=rsvp_cpu)
         duplicates = _duplicates(event.pk, next(p for p in data.people if p.phone_raw))
         # Fill to 10,000+ RSVPs for the page (COPY: the page, not the writes, is measured).
         have = set(Rsvp.objects.filter(event=event).values_list("contact_id", flat=True))
@@ -150,6 +169,7 @@ def run(ctx: Context) -> None:
     ok = rate >= 100 and rate >= 0.3 * floor_rate
     print(lib.bench_line("event_rsvp_per_s", rate, "rsvp/s", floor=floor_rate,
                          target=">=100/s_and_>=0.3x_floor", ok=ok), flush=True)  # fmt: skip
+    report_cpu("event_rsvp_cpu_ms", rsvp_cpu, floor_cpu, total)
     report("event_rsvp_duplicates", duplicates, "rows", floor=0, target="0", max_value=0)
     report_latency("event_page_ms", page_timing, floor_timing, p95_ms=50)
     report(

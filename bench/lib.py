@@ -553,35 +553,73 @@ def load_follow_ups(
 # --- Concurrent requests (public forms) ---------------------------------------------------------
 
 
-def run_threads(work: Callable[[int, int], None], per_thread: int, threads: int) -> float:
+def _backend_cpu_s(pid: int | None) -> float:
+    """CPU seconds a PostgreSQL backend (a process on this machine) has used; 0 when it cannot be
+    read (a server elsewhere)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, TypeError):
+        return 0.0
+
+
+@dataclass
+class Cpu:
+    """CPU used by a run of ``run_threads``: this process (every thread) and the PostgreSQL
+    backends of the threads' connections, in seconds. Unlike wall time, it hardly moves when
+    other work shares the machine: the cost of one call, not how fast the machine is today."""
+
+    python_s: float = 0.0
+    postgres_s: float = 0.0
+
+    def ms_per(self, calls: int) -> tuple[float, float]:
+        return 1000 * self.python_s / calls, 1000 * self.postgres_s / calls
+
+
+def run_threads(
+    work: Callable[[int, int], None], per_thread: int, threads: int, cpu: Cpu | None = None
+) -> float:
     """Run ``work(thread_index, i)`` ``per_thread`` times in each of ``threads`` threads, all
-    started together; the seconds they took. The first error in any thread is raised."""
+    started together; the seconds they took (and, with ``cpu``, the CPU they used). The first
+    error in any thread is raised."""
     import threading
 
     from django.db import connection
 
     barrier = threading.Barrier(threads + 1)
     errors: list[BaseException] = []
+    backend_s: list[float] = []
 
     def loop(t: int) -> None:
+        pid = None
         try:
+            if cpu is not None:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_backend_pid()")
+                    pid = cursor.fetchone()[0]
+                backend_s.append(-_backend_cpu_s(pid))
             barrier.wait()
             for i in range(per_thread):
                 work(t, i)
         except BaseException as exc:  # reported below
             errors.append(exc)
         finally:
+            if pid is not None:
+                backend_s.append(_backend_cpu_s(pid))
             connection.close()
 
     workers = [threading.Thread(target=loop, args=(t,)) for t in range(threads)]
     for worker in workers:
         worker.start()
     barrier.wait()
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     for worker in workers:
         worker.join()
     if errors:
         raise errors[0]
+    if cpu is not None:
+        cpu.python_s, cpu.postgres_s = time.process_time() - start_cpu, sum(backend_s)
     return time.perf_counter() - start
 
 

@@ -4,17 +4,20 @@ pages (public, scheduled events only), the kiosk's list, turnout and recruiters.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from campaigns.models import Event, Rsvp
+from campaigns.models import Event, Rsvp, Shift
 from campaigns.selectors.access import events_for_user
 from contacts.models import Contact, Phone
 from hubs.models import Hub
+from organizer.lib.inserts import model_fields
 
 KIOSK_LIMIT = 2000  # RSVPs the kiosk loads (and so can search offline)
 LIST_LIMIT = 200
@@ -58,6 +61,45 @@ def public_event(pk: int) -> Event:
         taken = {r["shift_id"]: r["n"] for r in rows}
     for shift in event.shifts.all():
         shift.full = shift.pk in capped and taken.get(shift.pk, 0) >= capped[shift.pk]
+    return event
+
+
+# What taking an RSVP reads of the event (``rsvp_submit``); any other field loads if touched.
+SIGNUP_FIELDS = ("id", "title", "hub", "starts_at", "ends_at", "status", "capacity")
+_SIGNUP_SQL = """
+SELECT {columns},
+       (SELECT coalesce(json_agg(json_build_object(
+                   'id', s.id, 'label', s.label, 'starts_at', s.starts_at,
+                   'ends_at', s.ends_at, 'capacity', s.capacity) ORDER BY s.starts_at, s.id), '[]')
+        FROM campaigns_shift s WHERE s.event_id = e.id)
+FROM campaigns_event e WHERE e.id = %s AND e.is_public
+"""
+
+
+def signup_event(pk: int) -> Event:
+    """A public event as a POSTed RSVP needs it: a few fields and its shifts (``shift_list``)
+    in one statement, where the page reads two and far more columns (its hub and campaign).
+    Plain SQL: building this query through the ORM cost more than running it. A form with
+    errors is shown from :func:`public_event`."""
+    fields = model_fields(Event, SIGNUP_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(_SIGNUP_SQL.format(columns=", ".join(f"e.{f.column}" for f in fields)), [pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404
+    event = Event.from_db(connection.alias, [f.attname for f in fields], row[:-1])
+    shifts = json.loads(row[-1]) if isinstance(row[-1], str) else row[-1]
+    event.shift_list = [
+        Shift(
+            id=shift["id"],
+            event_id=event.pk,
+            label=shift["label"],
+            starts_at=dt.datetime.fromisoformat(shift["starts_at"]),
+            ends_at=dt.datetime.fromisoformat(shift["ends_at"]),
+            capacity=shift["capacity"],
+        )
+        for shift in shifts
+    ]
     return event
 
 

@@ -3,16 +3,39 @@ neighborhoods/ZIP only, never phones or emails)."""
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
-from campaigns.models import Petition, Signature
+from campaigns.models import Campaign, Petition, Signature
+from organizer.lib.inserts import model_fields
 
 
 def public_petition(pk: int) -> Petition:
     petition = Petition.objects.select_related("campaign").filter(pk=pk, is_public=True).first()
     if petition is None:
         raise Http404
+    return petition
+
+
+def signup_petition(pk: int) -> Petition:
+    """A public petition as a POSTed signature needs it, in one statement: a few fields and
+    ``signer_hub_id``, the hub new signers join (``petition_sign``: the campaign's first).
+    Plain SQL, as ``signup_event``. A form with errors is shown from :func:`public_petition`."""
+    hubs = Campaign.hubs.through._meta.db_table
+    fields = model_fields(Petition, ["id", "campaign", "title", "is_public"])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(f'p.{f.column}' for f in fields)}, "
+            f"(SELECT min(h.hub_id) FROM {hubs} h WHERE h.campaign_id = p.campaign_id) "
+            f"FROM campaigns_petition p WHERE p.id = %s AND p.is_public",
+            [pk],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404
+    petition = Petition.from_db(connection.alias, [f.attname for f in fields], row[:-1])
+    petition.signer_hub_id = row[-1]
     return petition
 
 

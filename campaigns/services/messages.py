@@ -36,7 +36,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from campaigns.models import Event, EventMessage, Rsvp
+from campaigns.models import Event, EventMessage
 from contacts.services.reminders import Providers, backoff
 
 logger = logging.getLogger(__name__)
@@ -63,33 +63,44 @@ def _enqueue(ids: list[int]) -> None:
     enqueue_on_commit(send_event_messages_task, ids)
 
 
-def plan_confirmation(*, rsvp: Rsvp, email: str, phone: str) -> list[int]:
-    """Plan the confirmation of a new RSVP (in its transaction) and send it after commit."""
-    rows = []
-    if rsvp.contact.do_not_contact:
+def _confirmation_rows(*, contact, sms_consent: bool, email: str, phone: str) -> list:
+    """(channel, address) of a new RSVP's confirmation: email when given, a text with consent;
+    none to someone marked "do not contact"."""
+    if contact.do_not_contact:
         return []
-    if email:
-        rows.append((Channel.EMAIL, email))
-    if phone and rsvp.sms_consent:
+    rows = [(Channel.EMAIL, email)] if email else []
+    if phone and sms_consent:
         rows.append((Channel.SMS, phone))
+    return rows
+
+
+_CONFIRMATION_SQL = (
+    "INSERT INTO campaigns_eventmessage (event_id, contact_id, kind, channel, revision, "
+    '"to", status, attempts, last_error, created_at) '
+    "SELECT r.event_id, r.contact_id, %s, v.channel, 0, v.addr, 'pending', 0, '', %s "
+    "FROM upserted r, (VALUES {values}) AS v (channel, addr) WHERE r.inserted "
+    "ON CONFLICT (event_id, contact_id, kind, channel, revision) DO NOTHING RETURNING id"
+)
+
+
+def confirmation_sql(
+    *, contact, sms_consent: bool, email: str, phone: str
+) -> tuple[str, list] | None:
+    """The confirmation rows of an RSVP as an SQL statement reading ``upserted`` (the RSVP
+    being written, ``inserted`` when new), for ``insert_or_update(then=…)``: the RSVP and its
+    confirmation in one round trip. ``None`` when nothing is to be sent. Pass the ids it
+    returns to :func:`confirmation_planned`."""
+    rows = _confirmation_rows(contact=contact, sms_consent=sms_consent, email=email, phone=phone)
     if not rows:
-        return []
-    values = ", ".join(["(%s, %s, %s, %s, 0, %s, 'pending', 0, '', %s)"] * len(rows))
-    params = []
-    for channel, to in rows:
-        params += [rsvp.event_id, rsvp.contact_id, Kind.CONFIRMATION, channel, to, timezone.now()]
-    with connection.cursor() as cursor:  # one statement; a second plan of the same is a no-op
-        cursor.execute(
-            "INSERT INTO campaigns_eventmessage (event_id, contact_id, kind, channel, revision, "
-            '"to", status, attempts, last_error, created_at) VALUES '
-            + values
-            + " ON CONFLICT (event_id, contact_id, kind, channel, revision) DO NOTHING"
-            + " RETURNING id",
-            params,
-        )
-        ids = [row[0] for row in cursor.fetchall()]
+        return None
+    values = ", ".join(["(%s, %s)"] * len(rows))
+    params = [Kind.CONFIRMATION, timezone.now(), *(value for row in rows for value in row)]
+    return _CONFIRMATION_SQL.format(values=values), params
+
+
+def confirmation_planned(ids: list[int]) -> None:
+    """Send the confirmation rows ``ids`` once the transaction commits."""
     _enqueue(ids)
-    return ids
 
 
 # One row per going RSVP and channel: email to the primary address when email is OK, a text to

@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,7 +23,8 @@ from campaigns import signals
 from campaigns.models import Campaign, Petition, Signature
 from campaigns.services.rsvps import RsvpInput, _normalized, person_match_or_create
 from contacts.models import Activity, Contact
-from contacts.services.ladder import activity_record
+from contacts.services.ladder import activity_for_new_row, activity_record, activity_recorded
+from organizer.lib.inserts import insert_or_update
 
 # Stored with each signature exactly as shown.
 CONTACT_CONSENT_TEXT = gettext_lazy(
@@ -65,31 +66,32 @@ def signature_record(
     at = at or timezone.now()
     if recruiter_id == contact.pk:
         recruiter_id = None  # nobody recruits themselves
-    with transaction.atomic():
-        existing = Signature.objects.filter(petition=petition, contact=contact).first()
-        if existing is not None:
-            return existing, False
-        try:
-            with transaction.atomic():  # a savepoint: the other signer may have just won
-                signature = Signature.objects.create(
-                    petition=petition,
-                    contact=contact,
-                    source=source,
-                    signed_at=at,
-                    collected_by=by if getattr(by, "pk", None) else None,
-                    recruited_by_id=recruiter_id,
-                    consent_text=consent_text[:400],
-                    consent_at=at if consent_text else None,
-                )
-        except IntegrityError:
-            return Signature.objects.get(petition=petition, contact=contact), False
-        activity_record(
-            contact_id=contact.pk,
-            kind=Activity.Kind.PETITION_SIGNED,
-            source="signature",
-            source_id=signature.pk,
-            occurred_at=at,
+    # One statement in the caller's transaction (or in one of its own), no savepoint: the
+    # signature (``ON CONFLICT DO NOTHING``: a racing signer of the same person is a no-op,
+    # never an error) with its ladder activity. A second signature reads the first.
+    with transaction.atomic(savepoint=False):
+        signature, created, _ids = insert_or_update(
+            Signature(
+                petition=petition,
+                contact=contact,
+                source=source,
+                signed_at=at,
+                collected_by=by if getattr(by, "pk", None) else None,
+                recruited_by_id=recruiter_id,
+                consent_text=consent_text[:400],
+                consent_at=at if consent_text else None,
+            ),
+            conflict=["petition", "contact"],
+            then=activity_for_new_row(
+                contact_id=contact.pk,
+                kind=Activity.Kind.PETITION_SIGNED,
+                source="signature",
+                occurred_at=at,
+            ),
         )
+        if not created:
+            return Signature.objects.get(petition=petition, contact=contact), False
+        activity_recorded(contact.pk)
         signals.signature_created.send(sender=Signature, signature_id=signature.pk)
     return signature, True
 
@@ -105,8 +107,12 @@ class SignerInput:
     consent: bool = False
 
 
-def _hub_of(petition: Petition):
-    return petition.campaign.hubs.order_by("pk").first()
+def _hub_id_of(petition: Petition) -> int | None:
+    """The hub new signers join: the campaign's first (``signup_petition`` reads it with the
+    petition, so the public form needs no query for it)."""
+    if hasattr(petition, "signer_hub_id"):
+        return petition.signer_hub_id
+    return petition.campaign.hubs.order_by("pk").values_list("pk", flat=True).first()
 
 
 def petition_sign(
@@ -132,7 +138,7 @@ def petition_sign(
             last_name=data.last_name.strip(),
             phone=phone,
             email=email,
-            hub=_hub_of(petition),
+            hub_id=_hub_id_of(petition),
             source=f"Petition: {petition.title}",
             recruiter_id=recruiter_id,
             sms_ok=data.consent and bool(phone),

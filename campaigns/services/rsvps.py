@@ -2,12 +2,12 @@
 
 The guarantee: one person is one RSVP per event, however many times and however fast they
 submit. The person is matched by phone (E.164) or email through the contacts service
-(``find_duplicates``) or created with ``contact_create``; two submissions of the same new person
-racing each other are serialized by transaction-scoped advisory locks on the normalized phone and
-email (sorted, so two locks never deadlock), and ``rsvp_one_per_person`` is the last word.
-The weak spot: a person created at the same moment by another path (an import, a staff form)
-does not take these locks and can still become a duplicate person — the duplicate finder and
-merge handle that, as for any two sources.
+(``first_match``: the oldest of ``find_duplicates``) or created with ``contact_create``; two
+submissions of the same new person racing each other are serialized by transaction-scoped
+advisory locks on the normalized phone and email (sorted, so two locks never deadlock), and
+``rsvp_one_per_person`` is the last word. The weak spot: a person created at the same moment by
+another path (an import, a staff form) does not take these locks and can still become a
+duplicate person — the duplicate finder and merge handle that, as for any two sources.
 
 Sign-in is idempotent: marking someone attended twice keeps the first time, and a walk-in sent
 twice from a phone that lost its signal is keyed on its ``client_token``.
@@ -20,7 +20,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,12 +30,14 @@ from campaigns.models import Event, Rsvp, Shift
 from contacts.models import Activity, Contact, HubMember
 from contacts.services.ladder import activity_record
 from contacts.services.people import (
+    DuplicateContact,
     NewContact,
     PhoneInput,
     contact_create,
-    find_duplicates,
+    first_match,
     normalize_email,
 )
+from organizer.lib.inserts import insert_or_update
 from organizer.lib.phones import InvalidPhone, normalize_phone
 
 # The consent wording is stored with each RSVP exactly as shown.
@@ -80,16 +82,20 @@ def _normalized(data: RsvpInput) -> tuple[str, str]:
     return phone, email
 
 
-def _lock_person_keys(*keys: str) -> None:
-    """Serialize everyone matching or creating a person with these phone/email keys."""
+def _person_locks(*keys: str) -> tuple[str, list] | None:
+    """The statement serializing everyone matching or creating a person with these phone/email
+    keys: transaction-scoped advisory locks, taken in sorted order (PostgreSQL evaluates the
+    select list left to right), so two never deadlock."""
     names = [f"p:{key}" for key in sorted(k for k in keys if k)]
     if not names:
-        return
-    # One round trip; PostgreSQL evaluates the select list left to right, so the locks are
-    # always taken in the same (sorted) order.
+        return None
     locks = ", ".join(["pg_advisory_xact_lock(hashtextextended(%s, 7))"] * len(names))
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {locks}", names)
+    return f"SELECT {locks}", names
+
+
+# What the forms read of a matched person (the rest loads if touched): a whole person is ~60
+# columns to build on every RSVP.
+MATCH_FIELDS = ["id", "first_name", "last_name", "preferred_name", "do_not_contact", "user_id"]
 
 
 def person_match_or_create(
@@ -98,39 +104,55 @@ def person_match_or_create(
     last_name: str,
     phone: str,
     email: str,
-    hub,
+    hub=None,
+    hub_id: int | None = None,
     source: str,
     recruiter_id: int | None = None,
     sms_ok: bool = False,
     address: dict | None = None,
 ) -> tuple[Contact, bool]:
-    """The person with this phone or email (the oldest when several), or a new one in ``hub``.
-    Call inside a transaction; ``phone``/``email`` are already normalized. An existing person's
-    data is never changed from a public form (nobody can rewrite someone else's record)."""
-    _lock_person_keys(phone, email)
-    match = (
-        find_duplicates(phones_e164=[phone] if phone else [], emails=[email] if email else [])
-        .order_by("pk")
-        .first()
+    """The person with this phone or email (the oldest when several), or a new one in ``hub``
+    (or ``hub_id``). Call inside a transaction; ``phone``/``email`` are already normalized. An
+    existing person's data is never changed from a public form (nobody can rewrite someone
+    else's record).
+
+    The public forms' fast path: one round trip for someone known — the advisory locks and the
+    match, two statements in one message (``first_match``; the match must be a statement of
+    its own, or it would read a snapshot taken before the locks were granted and miss a
+    person committed by whoever held them) — and one more for someone new: the person with
+    their phone, email, hub membership and history, a duplicate check inside it
+    (``contact_create``). A recruiter's ladder credit adds one."""
+    match = first_match(
+        phones_e164=[phone] if phone else [],
+        emails=[email] if email else [],
+        fields=MATCH_FIELDS,
+        before=_person_locks(phone, email),
     )
     if match is not None:
         return match, False
     extra = {"sms_ok": sms_ok} | {k: v for k, v in (address or {}).items() if v}
     if recruiter_id:
         extra["recruited_by_id"] = recruiter_id
-    contact = contact_create(
-        by=None,
-        data=NewContact(
-            first_name=first_name[:100],
-            last_name=last_name[:100],
-            phones=[PhoneInput(raw=phone)] if phone else [],
-            emails=[email] if email else [],
-            hubs=[hub] if hub is not None else [],
-            extra=extra,
-        ),
-        source=source[:120],
-        allow_duplicate=True,  # matched above under the lock
+    if hub is not None:
+        hub_id = hub.pk
+    data = NewContact(
+        first_name=first_name[:100],
+        last_name=last_name[:100],
+        phones=[PhoneInput(raw=phone)] if phone else [],
+        emails=[email] if email else [],
+        hubs=[hub_id] if hub_id is not None else [],
+        extra=extra,
     )
+    try:
+        contact = contact_create(by=None, data=data, source=source[:120])
+    except DuplicateContact:
+        # Created a moment ago by a path that takes no locks (an import, a staff form): the
+        # check inside the INSERT saw them. Theirs, not a second person.
+        match = first_match(
+            phones_e164=[phone] if phone else [], emails=[email] if email else [],
+            fields=MATCH_FIELDS,
+        )  # fmt: skip
+        return match, False
     return contact, True
 
 
@@ -155,11 +177,14 @@ def _check_capacity(event: Event, shift: Shift | None, contact: Contact) -> None
 
 
 def _shift(event: Event, shift_id: int | None) -> Shift | None:
+    shifts = getattr(event, "shift_list", None)  # read with the event (``signup_event``)
+    if shifts is None:
+        shifts = list(event.shifts.all())
     if shift_id is None:
-        if event.shifts.exists():
+        if shifts:
             raise ValidationError({"shift": [_("Pick a shift.")]})
         return None
-    shift = Shift.objects.filter(event=event, pk=shift_id).first()
+    shift = next((s for s in shifts if s.pk == shift_id), None)
     if shift is None:
         raise ValidationError({"shift": [_("Pick one of this event's shifts.")]})
     return shift
@@ -175,8 +200,13 @@ def rsvp_submit(
 ) -> tuple[Rsvp, bool]:
     """Take an RSVP: match or create the person, record consent, plan the confirmation.
     Returns (rsvp, created). The same person twice is one RSVP (their shift and consent are
-    updated; nothing else)."""
-    from campaigns.services.messages import plan_confirmation
+    updated; nothing else).
+
+    Round trips, in one transaction: the person's (see :func:`person_match_or_create`: 1 for
+    someone known, 2 for someone new) and the RSVP with, when it is new, its confirmation rows
+    (one ``INSERT … ON CONFLICT DO UPDATE`` for a first RSVP and a second alike; the task is
+    queued after commit). A capacity adds its check."""
+    from campaigns.services.messages import confirmation_planned, confirmation_sql
 
     now = now or timezone.now()
     phone, email = _normalized(data)
@@ -184,12 +214,12 @@ def rsvp_submit(
     consent_text = (data.consent_text or str(SMS_CONSENT_TEXT))[:400] if data.sms_consent else ""
     with transaction.atomic():
         shift = _shift(event, data.shift_id)
-        contact, is_new = person_match_or_create(
+        contact, _is_new = person_match_or_create(
             first_name=data.first_name.strip(),
             last_name=data.last_name.strip(),
             phone=phone,
             email=email,
-            hub=event.hub,
+            hub_id=event.hub_id,
             source=f"RSVP: {event.title}",
             recruiter_id=recruiter_id,
             sms_ok=data.sms_consent and bool(phone),
@@ -200,23 +230,27 @@ def rsvp_submit(
         fields = {"shift": shift, "status": Rsvp.Status.GOING}
         if data.sms_consent and phone:
             fields |= {"sms_consent": True, "consent_text": consent_text, "consent_at": now}
-        rsvp = None if is_new else Rsvp.objects.filter(event=event, contact=contact).first()
-        created = rsvp is None
-        if created:
-            rsvp = Rsvp.objects.create(
+        rsvp, created, message_ids = insert_or_update(
+            Rsvp(
                 event=event,
                 contact=contact,
                 source=source,
                 recruited_by_id=recruiter_id,
                 created_at=now,
                 **fields,
-            )
-        else:
-            for name, value in fields.items():
-                setattr(rsvp, name, value)
-            rsvp.save(update_fields=list(fields))
+            ),
+            conflict=["event", "contact"],
+            update=list(fields),
+            then=confirmation_sql(  # written with a new RSVP, in the same statement
+                contact=contact,
+                sms_consent=bool(fields.get("sms_consent")),
+                email=email,
+                phone=phone if data.sms_consent else "",
+            ),
+        )
+        rsvp.event, rsvp.contact = event, contact
+        confirmation_planned(message_ids)
         if created:
-            plan_confirmation(rsvp=rsvp, email=email, phone=phone if data.sms_consent else "")
             signals.rsvp_created.send(sender=Rsvp, rsvp_id=rsvp.pk)
     return rsvp, created
 

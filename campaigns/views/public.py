@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from campaigns.forms import RsvpForm
-from campaigns.selectors.events import is_full, public_event, public_hub
+from campaigns.selectors.events import is_full, public_event, public_hub, signup_event
 from campaigns.services.events import recruiter_for_code
 from campaigns.services.rsvps import RsvpInput, rsvp_submit
 from organizer.lib import ratelimit
@@ -30,9 +30,10 @@ RSVP_HOURLY = (60, 3600)  # and 60 an hour (a shared wifi at a rally still fits)
 
 
 def _limited(request) -> int:
-    ip = ratelimit.client_ip(request)
-    return ratelimit.hit("rsvp-min", ip, limit=RSVP_LIMIT[0], window=RSVP_LIMIT[1]) or (
-        ratelimit.hit("rsvp-hour", ip, limit=RSVP_HOURLY[0], window=RSVP_HOURLY[1])
+    """Per address, both windows in one Redis round trip."""
+    return ratelimit.hit_all(
+        ratelimit.client_ip(request),
+        [("rsvp-min", *RSVP_LIMIT), ("rsvp-hour", *RSVP_HOURLY)],
     )
 
 
@@ -67,22 +68,24 @@ def _page(request, event, form, *, status=200, done=False):
 
 @require_http_methods(["GET", "POST"])
 def event_page(request, pk: int):
-    event = public_event(pk)
-    shifts = list(event.shifts.all())
     if request.method == "GET":
-        form = RsvpForm(initial={"r": request.GET.get("r", "")[:16]}, shifts=shifts)
+        event = public_event(pk)
+        form = RsvpForm(initial={"r": request.GET.get("r", "")[:16]}, shifts=event.shifts.all())
         return _page(request, event, form, done=request.GET.get("done") == "1")
+    # A POST reads only what the RSVP needs (one query); the page, only to show errors.
+    event = signup_event(pk)
     wait = _limited(request)
     if wait:
-        form = RsvpForm(request.POST, shifts=shifts)
+        event = public_event(pk)
+        form = RsvpForm(request.POST, shifts=event.shifts.all())
         form.is_valid()
         form.add_error(None, _("Too many sign-ups from this address. Try again in a minute."))
         response = _page(request, event, form, status=429)
         response["Retry-After"] = str(wait)
         return response
-    form = RsvpForm(request.POST, shifts=shifts)
+    form = RsvpForm(request.POST, shifts=event.shift_list)
     if not form.is_valid():
-        return _page(request, event, form, status=400)
+        return _error_page(request, form, pk)
     data = form.cleaned_data
     if data["website"]:  # the honeypot: a bot; it sees the same thanks and nothing is saved
         return redirect(reverse("public_event", args=[pk]) + "?done=1")
@@ -105,8 +108,17 @@ def event_page(request, pk: int):
         ):
             for error in errors:
                 form.add_error(field if field in form.fields else None, error)
-        return _page(request, event, form, status=400)
+        return _error_page(request, form, pk)
     return redirect(reverse("public_event", args=[pk]) + "?done=1")
+
+
+def _error_page(request, form: RsvpForm, pk: int):
+    """The page again with the POSTed form and its errors (its shifts marked full as the page
+    marks them)."""
+    event = public_event(pk)
+    if "shift" in form.fields:
+        form.fields["shift"].choices = RsvpForm(shifts=event.shifts.all()).fields["shift"].choices
+    return _page(request, event, form, status=400)
 
 
 def _ics_text(value: str) -> str:

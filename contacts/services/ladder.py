@@ -542,26 +542,73 @@ def activity_record(
     quantity: float = 1,
 ) -> None:
     """Write (or move) one activity; recording the same ``(source, source_id, kind)`` twice
-    keeps one row. Marks the person (and a previous holder of the row) for rescoring."""
+    keeps one row. Marks the person (and a previous holder of the row) for rescoring.
+
+    One statement (no savepoint): the previous holder is read and locked, the row written and
+    both people marked, as data-modifying CTEs; the rescore is queued after commit when one
+    person is concerned (as :func:`mark_for_rescore`)."""
     occurred_at = occurred_at or timezone.now()
-    with transaction.atomic():
-        previous = (
-            Activity.objects.select_for_update()
-            .filter(source=source, source_id=source_id, kind=kind)
-            .values_list("contact_id", flat=True)
-            .first()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH previous AS ("
+            "  SELECT contact_id FROM contacts_activity"
+            "  WHERE source = %(source)s AND source_id = %(source_id)s AND kind = %(kind)s"
+            "  FOR UPDATE),"
+            " written AS ("
+            "  INSERT INTO contacts_activity"
+            "  (contact_id, kind, occurred_at, quantity, source, source_id)"
+            "  VALUES (%(contact)s, %(kind)s, %(at)s, %(quantity)s, %(source)s, %(source_id)s)"
+            "  ON CONFLICT (source, source_id, kind) DO UPDATE SET"
+            "  contact_id = EXCLUDED.contact_id, occurred_at = EXCLUDED.occurred_at,"
+            "  quantity = EXCLUDED.quantity),"
+            " marked AS ("
+            "  UPDATE contacts_contact SET needs_rescore = true"
+            "  WHERE NOT needs_rescore"
+            "  AND id IN (SELECT %(contact)s::bigint UNION SELECT contact_id FROM previous))"
+            " SELECT contact_id FROM previous",
+            {
+                "contact": contact_id,
+                "kind": kind,
+                "at": occurred_at,
+                "quantity": quantity,
+                "source": source,
+                "source_id": source_id,
+            },
         )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO contacts_activity "
-                "(contact_id, kind, occurred_at, quantity, source, source_id) "
-                "VALUES (%s, %s, %s, %s, %s, %s) "
-                "ON CONFLICT (source, source_id, kind) DO UPDATE SET "
-                "contact_id = EXCLUDED.contact_id, occurred_at = EXCLUDED.occurred_at, "
-                "quantity = EXCLUDED.quantity",
-                [contact_id, kind, occurred_at, quantity, source, source_id],
-            )
-        mark_for_rescore([contact_id, previous])
+        previous = [row[0] for row in cursor.fetchall()]
+    if all(pk == contact_id for pk in previous):
+        transaction.on_commit(lambda: enqueue_contact(contact_id))
+
+
+def activity_for_new_row(
+    *, contact_id: int, kind: str, source: str, occurred_at: dt.datetime, quantity: float = 1
+) -> list[tuple[str, list]]:
+    """:func:`activity_record` for a row being inserted in the same statement (its source id
+    is that row's, read from the CTE ``upserted`` with its ``inserted`` flag:
+    ``organizer.lib.inserts.insert_or_update(then=…)``): the activity written and the person
+    marked for rescoring, in the row's own round trip. A new row's id was never a source
+    before, so there is no previous holder to mark. Call :func:`activity_recorded` after."""
+    return [
+        (
+            "INSERT INTO contacts_activity"
+            " (contact_id, kind, occurred_at, quantity, source, source_id)"
+            " SELECT %s, %s, %s, %s, %s, r.id FROM upserted r WHERE r.inserted"
+            " ON CONFLICT (source, source_id, kind) DO UPDATE SET"
+            " contact_id = EXCLUDED.contact_id, occurred_at = EXCLUDED.occurred_at,"
+            " quantity = EXCLUDED.quantity RETURNING id",
+            [contact_id, kind, occurred_at, quantity, source],
+        ),
+        (
+            "UPDATE contacts_contact SET needs_rescore = true WHERE id = %s"
+            " AND NOT needs_rescore AND EXISTS (SELECT 1 FROM upserted WHERE inserted)",
+            [contact_id],
+        ),
+    ]
+
+
+def activity_recorded(contact_id: int) -> None:
+    """After :func:`activity_for_new_row` wrote an activity: queue the rescore after commit."""
+    transaction.on_commit(lambda: enqueue_contact(contact_id))
 
 
 def activity_remove(*, kind: str, source: str, source_id: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +35,7 @@ from contacts.models import (
 )
 from contacts.services.ladder import activity_remove, recruitment_record
 from organizer.lib.csvfiles import csv_lines
+from organizer.lib.inserts import insert_with_children, model_fields
 from organizer.lib.phones import InvalidPhone, display_phone, normalize_phone
 
 
@@ -76,18 +79,62 @@ def normalize_email(value: str) -> str:
     return address
 
 
+def _match_ids(phones_e164: list[str], emails: list[str]) -> tuple[str, list]:
+    """SQL for the ids of people with one of these phones or emails: a ``UNION`` of a lookup
+    in the phone index and one in the email index ("" when there is nothing to match)."""
+    parts, params = [], []
+    if phones_e164:
+        parts.append("SELECT contact_id FROM contacts_phone WHERE e164 = ANY(%s)")
+        params.append(list(phones_e164))
+    if emails:
+        parts.append("SELECT contact_id FROM contacts_email WHERE address = ANY(%s)")
+        params.append(list(emails))
+    return " UNION ".join(parts), params
+
+
 def find_duplicates(*, phones_e164: list[str], emails: list[str]) -> QuerySet[Contact]:
     """People who already have one of these phone numbers (E.164) or emails (lower-case).
 
-    Two index lookups (phone, then email) and a filter on their ids: an OR across the two
-    joins made PostgreSQL scan every person, ~100 ms at 10,000 people and seconds at a million
-    (the public RSVP form matches people with this on every submission)."""
-    ids: set[int] = set()
-    if phones_e164:
-        ids.update(Phone.objects.filter(e164__in=phones_e164).values_list("contact_id", flat=True))
-    if emails:
-        ids.update(Email.objects.filter(address__in=emails).values_list("contact_id", flat=True))
-    return Contact.objects.filter(pk__in=sorted(ids))
+    One statement: the ids from the phone index and the email index (``_match_ids``), then
+    the people by primary key. An ``OR`` across the two joins made PostgreSQL scan every
+    person, ~100 ms at 10,000 people and seconds at a million."""
+    sql, params = _match_ids(phones_e164, emails)
+    if not sql:
+        return Contact.objects.none()
+    return Contact.objects.filter(pk__in=RawSQL(sql, params))  # noqa: S611 (fixed SQL)
+
+
+def first_match(
+    *,
+    phones_e164: list[str],
+    emails: list[str],
+    fields: list[str],
+    before: tuple[str, list] | None = None,
+) -> Contact | None:
+    """The oldest of :func:`find_duplicates`' people, with only ``fields`` loaded (any other
+    loads if touched): what the public forms match on every submission, in one statement
+    and without the ORM's cost of building it.
+
+    ``before``: ``(sql, params)`` of a statement to run first in the same message (one round
+    trip) but as a statement of its own — the public forms' advisory locks: the match's
+    snapshot is taken once they are granted, so it sees a person committed by whoever held
+    them."""
+    sql, params = _match_ids(phones_e164, emails)
+    if not sql:
+        return None
+    names = model_fields(Contact, fields)
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in names)
+    sql = f"SELECT {columns} FROM contacts_contact WHERE id IN ({sql}) ORDER BY id LIMIT 1"
+    if before is not None:
+        sql, params = f"{before[0]}; {sql}", [*before[1], *params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while cursor.nextset():  # to the last statement's result (the match)
+            pass
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return Contact.from_db(connection.alias, [field.attname for field in names], row)
 
 
 def _clean_phones(inputs: list[PhoneInput], errors: dict) -> list[tuple[str, PhoneInput]]:
@@ -158,18 +205,29 @@ def _resolve_tags(names: list[str]) -> list[Tag]:
     return tags
 
 
-def _write_phones(contact: Contact, phones: list[tuple[str, PhoneInput]]) -> None:
-    Phone.objects.bulk_create(
-        Phone(contact=contact, raw=p.raw.strip(), e164=e164, kind=p.kind, is_primary=index == 0)
+def _phone_rows(phones: list[tuple[str, PhoneInput]]) -> list[Phone]:
+    return [
+        Phone(raw=p.raw.strip(), e164=e164, kind=p.kind, is_primary=index == 0)
         for index, (e164, p) in enumerate(phones)
-    )
+    ]
+
+
+def _email_rows(emails: list[str]) -> list[Email]:
+    return [Email(address=address, is_primary=index == 0) for index, address in enumerate(emails)]
+
+
+def _write_phones(contact: Contact, phones: list[tuple[str, PhoneInput]]) -> None:
+    rows = _phone_rows(phones)
+    for row in rows:
+        row.contact = contact
+    Phone.objects.bulk_create(rows)
 
 
 def _write_emails(contact: Contact, emails: list[str]) -> None:
-    Email.objects.bulk_create(
-        Email(contact=contact, address=address, is_primary=index == 0)
-        for index, address in enumerate(emails)
-    )
+    rows = _email_rows(emails)
+    for row in rows:
+        row.contact = contact
+    Email.objects.bulk_create(rows)
 
 
 def _write_external_ids(contact: Contact, ids: list[tuple[str, str]]) -> None:
@@ -178,13 +236,18 @@ def _write_external_ids(contact: Contact, ids: list[tuple[str, str]]) -> None:
     )
 
 
-@transaction.atomic
 def contact_create(
     *, by, data: NewContact, owner=None, allow_duplicate: bool = False, source: str = ""
 ) -> Contact:
     """Create a person. Raises ``ValidationError`` for a bad phone/email (nothing is saved) and
     ``DuplicateContact`` when the phone or email belongs to someone already, unless
-    ``allow_duplicate``."""
+    ``allow_duplicate``.
+
+    The person, their phones, emails, external ids, hub memberships and the "added" line of
+    their history are one SQL statement (``organizer.lib.inserts``), the duplicate check
+    included (nothing is written when it finds someone): a public sign-up is one round trip
+    here, and needs no savepoint. Tags, issues and a recruiter's ladder credit,
+    when given, follow in the same transaction."""
     errors: dict[str, list[str]] = {}
     phones = _clean_phones(data.phones, errors)
     emails = _clean_emails(data.emails, errors)
@@ -195,10 +258,9 @@ def contact_create(
         )
     if errors:
         raise ValidationError(errors)
-    if not allow_duplicate:
-        matches = list(find_duplicates(phones_e164=[e for e, _p in phones], emails=emails)[:5])
-        if matches:
-            raise DuplicateContact(matches)
+    e164s = [e for e, _p in phones]
+    # The duplicate check runs inside the INSERT's statement (no person written if it finds one).
+    unless = None if allow_duplicate else _match_ids(e164s, emails)
 
     contact = Contact(
         first_name=data.first_name.strip(),
@@ -213,24 +275,35 @@ def contact_create(
     contact.email_ok = contact.email_ok and bool(emails)
     contact.sms_ok = contact.sms_ok and bool(phones)
     contact.full_clean(exclude=["name_search", "search_vector"])
-    contact.save()
-    _write_phones(contact, phones)
-    _write_emails(contact, emails)
-    _write_external_ids(contact, external_ids)
-    if data.tags:
-        contact.tags.set(_resolve_tags(data.tags))
-    if data.issues:
-        contact.issues.set(data.issues)
-    HubMember.objects.bulk_create(HubMember(contact=contact, hub=hub) for hub in data.hubs)
-    ContactEvent.objects.create(
-        contact=contact,
-        kind=ContactEvent.Kind.CREATED,
-        actor=by,
-        summary=f"Added{f' from {source}' if source else ''}",
-    )
-    if contact.recruited_by_id:  # the ladder: the recruiter earns a "recruited" activity
-        recruitment_record(recruit=contact, recruiter_id=contact.recruited_by_id)
-    signals.person_created.send(sender=Contact, contact_ids=[contact.pk])
+    contact.name_search = contact.build_name_search()  # what Contact.save() does
+    rows = [
+        *_phone_rows(phones),
+        *_email_rows(emails),
+        *(ExternalId(system=system, value=value) for system, value in external_ids),
+        *(HubMember(hub=hub) if hasattr(hub, "pk") else HubMember(hub_id=hub) for hub in data.hubs),
+        ContactEvent(
+            kind=ContactEvent.Kind.CREATED,
+            actor=by,
+            summary=f"Added{f' from {source}' if source else ''}",
+        ),
+    ]
+    more = bool(data.tags or data.issues or contact.recruited_by_id)
+    # One statement is atomic by itself: a transaction only when more statements follow, and a
+    # savepoint only for tags and issues (a recruiter's credit is one more statement).
+    atomic = transaction.atomic(savepoint=bool(data.tags or data.issues))
+    with atomic if more else contextlib.nullcontext():
+        guard = unless if unless and unless[0] else None
+        created = insert_with_children(contact, rows, unless=guard) is not None
+        if created and data.tags:
+            contact.tags.set(_resolve_tags(data.tags))
+        if created and data.issues:
+            contact.issues.set(data.issues)
+        if created and contact.recruited_by_id:  # the ladder: the recruiter's "recruited"
+            recruitment_record(recruit=contact, recruiter_id=contact.recruited_by_id)
+        if created:  # webhooks' outbox (api), in the caller's transaction when there is one
+            signals.person_created.send(sender=Contact, contact_ids=[contact.pk])
+    if not created:  # raised outside the transaction block: a caller may carry on
+        raise DuplicateContact(list(find_duplicates(phones_e164=e164s, emails=emails)[:5]))
     return contact
 
 

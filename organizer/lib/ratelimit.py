@@ -1,6 +1,7 @@
 """Fixed-window rate limits in Redis, shared by sign-in, password resets, the API and public forms.
 
-``hit(scope, key, limit=…, window=…)`` counts one request and answers 0 while the caller is under
+``hit(scope, key, limit=…, window=…)`` (or ``hit_all`` for several limits in one round trip)
+counts one request and answers 0 while the caller is under
 the limit, or the seconds until the window ends (the ``Retry-After``) once over it. The counter is
 one ``INCR`` plus ``EXPIRE`` in a pipeline, so concurrent requests never lose a count.
 
@@ -33,19 +34,30 @@ def _key(scope: str, key: str, window: int, now: float) -> str:
 
 def hit(scope: str, key: str, *, limit: int, window: int, now: float | None = None) -> int:
     """Count one hit of ``key`` in ``scope``; 0 if allowed, else seconds to wait (≥ 1)."""
+    return hit_all(key, [(scope, limit, window)], now=now)
+
+
+def hit_all(key: str, limits: list[tuple[str, int, int]], *, now: float | None = None) -> int:
+    """Count one hit of ``key`` under each ``(scope, limit, window)`` (say, 10 a minute and
+    60 an hour) in one round trip to Redis; 0 if every limit allows it, else the longest
+    wait. Every limit counts the hit, refused or not (a flood keeps its hour's count)."""
     now = time.time() if now is None else now
     try:
         pipe = _connection().pipeline()
-        name = _key(scope, key, window, now)
-        pipe.incr(name)
-        pipe.expire(name, window + 1)
-        count = pipe.execute()[0]
+        for scope, _limit, window in limits:
+            name = _key(scope, key, window, now)
+            pipe.incr(name)
+            pipe.expire(name, window + 1)
+        counts = pipe.execute()[::2]
     except Exception:  # Redis down or frozen: fail open (see the module note)
-        logger.warning("rate limit %s not checked: Redis unavailable", scope, exc_info=True)
+        scopes = ", ".join(scope for scope, _limit, _window in limits)
+        logger.warning("rate limit %s not checked: Redis unavailable", scopes, exc_info=True)
         return 0
-    if count <= limit:
-        return 0
-    return max(1, int(window - (now % window)) + 1)
+    wait = 0
+    for count, (_scope, limit, window) in zip(counts, limits, strict=True):
+        if count > limit:
+            wait = max(wait, max(1, int(window - (now % window)) + 1))
+    return wait
 
 
 def peek(scope: str, key: str, *, limit: int, window: int, now: float | None = None) -> int:

@@ -1,6 +1,6 @@
-// Sign-in at the door that survives a lost signal (the walk list's approach, static/js/
-// walk-list.js). Without this script every tap is a plain form POST. With it, the search
-// filters the list on the device, and each tap (sign in, walk-in) goes into a queue in
+// Sign-in at the door that survives a lost signal (the walk list's queue, static/js/
+// offline-queue.js). Without this script every tap is a plain form POST. With it, the search
+// filters the list on the device, and each tap (sign in, walk-in) goes into the queue in
 // localStorage first with a client_token, the row shows it at once, and the queue is sent in
 // order: now, when the device comes back `online`, and every 10 s. The server keys walk-ins on
 // their client_token and sign-ins are idempotent, so sending one twice records it once.
@@ -8,39 +8,9 @@
   "use strict";
   var root = document.querySelector("[data-kiosk]");
   if (!root) return;
-  var KEY = "organizer:kiosk-queue:" + root.dataset.event;
-  var RETRY_MS = 10000;
   var status = document.getElementById("kiosk-queue");
   var list = document.getElementById("kiosk-list");
   var search = document.getElementById("kiosk-q");
-  var flushing = false;
-  var sentTimer = null;
-
-  function store() { try { return window.localStorage; } catch (e) { return null; } }
-  function load() { try { return JSON.parse(store().getItem(KEY)) || []; } catch (e) { return []; } }
-  function save(queue) { try { store().setItem(KEY, JSON.stringify(queue)); } catch (e) { /* full */ } }
-  function uuid() {
-    if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
-    var b = new Uint8Array(16);
-    window.crypto.getRandomValues(b);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); });
-    return h.slice(0, 4).join("") + "-" + h.slice(4, 6).join("") + "-" + h.slice(6, 8).join("") +
-      "-" + h.slice(8, 10).join("") + "-" + h.slice(10).join("");
-  }
-  function say(text, kind) {
-    if (!status) return;
-    status.textContent = text;
-    status.className = "walk-queue" + (kind ? " is-" + kind : "");
-    status.hidden = !text;
-  }
-  function showWaiting() {
-    var n = load().length;
-    if (!n) return;
-    clearTimeout(sentTimer);
-    say(n === 1 ? root.dataset.waitingOne : root.dataset.waitingMany.replace("%(n)s", n), "");
-  }
 
   // Search on the device: works with no signal (the whole list is in the page).
   function fold(s) { return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase(); }
@@ -91,44 +61,24 @@
       : document.querySelector('[data-token="' + item.client_token + '"]');
     if (row) row.classList.remove("is-pending");
   }
-  function drop(token) { save(load().filter(function (q) { return q.client_token !== token; })); }
-  function csrf() {
-    try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; }
-    catch (e) { return ""; }
-  }
-  function send(item) {
-    var body = new URLSearchParams();
-    Object.keys(item.fields).forEach(function (k) { body.append(k, item.fields[k]); });
-    return fetch(item.url, {
-      method: "POST", body: body, credentials: "same-origin",
-      headers: { "X-CSRFToken": csrf(), "HX-Request": "true" },
-    });
-  }
-  function flush() {
-    if (flushing) return;
-    var queue = load();
-    if (!queue.length) return;
-    flushing = true;
-    var item = queue[0];
-    send(item).then(function (response) {
+  var queue = window.OrganizerOfflineQueue({
+    key: "organizer:kiosk-queue:" + root.dataset.event,
+    root: root,
+    status: status,
+    retryMs: 10000,
+    judge: function (response, item, drop) {
       var verdict = response.headers.get("X-Kiosk");
-      if (response.ok && verdict === "ok") { drop(item.client_token); settled(item); return true; }
+      if (response.ok && verdict === "ok") { drop(); settled(item); return true; }
       if (response.status >= 400 && response.status < 500 && verdict === "rejected") {
-        drop(item.client_token);
-        return response.text().then(function (t) { say(root.dataset.rejected + " " + t, "error"); return true; });
+        drop();
+        return response.text().then(function (t) {
+          queue.say(root.dataset.rejected + " " + t, "error");
+          return true;
+        });
       }
       return false;  // signed out, or the server is having trouble: keep it
-    }, function () { return false; }).then(function (progressed) {
-      flushing = false;
-      if (!progressed) { showWaiting(); return; }
-      if (load().length) { flush(); return; }
-      if (status && !status.classList.contains("is-error")) {
-        say(root.dataset.sent, "sent");
-        clearTimeout(sentTimer);
-        sentTimer = setTimeout(function () { say("", ""); }, 4000);
-      }
-    });
-  }
+    },
+  });
 
   root.addEventListener("submit", function (event) {
     var form = event.target.closest("form[data-kiosk-tap]");
@@ -136,7 +86,7 @@
     event.preventDefault();
     var fields = {};
     new FormData(form).forEach(function (v, k) { fields[k] = v; });
-    var token = uuid();
+    var token = window.OrganizerOfflineQueue.uuid();
     fields.client_token = token;
     var item = { url: form.action, client_token: token, fields: fields, rsvp: fields.rsvp || null };
     if (form.hasAttribute("data-walk-in")) {
@@ -144,16 +94,10 @@
       form.reset();
       form.querySelector("input[name=first_name]").focus();
     }
-    var queue = load();
-    queue.push(item);
-    save(queue);
     markSignedIn(item);
-    flush();
+    queue.push(item);
   });
 
-  load().forEach(markSignedIn);
-  showWaiting();
-  window.addEventListener("online", flush);
-  setInterval(flush, RETRY_MS);
-  flush();
+  queue.load().forEach(markSignedIn);
+  queue.start();
 })();

@@ -1,66 +1,19 @@
-// Walk list taps that survive a lost signal. Without this script every tap is a plain form
-// POST; with it, each tap goes into a queue in localStorage first ({door_id, result, note,
-// client_token, at, ...}), the door shows it as done at once, and the queue is sent in order:
-// now, when the phone comes back `online`, and every 15 s. The server keys each tap on its
-// client_token, so sending one twice records it once. A second tap of the same result on the
-// same door within DOUBLE_TAP_MS is the same tap (a double tap) and is dropped here; the
-// server drops it too (hubs.services.walk.DOUBLE_TAP). The "Add note / new person" form is in
+// Walk list taps that survive a lost signal (the queue: static/js/offline-queue.js). Without this
+// script every tap is a plain form POST; with it, each tap goes into a queue in localStorage first
+// ({door_id, result, note, client_token, at, ...}), the door shows it as done at once, and the
+// queue is sent in order: now, when the phone comes back `online`, and every 15 s. The server keys
+// each tap on its client_token, so sending one twice records it once. A second tap of the same
+// result on the same door within DOUBLE_TAP_MS is the same tap (a double tap) and is dropped here;
+// the server drops it too (hubs.services.walk.DOUBLE_TAP). The "Add note / new person" form is in
 // the page once (a <template>): a door gets its own copy when its <details> opens.
 (function () {
   "use strict";
   var root = document.querySelector("[data-walk-list]");
   if (!root) return;
-  var KEY = "organizer:walk-queue";
-  var RETRY_MS = 15000;
   var DOUBLE_TAP_MS = 2000;
   var lastTap = {};  // door id → {result, time} of its latest bare tap
-  var status = document.getElementById("walk-queue");
-  var flushing = false;
-  var sentTimer = null;
   var moreTemplate = document.getElementById("walk-more-template");
   root.classList.add("has-js");
-
-  function store() {
-    try { return window.localStorage; } catch (e) { return null; }
-  }
-  function load() {
-    try { return JSON.parse(store().getItem(KEY)) || []; } catch (e) { return []; }
-  }
-  function save(queue) {
-    try { store().setItem(KEY, JSON.stringify(queue)); } catch (e) { /* full or private */ }
-  }
-  function uuid() {
-    if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
-    var b = new Uint8Array(16);
-    window.crypto.getRandomValues(b);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); });
-    return h.slice(0, 4).join("") + "-" + h.slice(4, 6).join("") + "-" + h.slice(6, 8).join("") +
-      "-" + h.slice(8, 10).join("") + "-" + h.slice(10).join("");
-  }
-  function csrfToken() {
-    try {
-      return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
-    } catch (e) {
-      var input = root.querySelector("[name=csrfmiddlewaretoken]");
-      return input ? input.value : "";
-    }
-  }
-
-  function say(text, kind) {
-    if (!status) return;
-    status.textContent = text;
-    status.className = "walk-queue" + (kind ? " is-" + kind : "");
-    status.hidden = !text;
-  }
-  function showWaiting() {
-    var n = load().length;
-    if (!n) return;
-    clearTimeout(sentTimer);
-    var text = n === 1 ? root.dataset.waitingOne : root.dataset.waitingMany.replace("%(n)s", n);
-    say(text, "");
-  }
 
   // The door shows the tap at once, marked as waiting until the server has it.
   function markPending(item) {
@@ -84,7 +37,7 @@
     tpl.innerHTML = html;
     var fresh = tpl.content.getElementById("door-" + doorId);
     var current = document.getElementById("door-" + doorId);
-    var stillQueued = load().some(function (q) { return String(q.door_id) === String(doorId); });
+    var stillQueued = queue.load().some(function (q) { return String(q.door_id) === String(doorId); });
     if (fresh && current && !stillQueued) {
       // A note being written at this door stays as it is.
       var open = current.querySelector("details.walk-more[open]");
@@ -145,65 +98,34 @@
     if (details.matches && details.matches("details.walk-more") && details.open) fillMore(details);
   }, true);
 
-  function drop(token) {
-    save(load().filter(function (q) { return q.client_token !== token; }));
-  }
-
-  function send(item) {
-    var body = new URLSearchParams();
-    Object.keys(item.fields).forEach(function (name) { body.append(name, item.fields[name]); });
-    return fetch(item.url, {
-      method: "POST",
-      body: body,
-      credentials: "same-origin",
-      headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" },
-    });
-  }
-
-  function flush() {
-    if (flushing) return;
-    var queue = load();
-    if (!queue.length) return;
-    flushing = true;
-    var item = queue[0];
-    send(item).then(function (response) {
+  var queue = window.OrganizerOfflineQueue({
+    key: "organizer:walk-queue",
+    root: root,
+    status: document.getElementById("walk-queue"),
+    retryMs: 15000,
+    judge: function (response, item, drop) {
       return response.text().then(function (html) {
         if (response.ok && response.headers.get("X-Door-Result")) {
-          drop(item.client_token);
+          drop();
           applyFragment(html, item.door_id);
           return true;
         }
         if (response.ok || response.status === 403) {
           // Signed out (the login page came back) or the session's CSRF changed: keep it.
-          say(root.dataset.signedOut, "error");
+          queue.say(root.dataset.signedOut, "error");
           return false;
         }
         if (response.status >= 400 && response.status < 500) {
           // Refused for good (door moved to someone else, bad value): do not retry forever.
-          drop(item.client_token);
+          drop();
           applyFragment(html, item.door_id);
-          say(root.dataset.rejected + " " + (item.label || item.fields.result), "error");
+          queue.say(root.dataset.rejected + " " + (item.label || item.fields.result), "error");
           return true;
         }
         return false;  // the server is having trouble: try again later
       });
-    }, function () {
-      return false;  // no connection
-    }).then(function (progressed) {
-      flushing = false;
-      if (!progressed) {
-        showWaiting();
-        return;
-      }
-      if (load().length) {
-        flush();
-      } else if (status && !status.classList.contains("is-error")) {
-        say(root.dataset.sent, "sent");
-        clearTimeout(sentTimer);
-        sentTimer = setTimeout(function () { say("", ""); }, 4000);
-      }
-    });
-  }
+    },
+  });
 
   function isDoubleTap(doorId, result) {
     var now = Date.now();
@@ -220,7 +142,7 @@
     new FormData(form).forEach(function (value, name) { fields[name] = value; });
     var submitter = event.submitter;
     if (submitter && submitter.name) fields[submitter.name] = submitter.value;
-    var token = uuid();
+    var token = window.OrganizerOfflineQueue.uuid();
     var at = new Date().toISOString();
     fields.client_token = token;
     fields.at = at;
@@ -235,18 +157,12 @@
       url: form.action, door_id: form.dataset.doorId, client_token: token, at: at,
       result: fields.result, note: fields.note || "", label: label, fields: fields,
     };
-    var queue = load();
-    queue.push(item);
-    save(queue);
     markPending(item);
     if (form.closest("details")) form.reset();
-    flush();
+    queue.push(item);
   });
 
   // Taps queued on an earlier visit: show them, then send them.
-  load().forEach(markPending);
-  showWaiting();
-  window.addEventListener("online", flush);
-  setInterval(flush, RETRY_MS);
-  flush();
+  queue.load().forEach(markPending);
+  queue.start();
 })();

@@ -32,7 +32,16 @@ def timeout_shown(request):
         return HttpResponse(cursor.fetchone()[0])
 
 
+def timeout_in_transaction(request):
+    """The timeout as the second statement of a transaction sees it."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.execute("SHOW statement_timeout")
+        return HttpResponse(cursor.fetchone()[0])
+
+
 urlpatterns = [
+    path("test-timeout-in-transaction/", timeout_in_transaction),
     path("test-slow/", slow),
     path("test-rolled-back-then-slow/", rolled_back_then_slow),
     path("test-timeout/", timeout_shown),

@@ -29,6 +29,18 @@ def test_a_new_window_starts_a_new_count():
     assert ratelimit.hit("t", key, limit=1, window=60, now=121.0) == 0
 
 
+def test_several_limits_are_counted_in_one_call_and_the_longest_wait_wins():
+    key = uuid.uuid4().hex
+    now = 3_600_000.0 + 30  # 30 s into a minute and into an hour
+    limits = [("m", 2, 60), ("h", 3, 3600)]
+    answers = [ratelimit.hit_all(key, limits, now=now) for _ in range(4)]
+    assert answers[:2] == [0, 0]
+    assert 1 <= answers[2] <= 31  # over the minute's limit: wait for the next minute
+    assert 3500 <= answers[3] <= 3571  # over the hour's too: the hour's wait
+    # Each limit counted every hit: the minute's own scope agrees.
+    assert ratelimit.hit("m", key, limit=4, window=60, now=now) > 0
+
+
 def test_concurrent_hits_never_lose_a_count():
     key = uuid.uuid4().hex
     results: list[int] = []

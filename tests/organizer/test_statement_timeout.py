@@ -6,6 +6,7 @@ import time
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 pytestmark = pytest.mark.urls("tests.organizer.slow_urls")
 
@@ -48,6 +49,25 @@ def test_the_connection_is_usable_after_a_cancelled_statement(client, settings):
     assert client.get("/test-slow/").status_code == 503
     assert client.get("/test-timeout/").content == b"200ms"
     assert _session_timeout() == "0"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_transaction_gets_the_timeout_in_its_first_statements_message(client, settings):
+    settings.REQUEST_STATEMENT_TIMEOUT_MS = 4321
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/test-timeout-in-transaction/").content == b"4321ms"
+    # No statement of its own: SET LOCAL travels with the transaction's first statement.
+    sent = [q["sql"] for q in queries.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")]
+    assert sent[0].startswith("SET LOCAL statement_timeout = 4321; ")
+    assert not any(sql.startswith("SET LOCAL") for sql in sent[1:])
+    assert _session_timeout() == "0"
+
+
+@pytest.mark.django_db
+def test_a_request_inside_a_transaction_begun_before_it_gets_the_timeout_too(client, settings):
+    settings.REQUEST_STATEMENT_TIMEOUT_MS = 4321
+    assert client.get("/test-timeout/").content == b"4321ms"  # the fallback: a session SET
+    assert _session_timeout() == "0"  # and its RESET
 
 
 @pytest.mark.django_db(transaction=True)
