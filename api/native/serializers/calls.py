@@ -242,6 +242,7 @@ class DistrictOut(serializers.Serializer):
 class TargetOut(serializers.ModelSerializer):
     district = DistrictOut(read_only=True, allow_null=True)
     campaigns = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    email = serializers.CharField(read_only=True, help_text="Empty when not known.")
 
     class Meta:
         model = Target
