@@ -15,7 +15,8 @@ import datetime as dt
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -96,7 +97,15 @@ class CallListView(NativeAPIView):
         description="For the list's managers: everyone on the list with their result, when "
         "and by whom (no phones, no notes). `result=open` for those not yet worked; "
         "`result=<a result>` for one result.",
-        responses={200: CallTargetOut(many=True), **READ_ERRORS},
+        parameters=[
+            OpenApiParameter(
+                "result",
+                str,
+                enum=["open", *CallTarget.Result.values],
+                description="`open` (not yet worked) or one result.",
+            )
+        ],
+        responses={200: CallTargetOut(many=True), 400: ErrorOut, **READ_ERRORS},
     )
 )
 class CallTargetsView(NativeListView):
@@ -202,7 +211,11 @@ class TargetView(NativeAPIView):
         description="Calls, emails, letters, visits and testimony toward targets, for the "
         "campaigns you see and by people you may see, newest first (no notes). Filter with "
         "`campaign` (a slug) or `contact` (a person's id).",
-        responses={200: PressureActionOut(many=True), **READ_ERRORS},
+        parameters=[
+            OpenApiParameter("campaign", str, description="A campaign's slug."),
+            OpenApiParameter("contact", OpenApiTypes.INT, description="A person's id."),
+        ],
+        responses={200: PressureActionOut(many=True), 400: ErrorOut, **READ_ERRORS},
     ),
     post=extend_schema(
         summary="Log a pressure action",

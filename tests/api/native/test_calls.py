@@ -261,3 +261,14 @@ def test_callers_racing_through_the_api_never_get_the_same_person(cast):
     everyone = [t for mine in got for t in mine]
     assert len(everyone) == len(set(everyone)) == len(people)
     assert not CallTarget.objects.filter(call_list=call_list, result="").exists()
+
+
+def test_the_managers_filter_the_people_by_result(world, cast, client_for):
+    client = client_for(cast.captain_a)
+    url = f"/api/v1/call-lists/{world.a.call_list.pk}/targets/"
+    assert [r["id"] for r in client.get(url, {"result": "open"}).json()["results"]] == [
+        world.a.call_target.pk
+    ]
+    assert client.get(url, {"result": "talked"}).json()["results"] == []
+    bad = client.get(url, {"result": "sang"})
+    assert bad.status_code == 400 and "result" in bad.json()["errors"]
