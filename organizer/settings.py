@@ -388,6 +388,13 @@ SPECTACULAR_SETTINGS = {
         "HubMemberRoleEnum": "contacts.models.HubMember.Role",
         "HubRoleEnum": "hubs.models.HubRole.Role",
         "AssessmentLevelEnum": "contacts.models.Assessment.Level",
+        "CallListKindEnum": "campaigns.models.CallList.Kind",
+        "CallListSourceEnum": "campaigns.models.CallList.Source",
+        "SurveyQuestionKindEnum": "campaigns.models.SurveyQuestion.Kind",
+        "CallTargetResultEnum": "campaigns.models.CallTarget.Result",
+        "DoorResultEnum": "hubs.models.DoorResult.Result",
+        "PressureActionKindEnum": "campaigns.models.PressureAction.Kind",
+        "PressureActionSourceEnum": "campaigns.models.PressureAction.Source",
     },
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from api.native import schema
-from api.native.views import campaigns, conversations, hubs, people, reports
+from api.native.views import calls, campaigns, conversations, hubs, people, reports
 
 app_name = "native"
 
@@ -66,6 +66,19 @@ urlpatterns = [
     # Campaigns and reports
     path("campaigns/", campaigns.CampaignsView.as_view(), name="campaigns"),
     path("campaigns/<slug:slug>/", campaigns.CampaignView.as_view(), name="campaign"),
+    # Phone banks, targets and pressure
+    path("call-lists/", calls.CallListsView.as_view(), name="call_lists"),
+    path("call-lists/<int:pk>/", calls.CallListView.as_view(), name="call_list"),
+    path("call-lists/<int:pk>/targets/", calls.CallTargetsView.as_view(), name="call_targets"),
+    path("call-lists/<int:pk>/next/", calls.CallNextView.as_view(), name="call_next"),
+    path(
+        "call-lists/<int:pk>/targets/<int:target_id>/result/",
+        calls.CallResultView.as_view(),
+        name="call_result",
+    ),
+    path("targets/", calls.TargetsView.as_view(), name="targets"),
+    path("targets/<int:pk>/", calls.TargetView.as_view(), name="target"),
+    path("pressure-actions/", calls.PressureActionsView.as_view(), name="pressure_actions"),
     path("reports/headline/", reports.HeadlineReport.as_view(), name="report_headline"),
     path("reports/depth/", reports.DepthReport.as_view(), name="report_depth"),
     path("reports/ladder/", reports.LadderReport.as_view(), name="report_ladder"),

@@ -21,6 +21,7 @@ from django.db.models import BooleanField, Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
+from accounts.models import Role
 from campaigns.models import (
     Campaign,
     District,
@@ -30,6 +31,8 @@ from campaigns.models import (
     Signature,
     Target,
 )
+from campaigns.selectors.access import campaigns_for_user
+from contacts.selectors.access import contacts_for_user
 from hubs.models import Building, street_key
 from organizer.lib.geo import Point
 
@@ -251,4 +254,36 @@ def actions_of_contact(contact) -> list[PressureAction]:
         PressureAction.objects.filter(contact=contact)
         .select_related("campaign", "target")
         .order_by("-occurred_at", "-pk")[:50]
+    )
+
+
+# --- what the API lists: targets and actions in the user's scope ---------------------------------
+
+
+def targets_for_user(user) -> QuerySet[Target]:
+    """Staff: every target (the Targets page). Captains and organizers: the targets of the
+    campaigns they see (the campaign's call page names them). Anyone else: none."""
+    if not (user.is_authenticated and user.is_active):
+        return Target.objects.none()
+    if user.role == Role.STAFF:
+        return Target.objects.all()
+    seen = campaigns_for_user(user).values("pk")
+    return Target.objects.filter(
+        pk__in=Target.campaigns.through.objects.filter(campaign_id__in=seen).values("target_id")
+    )
+
+
+def target_for_user(user, pk: int) -> Target:
+    target = targets_for_user(user).filter(pk=pk).first()
+    if target is None:
+        raise Http404
+    return target
+
+
+def pressure_actions_for_user(user) -> QuerySet[PressureAction]:
+    """Actions for the campaigns the user sees, by people the user may see (as the campaign's
+    call page lists them; the others are only counted)."""
+    return PressureAction.objects.filter(
+        campaign_id__in=campaigns_for_user(user).values("pk"),
+        contact_id__in=contacts_for_user(user).values("pk"),
     )

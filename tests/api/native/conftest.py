@@ -1,6 +1,8 @@
 """A chapter with something of every kind in hub A and in hub B, for the native API's tests:
 conversations, an assessment, follow-ups, a ladder move, a walk-list piece with a result, a
-workplace hub with a placement, and a campaign with a goal."""
+workplace hub with a placement, a campaign with a goal, a call list of the hub's people (its
+organizer and walker assigned to call) with survey questions, and a target of the campaign with
+one pressure action."""
 
 from __future__ import annotations
 
@@ -10,11 +12,20 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
+from campaigns.models import CallTarget, PressureAction
 from campaigns.services.campaigns import campaign_create, goal_set
+from campaigns.services.pressure import pressure_action_record, target_save
 from contacts.models import FollowUp, Interaction, LadderMove, LadderStage
 from contacts.services.conversations import one_on_one_log
 from hubs.models import DoorResult, Hub, HubRole, Placement, Worksite
-from tests.factories import ContactFactory, HubFactory, HubMemberFactory, HubRoleFactory
+from tests.campaigns.calls_support import QUESTIONS, make_list
+from tests.factories import (
+    ContactFactory,
+    HubFactory,
+    HubMemberFactory,
+    HubRoleFactory,
+    PhoneFactory,
+)
 from tests.hubs.test_walk import build_piece
 
 
@@ -33,6 +44,10 @@ class Side:
     result: DoorResult
     placement: Placement
     campaign: object
+    call_list: object
+    call_target: CallTarget
+    official: object
+    action: PressureAction
 
 
 def _side(cast, hub, organizer, person, *, name: str, walker) -> Side:
@@ -68,9 +83,36 @@ def _side(cast, hub, organizer, person, *, name: str, walker) -> Side:
         ends_on=timezone.localdate() + dt.timedelta(days=20),
     )
     goal_set(by=cast.staff, campaign=campaign, metric="one_on_ones", target=10)
+    n = 9001 if name == "Ana" else 9002
+    PhoneFactory(contact=person, raw=f"(718) 555-{n}", e164=f"+1718555{n}")
+    call_list = make_list(
+        by=cast.staff,
+        campaign=campaign,
+        hub=hub,
+        name=f"{name} calls",
+        questions=QUESTIONS,
+        callers=[organizer, walker],
+    )
+    call_target = CallTarget.objects.get(call_list=call_list, contact=person)
+    official = target_save(
+        by=cast.staff,
+        name=f"{name} Official",
+        office="Council Member",
+        level="city",
+        campaigns=[campaign],
+    )
+    action, _created = pressure_action_record(
+        campaign=campaign,
+        target=official,
+        contact=person,
+        kind="call",
+        source=PressureAction.Source.ORGANIZER,
+        notes=f"{name}: secret pressure note",
+        by=organizer,
+    )
     return Side(
         hub, workplace, person, interaction, follow_up, move, walk.piece, door, result,
-        placement, campaign,
+        placement, campaign, call_list, call_target, official, action,
     )  # fmt: skip
 
 

@@ -118,13 +118,20 @@ LIST_URLS = {
     "placements": lambda w: f"/api/v1/hubs/{w.a.workplace.slug}/placements/",
     "campaigns": lambda w: "/api/v1/campaigns/",
     "ladder moves": lambda w: "/api/v1/ladder/moves/",
+    "call lists": lambda w: "/api/v1/call-lists/",
+    "call list people": lambda w: f"/api/v1/call-lists/{w.a.call_list.pk}/targets/",
+    "targets": lambda w: "/api/v1/targets/",
+    "pressure actions": lambda w: "/api/v1/pressure-actions/",
 }
 
 
 @pytest.mark.parametrize("name", list(LIST_URLS))
 def test_every_list_takes_as_many_queries_for_one_row_as_for_a_page(world, cast, client_for, name):
+    from campaigns.services.calls import call_list_build
+    from campaigns.services.pressure import pressure_action_record, target_save
     from contacts.services.conversations import one_on_one_log
     from hubs.models import Placement
+    from tests.campaigns.calls_support import make_list
     from tests.hubs.test_walk import build_piece
 
     for i in range(4):  # more rows of every kind in hub A
@@ -138,6 +145,17 @@ def test_every_list_takes_as_many_queries_for_one_row_as_for_a_page(world, cast,
             hub=world.a.workplace, contact=person, worksite=world.a.placement.worksite
         )
         build_piece(cast.hub_a, assigned_to=cast.volunteer_a, number=10 + i, street=f"S{i} St")
+        PhoneFactory(contact=person, raw=f"(718) 555-01{i:02d}", e164=f"+171855501{i:02d}")
+        make_list(by=cast.staff, campaign=world.a.campaign, hub=cast.hub_a, name=f"More {i}")
+        official = target_save(
+            by=cast.staff, name=f"Official {i}", office="Mayor", level="city",
+            campaigns=[world.a.campaign],
+        )  # fmt: skip
+        pressure_action_record(
+            campaign=world.a.campaign, target=official, contact=person, kind="email",
+            source="organizer", by=cast.staff,
+        )  # fmt: skip
+    call_list_build(by=cast.staff, call_list=world.a.call_list)  # the new people join
     client = client_for(cast.staff)
     url = LIST_URLS[name](world)
     joiner = "&" if "?" in url else "?"

@@ -93,6 +93,10 @@ def _own_pk(path: str, side) -> dict:
         return {"pk": side.follow_up.pk}
     if path.startswith("/api/v1/pieces/"):
         return {"pk": side.piece.pk, "door_id": side.door.pk}
+    if path.startswith("/api/v1/call-lists/"):
+        return {"pk": side.call_list.pk, "target_id": side.call_target.pk}
+    if path.startswith("/api/v1/targets/"):
+        return {"pk": side.official.pk}
     if path.startswith("/api/v1/campaigns/"):
         return {"slug": side.campaign.slug}
     workplace = ("/worksites/", "/placements/", "/workplace-map/")

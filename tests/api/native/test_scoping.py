@@ -26,6 +26,8 @@ MANAGED = {"staff": "ab", "captain_a": "a", "organizer_a": "", "organizer_b": ""
 PIECES = {**MANAGED, "volunteer_a": "a"}
 WORKPLACE = {**PEOPLE, "captain_a": ""}
 CAMPAIGNS = PEOPLE
+# Call lists: staff, the hub's captains, and the callers (each side's organizer and walker).
+CALL_LISTS = {**PEOPLE, "volunteer_a": "a"}
 
 # (url for a side, who sees which side)
 DETAILS = {
@@ -44,6 +46,9 @@ DETAILS = {
     "placements": (lambda s: f"hubs/{s.workplace.slug}/placements/", WORKPLACE),
     "workplace map": (lambda s: f"hubs/{s.workplace.slug}/workplace-map/", WORKPLACE),
     "campaign": (lambda s: f"campaigns/{s.campaign.slug}/", CAMPAIGNS),
+    "call list": (lambda s: f"call-lists/{s.call_list.pk}/", CALL_LISTS),
+    "call list people": (lambda s: f"call-lists/{s.call_list.pk}/targets/", MANAGED),
+    "target": (lambda s: f"targets/{s.official.pk}/", CAMPAIGNS),
 }
 
 # (list url, the side's row id, who sees which side)
@@ -54,6 +59,9 @@ LISTS = {
     "hubs": ("hubs/", lambda s: s.hub.pk, HUB),
     "pieces": ("pieces/", lambda s: s.piece.pk, PIECES),
     "campaigns": ("campaigns/", lambda s: s.campaign.pk, CAMPAIGNS),
+    "call lists": ("call-lists/", lambda s: s.call_list.pk, CALL_LISTS),
+    "targets": ("targets/", lambda s: s.official.pk, CAMPAIGNS),
+    "pressure actions": ("pressure-actions/", lambda s: s.action.pk, PEOPLE),
 }
 
 
