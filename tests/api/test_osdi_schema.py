@@ -109,3 +109,26 @@ def test_a_filter_date_postgres_would_refuse_is_a_400_or_read_in_utc(as_, when, 
     assert response.status_code == status
     if status == 400:
         assert "not a date" in response.json()["error"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"languages_spoken": ["en\x00"]},  # found by schemathesis: a 500 from PostgreSQL
+        {"given_name": "Ro\ud969sa"},  # a lone surrogate: valid JSON, not UTF-8
+        {"email_addresses": [{"address": "a@example.org", "\x00": 1}]},
+    ],
+)
+def test_text_postgres_cannot_store_is_a_400_and_changes_nothing(cast, as_, body):
+    path = f"{V2}people/{to_uuid('person', cast.person_a.pk)}"
+    response = as_("organizer_a").put(path, body, content_type="application/json")
+    assert response.status_code == 400
+    assert "error" in response.json()
+    cast.person_a.refresh_from_db()
+    assert cast.person_a.languages != ["en\x00"] and "\ud969" not in cast.person_a.first_name
+
+
+def test_a_nul_in_a_signup_is_a_400(as_):
+    body = {"person": {"given_name": "A\x00", "email_addresses": [{"address": "n@example.org"}]}}
+    response = as_("organizer_a").post(f"{V2}people", body, content_type="application/json")
+    assert response.status_code == 400
