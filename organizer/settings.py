@@ -375,13 +375,30 @@ SPECTACULAR_SETTINGS = {
         "The native API (/api/v1/): people, one-on-ones and interactions, follow-ups, the "
         "ladder, hubs, turf and walk lists, workplace maps, campaigns and the report metrics. "
         "Every answer shows only what the caller's role and hubs allow on the pages; anything "
-        "else is 404. Lists page by cursor: follow `next` until it is null."
+        "else is 404. Lists page by cursor: follow `next` until it is null.\n\n"
+        'The Action Network–compatible API (/api/v2/, OSDI, tags "OSDI: …"): HAL+JSON, '
+        "paged by `page`/`per_page`, token in the `OSDI-API-Token` header; errors are "
+        '`{"error": "…"}`.'
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "PREPROCESSING_HOOKS": ["api.native.schema.only_versioned_api"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # /api/v2/ ids: "<uuid>" or "action_network:<uuid>" (api/osdi/urls.py, ids.py).
+    "PATH_CONVERTER_OVERRIDES": {
+        "osdi": {"type": "string", "pattern": "^(?:action_network:)?[0-9a-fA-F-]{1,64}$"}
+    },
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {
+            "osdiToken": {
+                "type": "apiKey",
+                "in": "header",
+                "name": "OSDI-API-Token",
+                "description": "Your API token, as Action Network clients send it (/api/v2/).",
+            }
+        }
+    },
     "ENUM_NAME_OVERRIDES": {
         "PhoneKindEnum": "contacts.models.Phone.Kind",
         "HubKindEnum": "hubs.models.Hub.Kind",
@@ -395,6 +412,13 @@ SPECTACULAR_SETTINGS = {
         "DoorResultEnum": "hubs.models.DoorResult.Result",
         "PressureActionKindEnum": "campaigns.models.PressureAction.Kind",
         "PressureActionSourceEnum": "campaigns.models.PressureAction.Source",
+        "OsdiSubscriptionStatusEnum": [
+            ("subscribed", "subscribed"),
+            ("unsubscribed", "unsubscribed"),
+        ],
+        "OsdiEventStatusEnum": [("confirmed", "confirmed"), ("cancelled", "cancelled")],
+        "OsdiAttendanceStatusEnum": [("accepted", "accepted"), ("cancelled", "cancelled")],
+        "OsdiVisibilityEnum": [("public", "public"), ("private", "private")],
     },
 }
 

@@ -91,7 +91,29 @@ class OsdiView(APIView):
         data = self.request.data
         if not isinstance(data, dict):
             raise BadRequest("Send a JSON object.")
+        _check_text(data)
         return data
+
+
+def _check_text(value, depth: int = 0) -> None:
+    """Refuse what PostgreSQL cannot store, anywhere in a body: a NUL character, or half of a
+    surrogate pair (``"\\ud800"`` is valid JSON but not UTF-8)."""
+    if depth > 20:
+        raise BadRequest("The JSON is nested too deeply.")
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise BadRequest("Text may not contain a NUL character (a zero byte).")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise BadRequest("Text must be valid Unicode (a lone surrogate was sent).") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key, depth + 1)
+            _check_text(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _check_text(item, depth + 1)
 
 
 @dataclass

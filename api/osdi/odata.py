@@ -76,6 +76,9 @@ def _when(value: str):
             parsed = dt.datetime.combine(day, dt.time.min)
     except ValueError:
         raise problem from None
+    if not 1900 <= parsed.year <= 2200:
+        raise problem
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed, dt.UTC)
-    return parsed
+    # In UTC: PostgreSQL refuses offsets past ±15:59 (ISO allows any two digits).
+    return parsed.astimezone(dt.UTC)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.urls import path, re_path, register_converter
 
-from api.osdi import views
+from api.osdi import schema, views
 
 app_name = "osdi"
 
@@ -59,10 +59,10 @@ urlpatterns = [
     ),
     *route(
         "advocacy_campaigns",
-        views.Empty.with_rel("osdi:advocacy_campaigns", "advocacy_campaigns"),
+        views.Empty.with_rel("osdi:advocacy_campaigns", "advocacy_campaigns", schema.CampaignPage),
         "advocacy_campaigns",
     ),
-    *route("forms", views.Empty.with_rel("osdi:forms", "forms"), "forms"),
+    *route("forms", views.Empty.with_rel("osdi:forms", "forms", schema.FormPage), "forms"),
     # Outreaches, submissions and anything else Action Network has and we do not: a JSON 404.
     re_path(r"^.+$", views.NotFound.as_view()),
 ]

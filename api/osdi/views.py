@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from api.osdi import resources
+from api.osdi import schema as S
 from api.osdi.hal import BadRequest, OsdiView, collection, curies, page_of
 from api.osdi.ids import from_uuid, to_uuid
 from api.osdi.odata import parse
+from api.osdi.schema import describe
 from api.services import osdi as services
 from campaigns.models import Event, Rsvp, Signature
 from campaigns.selectors.access import (
@@ -132,6 +135,12 @@ def _person_reference(request, body: dict) -> tuple[Contact | None, services.Per
 
 
 class EntryPoint(OsdiView):
+    @describe(
+        "osdi_entry_point_get",
+        "entry point",
+        "The entry point: links to every collection",
+        S.EntryPoint,
+    )
     def get(self, request):
         base = self.base()
 
@@ -164,6 +173,14 @@ class EntryPoint(OsdiView):
 
 
 class People(OsdiView):
+    @describe(
+        "osdi_people_get",
+        "people",
+        "List people you can see",
+        S.PersonPage,
+        paged=True,
+        filters=list(PEOPLE_FILTERS),
+    )
     def get(self, request):
         """Pages by primary key: the ids of one page (an index-only read however deep the
         page) picked in a subquery, their rows with emails and phones: one statement a page."""
@@ -176,6 +193,15 @@ class People(OsdiView):
             self, path="people", rel="osdi:people", items=items, page=page, total=None
         )
 
+    @describe(
+        "osdi_people_post",
+        "people",
+        "The person signup helper: create or update by email/phone",
+        S.Person,
+        request=S.Signup,
+        examples=[S.SIGNUP_EXAMPLE, S.PERSON_EXAMPLE],
+        conflict=True,
+    )
     def post(self, request):
         """The person signup helper: create, or update the person with this email or phone."""
         body = self.body()
@@ -193,9 +219,17 @@ class People(OsdiView):
 
 
 class Person(OsdiView):
+    @describe("osdi_person_get", "people", "One person", S.Person, examples=[S.PERSON_EXAMPLE])
     def get(self, request, person_id):
         return Response(resources.person(_person_in_scope(request, person_id), self.base()))
 
+    @describe(
+        "osdi_person_put",
+        "people",
+        "Update a person (fields sent are changed)",
+        S.Person,
+        request=S.PersonIn,
+    )
     def put(self, request, person_id):
         contact = _person_in_scope(request, person_id)
         body = self.body()
@@ -207,6 +241,14 @@ class Person(OsdiView):
 
 
 class PersonAttendances(OsdiView):
+    @describe(
+        "osdi_person_attendances_get",
+        "events",
+        "A person's attendances",
+        S.AttendancePage,
+        paged=True,
+        filters=list(ATTENDANCE_FILTERS),
+    )
     def get(self, request, person_id):
         contact = _person_in_scope(request, person_id)
         qs = Rsvp.objects.filter(contact=contact, event__in=events_for_user(request.user))
@@ -216,6 +258,14 @@ class PersonAttendances(OsdiView):
 
 
 class PersonSignatures(OsdiView):
+    @describe(
+        "osdi_person_signatures_get",
+        "petitions",
+        "A person's signatures",
+        S.SignaturePage,
+        paged=True,
+        filters=list(SIGNATURE_FILTERS),
+    )
     def get(self, request, person_id):
         contact = _person_in_scope(request, person_id)
         qs = Signature.objects.filter(
@@ -227,6 +277,7 @@ class PersonSignatures(OsdiView):
 
 
 class PersonTaggings(OsdiView):
+    @describe("osdi_person_taggings_get", "tags", "A person's taggings", S.TaggingPage, paged=True)
     def get(self, request, person_id):
         contact = _person_in_scope(request, person_id)
         qs = Tagging.objects.filter(contact=contact).select_related("tag").order_by("pk")
@@ -242,21 +293,39 @@ def _tag(tag_id: str) -> Tag:
 
 
 class Tags(OsdiView):
+    @describe(
+        "osdi_tags_get", "tags", "List tags", S.TagPage, paged=True, examples=[S.PAGE_EXAMPLE]
+    )
     def get(self, request):
         qs = _filtered(Tag.objects.order_by("pk"), request, {})
         return _page(self, qs, path="tags", rel="osdi:tags", build=resources.tag)
 
+    @describe(
+        "osdi_tags_post",
+        "tags",
+        "Create a tag (or get the one with this name)",
+        S.Tag,
+        request=S.TagIn,
+    )
     def post(self, request):
         tag, _created = services.tag_get_or_create(name=self.body().get("name"))
         return Response(resources.tag(tag, self.base()))
 
 
 class TagDetail(OsdiView):
+    @describe("osdi_tag_detail_get", "tags", "One tag", S.Tag)
     def get(self, request, tag_id):
         return Response(resources.tag(_tag(tag_id), self.base()))
 
 
 class Taggings(OsdiView):
+    @describe(
+        "osdi_taggings_get",
+        "tags",
+        "People carrying a tag (those you can see)",
+        S.TaggingPage,
+        paged=True,
+    )
     def get(self, request, tag_id):
         tag = _tag(tag_id)
         qs = Tagging.objects.filter(tag=tag, contact__in=_scope(request)).order_by("pk")
@@ -264,6 +333,15 @@ class Taggings(OsdiView):
         path = f"tags/{tag_id}/taggings"
         return _page(self, qs, path=path, rel="osdi:taggings", build=resources.tagging)
 
+    @describe(
+        "osdi_taggings_post",
+        "tags",
+        "Tag a person",
+        S.Tagging,
+        request=S.PersonReference,
+        examples=[S.REFERENCE_EXAMPLE, S.REFERENCE_BY_EMAIL],
+        conflict=True,
+    )
     def post(self, request, tag_id):
         tag = _tag(tag_id)
         contact, data = _person_reference(request, self.body())
@@ -289,9 +367,11 @@ class TaggingDetail(OsdiView):
         )
         return row or _raise404()
 
+    @describe("osdi_tagging_detail_get", "tags", "One tagging", S.Tagging)
     def get(self, request, tag_id, tagging_id):
         return Response(resources.tagging(self._row(request, tag_id, tagging_id), self.base()))
 
+    @describe("osdi_tagging_detail_delete", "tags", "Take the tag off the person", S.Notice)
     def delete(self, request, tag_id, tagging_id):
         services.tagging_remove(by=request.user, row=self._row(request, tag_id, tagging_id))
         return Response({"notice": "This tagging was successfully deleted."})
@@ -314,10 +394,26 @@ def _event_out(event: Event, base: str) -> dict:
 
 
 class Events(OsdiView):
+    @describe(
+        "osdi_events_get",
+        "events",
+        "List events you can see",
+        S.EventPage,
+        paged=True,
+        filters=list(EVENT_FILTERS),
+    )
     def get(self, request):
         qs = _filtered(_events(request).order_by("pk"), request, EVENT_FILTERS)
         return _page(self, qs, path="events", rel="osdi:events", build=_event_out)
 
+    @describe(
+        "osdi_events_post",
+        "events",
+        "Create an event (staff and hub captains)",
+        S.Event,
+        request=S.EventIn,
+        examples=[S.EVENT_EXAMPLE],
+    )
     def post(self, request):
         if not can_create(request.user):
             raise exceptions.PermissionDenied("Only staff and hub captains create events.")
@@ -338,9 +434,13 @@ class Events(OsdiView):
 
 
 class EventDetail(OsdiView):
+    @describe("osdi_event_detail_get", "events", "One event", S.Event)
     def get(self, request, event_id):
         return Response(_event_out(_event(request, event_id), self.base()))
 
+    @describe(
+        "osdi_event_detail_put", "events", "Update an event you run", S.Event, request=S.EventIn
+    )
     def put(self, request, event_id):
         event = managed_event_for_user(request.user, _pk("event", event_id))
         services.event_update_from_osdi(by=request.user, event=event, data=self.body())
@@ -348,6 +448,14 @@ class EventDetail(OsdiView):
 
 
 class Attendances(OsdiView):
+    @describe(
+        "osdi_attendances_get",
+        "events",
+        "An event's attendances",
+        S.AttendancePage,
+        paged=True,
+        filters=list(ATTENDANCE_FILTERS),
+    )
     def get(self, request, event_id):
         event = _event(request, event_id)
         qs = Rsvp.objects.filter(event=event, contact__in=_scope(request)).order_by("pk")
@@ -355,6 +463,16 @@ class Attendances(OsdiView):
         path = f"events/{event_id}/attendances"
         return _page(self, qs, path=path, rel="osdi:attendances", build=resources.attendance)
 
+    @describe(
+        "osdi_attendances_post",
+        "events",
+        "The record-attendance helper: RSVP a person",
+        S.Attendance,
+        request=S.PersonReference,
+        codes=(200, 201),
+        examples=[S.REFERENCE_EXAMPLE, S.REFERENCE_BY_EMAIL],
+        conflict=True,
+    )
     def post(self, request, event_id):
         """The record-attendance helper: an RSVP, as if they signed up on the event's page."""
         event = _event(request, event_id)
@@ -370,6 +488,7 @@ class Attendances(OsdiView):
 
 
 class AttendanceDetail(OsdiView):
+    @describe("osdi_attendance_detail_get", "events", "One attendance", S.Attendance)
     def get(self, request, event_id, attendance_id):
         event = _event(request, event_id)
         rsvp = Rsvp.objects.filter(
@@ -394,17 +513,34 @@ def _petition(request, petition_id: str):
 
 
 class Petitions(OsdiView):
+    @describe(
+        "osdi_petitions_get",
+        "petitions",
+        "List petitions you can see",
+        S.PetitionPage,
+        paged=True,
+        filters=list(PETITION_FILTERS),
+    )
     def get(self, request):
         qs = _filtered(_petitions(request).order_by("pk"), request, PETITION_FILTERS)
         return _page(self, qs, path="petitions", rel="osdi:petitions", build=_petition_out)
 
 
 class PetitionDetail(OsdiView):
+    @describe("osdi_petition_detail_get", "petitions", "One petition", S.Petition)
     def get(self, request, petition_id):
         return Response(_petition_out(_petition(request, petition_id), self.base()))
 
 
 class Signatures(OsdiView):
+    @describe(
+        "osdi_signatures_get",
+        "petitions",
+        "A petition's signatures",
+        S.SignaturePage,
+        paged=True,
+        filters=list(SIGNATURE_FILTERS),
+    )
     def get(self, request, petition_id):
         petition = _petition(request, petition_id)
         qs = Signature.objects.filter(petition=petition, contact__in=_scope(request)).order_by("pk")
@@ -412,6 +548,16 @@ class Signatures(OsdiView):
         path = f"petitions/{petition_id}/signatures"
         return _page(self, qs, path=path, rel="osdi:signatures", build=resources.signature)
 
+    @describe(
+        "osdi_signatures_post",
+        "petitions",
+        "The record-signature helper: the person signs once",
+        S.Signature,
+        request=S.PersonReference,
+        codes=(200, 201),
+        examples=[S.REFERENCE_EXAMPLE, S.REFERENCE_BY_EMAIL],
+        conflict=True,
+    )
     def post(self, request, petition_id):
         """The record-signature helper: the person signs once (matched by email or phone)."""
         petition = _petition(request, petition_id)
@@ -427,6 +573,7 @@ class Signatures(OsdiView):
 
 
 class SignatureDetail(OsdiView):
+    @describe("osdi_signature_detail_get", "petitions", "One signature", S.Signature)
     def get(self, request, petition_id, signature_id):
         petition = _petition(request, petition_id)
         row = Signature.objects.filter(
@@ -446,8 +593,12 @@ class Empty(OsdiView):
     path = ""
 
     @classmethod
-    def with_rel(cls, rel: str, path: str):
-        return type(f"Empty_{path}", (cls,), {"rel": rel, "path": path})
+    def with_rel(cls, rel: str, path: str, page):
+        view = type(f"Empty_{path}", (cls,), {"rel": rel, "path": path})
+        summary = f"{path.replace('_', ' ').capitalize()}: none here (always an empty page)"
+        return extend_schema_view(
+            get=describe(f"osdi_{path}_get", path, summary, page, paged=True)
+        )(view)
 
     def get(self, request):
         page = page_of(request)
@@ -455,6 +606,8 @@ class Empty(OsdiView):
 
 
 class NotFound(OsdiView):
+    schema = None  # not an operation: what Action Network has and we do not
+
     def get(self, request, **kwargs):
         raise Http404
 

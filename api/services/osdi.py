@@ -241,17 +241,22 @@ def tagging_remove(*, by, row) -> None:
 # --- events ---------------------------------------------------------------------------------------
 
 
+# Dates a chapter's events and filters can mean (PostgreSQL would refuse some of the rest).
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+
+
 def parse_when(value, name: str) -> dt.datetime:
     text = _text(value, name, 40)
     try:
         when = parse_datetime(text.replace(" ", "T", 1)) if text else None
     except ValueError:
         when = None
-    if when is None:
+    if when is None or not EARLIEST_YEAR <= when.year <= LATEST_YEAR:
         raise ValidationError({name: ["Send a date and time, e.g. 2026-05-01T18:00:00Z."]})
     if timezone.is_naive(when):
         when = timezone.make_aware(when)  # the chapter's time zone, as the pages do
-    return when
+    # In UTC: PostgreSQL refuses offsets past ±15:59 (ISO allows any two digits).
+    return when.astimezone(dt.UTC)
 
 
 def event_fields(data: dict) -> dict:

@@ -48,6 +48,13 @@ class Side:
     call_target: CallTarget
     official: object
     action: PressureAction
+    # What the OSDI API (/api/v2/) reads by id: set by _osdi_side.
+    event: object = None
+    rsvp: object = None
+    petition: object = None
+    signature: object = None
+    tag: object = None
+    tagging: object = None
 
 
 def _side(cast, hub, organizer, person, *, name: str, walker) -> Side:
@@ -116,6 +123,34 @@ def _side(cast, hub, organizer, person, *, name: str, walker) -> Side:
     )  # fmt: skip
 
 
+def _osdi_side(side: Side, organizer, *, name: str) -> Side:
+    """An event with an RSVP, a petition of the side's campaign with a signature, and a tag on
+    the side's person."""
+    from campaigns.models import Event, Petition, Rsvp, Signature
+    from contacts.models import Contact, Tag
+
+    start = timezone.now() + dt.timedelta(days=3)
+    side.event = Event.objects.create(
+        title=f"{name} potluck",
+        kind=Event.Kind.POTLUCK,
+        hub=side.hub,
+        organizer=organizer,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+    )
+    side.rsvp = Rsvp.objects.create(event=side.event, contact=side.person)
+    side.petition = Petition.objects.create(
+        campaign=side.campaign, title=f"{name} petition", text="Fix it", target_name="Acme"
+    )
+    side.signature = Signature.objects.create(
+        petition=side.petition, contact=side.person, source="online"
+    )
+    side.tag = Tag.objects.create(name=f"{name} tag")
+    side.person.tags.add(side.tag)
+    side.tagging = Contact.tags.through.objects.get(contact=side.person, tag=side.tag)
+    return side
+
+
 @dataclass
 class World:
     a: Side
@@ -134,4 +169,6 @@ def world(cast, default_ladder) -> World:
         cast, cast.hub_a, cast.organizer_a, cast.person_a, name="Ana", walker=cast.volunteer_a
     )
     b = _side(cast, cast.hub_b, cast.organizer_b, cast.person_b, name="Bo", walker=volunteer_b)
+    _osdi_side(a, cast.organizer_a, name="Ana")
+    _osdi_side(b, cast.organizer_b, name="Bo")
     return World(a, b)
