@@ -23,7 +23,7 @@ from django.utils.dateparse import parse_datetime
 from campaigns.models import Event, Petition, Rsvp, Signature
 from campaigns.services.events import event_create, event_update
 from campaigns.services.petitions import SignerInput, petition_sign
-from campaigns.services.rsvps import RsvpInput, _lock_person_keys, rsvp_submit
+from campaigns.services.rsvps import RsvpInput, person_keys_lock, rsvp_submit
 from contacts.models import Contact, Tag
 from contacts.services.bulk import people_bulk_tag
 from contacts.services.people import (
@@ -184,7 +184,7 @@ def person_signup(
     if not data.keys:
         raise ValidationError({"person": ["Give an email address or a phone number."]})
     with transaction.atomic():
-        _lock_person_keys(*data.keys)
+        person_keys_lock(*data.keys)
         match = find_duplicates(phones_e164=data.phones, emails=data.emails).order_by("pk").first()
         if match is not None:
             if not scope.filter(pk=match.pk).exists():

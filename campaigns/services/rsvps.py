@@ -20,7 +20,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -91,6 +91,15 @@ def _person_locks(*keys: str) -> tuple[str, list] | None:
         return None
     locks = ", ".join(["pg_advisory_xact_lock(hashtextextended(%s, 7))"] * len(names))
     return f"SELECT {locks}", names
+
+
+def person_keys_lock(*keys: str) -> None:
+    """Take the locks of :func:`_person_locks` as a statement of its own (callers that match
+    with their own query afterwards, such as the API's signup helper)."""
+    statement = _person_locks(*keys)
+    if statement is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(*statement)
 
 
 # What the forms read of a matched person (the rest loads if touched): a whole person is ~60
