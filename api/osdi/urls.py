@@ -57,12 +57,17 @@ urlpatterns = [
         views.SignatureDetail,
         "signature",
     ),
+    *route("advocacy_campaigns", views.AdvocacyCampaigns, "advocacy_campaigns"),
     *route(
-        "advocacy_campaigns",
-        views.Empty.with_rel("osdi:advocacy_campaigns", "advocacy_campaigns", schema.CampaignPage),
-        "advocacy_campaigns",
+        "advocacy_campaigns/<osdi:campaign_id>", views.AdvocacyCampaignDetail, "advocacy_campaign"
+    ),
+    *route("advocacy_campaigns/<osdi:campaign_id>/outreaches", views.Outreaches, "outreaches"),
+    *route(
+        "advocacy_campaigns/<osdi:campaign_id>/outreaches/<osdi:outreach_id>",
+        views.OutreachDetail,
+        "outreach",
     ),
     *route("forms", views.Empty.with_rel("osdi:forms", "forms", schema.FormPage), "forms"),
-    # Outreaches, submissions and anything else Action Network has and we do not: a JSON 404.
+    # Submissions and anything else Action Network has and we do not: a JSON 404.
     re_path(r"^.+$", views.NotFound.as_view()),
 ]

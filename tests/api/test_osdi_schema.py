@@ -34,6 +34,9 @@ OPERATIONS = {
     "/api/v2/petitions/{petition_id}/signatures": {"get", "post"},
     "/api/v2/petitions/{petition_id}/signatures/{signature_id}": {"get"},
     "/api/v2/advocacy_campaigns": {"get"},
+    "/api/v2/advocacy_campaigns/{campaign_id}": {"get"},
+    "/api/v2/advocacy_campaigns/{campaign_id}/outreaches": {"get", "post"},
+    "/api/v2/advocacy_campaigns/{campaign_id}/outreaches/{outreach_id}": {"get"},
     "/api/v2/forms": {"get"},
 }
 
