@@ -116,6 +116,7 @@ def person(c: Contact, base: str) -> dict:
             "osdi:attendances": _href(base, f"{path}/attendances"),
             "osdi:signatures": _href(base, f"{path}/signatures"),
             "osdi:taggings": _href(base, f"{path}/taggings"),
+            "osdi:outreaches": _href(base, f"{path}/outreaches"),
         },
     }
 

@@ -112,7 +112,11 @@ Person = _shape(
         "postal_addresses": PostalAddress(many=True),
         "custom_fields": s.DictField(child=_text()),
         "_links": _links(
-            "osdi:attendances", "osdi:signatures", "osdi:taggings", name="OsdiPersonLinks"
+            "osdi:attendances",
+            "osdi:signatures",
+            "osdi:taggings",
+            "osdi:outreaches",
+            name="OsdiPersonLinks",
         )(),
     },
     "A person (Action Network's person resource).",

@@ -37,6 +37,7 @@ urlpatterns = [
     *route("people/<osdi:person_id>/attendances", views.PersonAttendances, "person_attendances"),
     *route("people/<osdi:person_id>/signatures", views.PersonSignatures, "person_signatures"),
     *route("people/<osdi:person_id>/taggings", views.PersonTaggings, "person_taggings"),
+    *route("people/<osdi:person_id>/outreaches", views.PersonOutreaches, "person_outreaches"),
     *route("tags", views.Tags, "tags"),
     *route("tags/<osdi:tag_id>", views.TagDetail, "tag"),
     *route("tags/<osdi:tag_id>/taggings", views.Taggings, "taggings"),

@@ -285,6 +285,23 @@ class PersonSignatures(OsdiView):
         return _page(self, qs, path=path, rel="osdi:signatures", build=resources.signature)
 
 
+class PersonOutreaches(OsdiView):
+    @describe(
+        "osdi_person_outreaches_get",
+        "advocacy campaigns",
+        "A person's outreaches (on campaigns you can see)",
+        S.OutreachPage,
+        paged=True,
+        filters=list(OUTREACH_FILTERS),
+    )
+    def get(self, request, person_id):
+        contact = _person_in_scope(request, person_id)
+        qs = pressure_actions_for_user(request.user).filter(contact=contact)
+        qs = _filtered(qs.select_related("target").order_by("pk"), request, OUTREACH_FILTERS)
+        path = f"people/{person_id}/outreaches"
+        return _page(self, qs, path=path, rel="osdi:outreaches", build=resources.outreach)
+
+
 class PersonTaggings(OsdiView):
     @describe("osdi_person_taggings_get", "tags", "A person's taggings", S.TaggingPage, paged=True)
     def get(self, request, person_id):

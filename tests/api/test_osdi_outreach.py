@@ -156,6 +156,16 @@ def test_each_persona_sees_its_campaigns_and_its_peoples_outreaches(
     assert client.get(f"{V2}advocacy_campaigns/{cid(shared)}").json()["total_outreaches"] == 2
 
 
+def test_a_persons_outreaches_follow_their_link_and_scope(cast, as_, shared):
+    person = as_("organizer_a").get(f"{V2}people/{to_uuid('person', cast.person_a.pk)}").json()
+    href = person["_links"]["osdi:outreaches"]["href"]
+    (o,) = embedded(as_("organizer_a").get(href), "osdi:outreaches")
+    assert from_uuid("outreach", o["identifiers"][0]) == (
+        PressureAction.objects.get(contact=cast.person_a).pk
+    )
+    assert as_("organizer_b").get(href).status_code == 404
+
+
 def test_hub_b_never_reaches_hub_as_outreach_or_campaign(cast, as_, shared):
     only_a = make_campaign([cast.hub_a], slug="aonly")
     a_action = PressureAction.objects.get(contact=cast.person_a)

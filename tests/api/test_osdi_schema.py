@@ -21,6 +21,7 @@ OPERATIONS = {
     "/api/v2/people/{person_id}/attendances": {"get"},
     "/api/v2/people/{person_id}/signatures": {"get"},
     "/api/v2/people/{person_id}/taggings": {"get"},
+    "/api/v2/people/{person_id}/outreaches": {"get"},
     "/api/v2/tags": {"get", "post"},
     "/api/v2/tags/{tag_id}": {"get"},
     "/api/v2/tags/{tag_id}/taggings": {"get", "post"},
