@@ -13,7 +13,18 @@ from __future__ import annotations
 import uuid
 
 _NAMESPACE = uuid.UUID("6f0b8a52-58c5-4a8e-9a57-0f4e3c1b2d11")
-KINDS = ("person", "tag", "tagging", "event", "attendance", "petition", "signature")
+KINDS = (
+    "person",
+    "tag",
+    "tagging",
+    "event",
+    "attendance",
+    "petition",
+    "signature",
+    "advocacy_campaign",
+    "outreach",
+    "target",
+)
 _PREFIX = {kind: uuid.uuid5(_NAMESPACE, kind).hex[:20] for kind in KINDS}
 _MAX_PK = 16**12 - 1
 

@@ -10,7 +10,7 @@ from django.db.models import OuterRef, QuerySet
 from django.db.models.functions import JSONObject
 
 from api.osdi.ids import identifier, to_uuid
-from campaigns.models import Event, Petition, Rsvp, Signature
+from campaigns.models import Campaign, Event, Petition, PressureAction, Rsvp, Signature, Target
 from contacts.models import Contact, Email, Phone, Tag
 
 PERSON_FIELDS = (
@@ -116,6 +116,7 @@ def person(c: Contact, base: str) -> dict:
             "osdi:attendances": _href(base, f"{path}/attendances"),
             "osdi:signatures": _href(base, f"{path}/signatures"),
             "osdi:taggings": _href(base, f"{path}/taggings"),
+            "osdi:outreaches": _href(base, f"{path}/outreaches"),
         },
     }
 
@@ -231,6 +232,75 @@ def signature(s: Signature, base: str) -> dict:
                 base, f"petitions/{petition_uuid}/signatures/{to_uuid('signature', s.pk)}"
             ),
             "osdi:petition": _href(base, f"petitions/{petition_uuid}"),
+            "osdi:person": _href(base, f"people/{person_uuid}"),
+        },
+    }
+
+
+# --- advocacy campaigns (a campaign with a call page) and outreaches (pressure actions) --------
+
+#: Our kinds of pressure action as Action Network's outreach ``type``.
+OUTREACH_TYPES = {
+    PressureAction.Kind.CALL: "phone",
+    PressureAction.Kind.EMAIL: "email",
+    PressureAction.Kind.LETTER: "postal mail",
+    PressureAction.Kind.VISIT: "in-person",
+    PressureAction.Kind.TESTIMONY: "testimony",
+}
+
+
+def target(t: Target) -> dict:
+    """A target as in Action Network's ``targets`` array (title, name) with its identifier,
+    which the record-outreach helper accepts."""
+    return {
+        "identifiers": [identifier("target", t.pk)],
+        "title": t.office,
+        "name": t.name,
+    }
+
+
+def advocacy_campaign(c: Campaign, base: str, *, targets, outreaches: int | None = None) -> dict:
+    path = f"advocacy_campaigns/{to_uuid('advocacy_campaign', c.pk)}"
+    page = c.pressure
+    body = {
+        "identifiers": [identifier("advocacy_campaign", c.pk)],
+        "created_date": date(c.created_at),
+        "modified_date": date(page.updated_at),
+        "title": c.name,
+        "description": page.ask,
+        "action_network:script": page.script,
+        "targets": [target(t) for t in targets],
+        "_links": {
+            "self": _href(base, path),
+            "osdi:outreaches": _href(base, f"{path}/outreaches"),
+            "osdi:record_outreach_helper": _href(base, f"{path}/outreaches"),
+        },
+    }
+    if outreaches is not None:
+        body["total_outreaches"] = outreaches
+    return body
+
+
+def outreach(a: PressureAction, base: str) -> dict:
+    """``a`` with its target loaded (``select_related("target")``)."""
+    campaign_uuid = to_uuid("advocacy_campaign", a.campaign_id)
+    person_uuid = to_uuid("person", a.contact_id)
+    return {
+        "identifiers": [identifier("outreach", a.pk)],
+        "created_date": date(a.created_at),
+        "modified_date": date(a.created_at),
+        "action_date": date(a.occurred_at),
+        "type": OUTREACH_TYPES.get(a.kind, a.kind),
+        "action_network:kind": a.kind,
+        "targets": [target(a.target)],
+        "action_network:person_id": person_uuid,
+        "action_network:advocacy_campaign_id": campaign_uuid,
+        "_links": {
+            "self": _href(
+                base,
+                f"advocacy_campaigns/{campaign_uuid}/outreaches/{to_uuid('outreach', a.pk)}",
+            ),
+            "osdi:advocacy_campaign": _href(base, f"advocacy_campaigns/{campaign_uuid}"),
             "osdi:person": _href(base, f"people/{person_uuid}"),
         },
     }

@@ -112,7 +112,11 @@ Person = _shape(
         "postal_addresses": PostalAddress(many=True),
         "custom_fields": s.DictField(child=_text()),
         "_links": _links(
-            "osdi:attendances", "osdi:signatures", "osdi:taggings", name="OsdiPersonLinks"
+            "osdi:attendances",
+            "osdi:signatures",
+            "osdi:taggings",
+            "osdi:outreaches",
+            name="OsdiPersonLinks",
         )(),
     },
     "A person (Action Network's person resource).",
@@ -205,6 +209,48 @@ Signature = _shape(
         "_links": _links("osdi:petition", "osdi:person", name="OsdiSignatureLinks")(),
     },
 )
+OutreachTarget = _shape(
+    "OsdiOutreachTarget",
+    {
+        "identifiers": _list(_text()),
+        "title": _text(help_text="Their office."),
+        "name": _text(),
+    },
+    "A person the campaign presses (a target).",
+)
+AdvocacyCampaign = _shape(
+    "OsdiAdvocacyCampaign",
+    {
+        "identifiers": _list(_text()),
+        "created_date": s.DateTimeField(**_date),
+        "modified_date": s.DateTimeField(**_date),
+        "title": _text(),
+        "description": _text(allow_blank=True, help_text="The ask, in one line."),
+        "action_network:script": _text(allow_blank=True),
+        "targets": OutreachTarget(many=True),
+        "total_outreaches": s.IntegerField(required=False),
+        "_links": _links(
+            "osdi:outreaches", "osdi:record_outreach_helper", name="OsdiAdvocacyCampaignLinks"
+        )(),
+    },
+    "A campaign with a call page: its ask and the targets it names.",
+)
+Outreach = _shape(
+    "OsdiOutreach",
+    {
+        "identifiers": _list(_text()),
+        "created_date": s.DateTimeField(**_date),
+        "modified_date": s.DateTimeField(**_date),
+        "action_date": s.DateTimeField(**_date),
+        "type": _text(help_text="phone, email, postal mail, in-person or testimony."),
+        "action_network:kind": _text(),
+        "targets": OutreachTarget(many=True),
+        "action_network:person_id": _text(),
+        "action_network:advocacy_campaign_id": _text(),
+        "_links": _links("osdi:advocacy_campaign", "osdi:person", name="OsdiOutreachLinks")(),
+    },
+    "A pressure action: a person called, wrote to or visited a target.",
+)
 Empty = _shape("OsdiNothing", {}, "Nothing maps onto this resource here: always empty.")
 
 
@@ -245,7 +291,8 @@ EventPage = _page("OsdiEventPage", "osdi:events", Event)
 AttendancePage = _page("OsdiAttendancePage", "osdi:attendances", Attendance)
 PetitionPage = _page("OsdiPetitionPage", "osdi:petitions", Petition)
 SignaturePage = _page("OsdiSignaturePage", "osdi:signatures", Signature)
-CampaignPage = _page("OsdiAdvocacyCampaignPage", "osdi:advocacy_campaigns", Empty)
+CampaignPage = _page("OsdiAdvocacyCampaignPage", "osdi:advocacy_campaigns", AdvocacyCampaign)
+OutreachPage = _page("OsdiOutreachPage", "osdi:outreaches", Outreach)
 FormPage = _page("OsdiFormPage", "osdi:forms", Empty)
 
 EntryPoint = _shape(
@@ -334,6 +381,30 @@ PersonReference = _shape(
     },
     "Who: a person link, an ``action_network:`` identifier, or a person object (matched by "
     "email or phone; created when new).",
+)
+OutreachIn = _shape(
+    "OsdiOutreachInput",
+    {
+        "_links": PersonLink(required=False),
+        "identifiers": _list(_text(max_length=100), max_length=5, required=False),
+        "person": PersonIn(required=False),
+        "targets": _shape(
+            "OsdiOutreachTargetInput",
+            {
+                "identifiers": _list(_text(max_length=100), max_length=5, required=False),
+                "name": _text(max_length=200, required=False),
+                "given_name": _text(max_length=100, required=False),
+                "family_name": _text(max_length=100, required=False),
+                "title": _text(max_length=200, required=False),
+            },
+        )(many=True, required=False, max_length=20),
+        "type": s.ChoiceField(
+            choices=["phone", "email", "postal mail", "in-person", "testimony"], required=False
+        ),
+    },
+    "The record-outreach helper: who (a person link, identifiers, or a person object matched "
+    "by email or phone as the signup helper does), which of the campaign's targets (by "
+    "identifier or name; none when it has one), and how (a phone call unless said).",
 )
 EventIn = _shape(
     "OsdiEventInput",
@@ -472,6 +543,15 @@ EVENT_EXAMPLE = OpenApiExample(
         "location": {"venue": "12 Elm St"},
         "hub": "eastside",
     },
+)
+OUTREACH_EXAMPLE = OpenApiExample(
+    "Record a call",
+    value={
+        "person": {"email_addresses": [{"address": "rosa@example.org"}], "given_name": "Rosa"},
+        "targets": [{"identifiers": ["action_network:0d1c2b3a-4e5f-5a6b-8c7d-000000000004"]}],
+        "type": "phone",
+    },
+    request_only=True,
 )
 PAGE_EXAMPLE = OpenApiExample(
     "A page of tags",

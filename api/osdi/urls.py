@@ -37,6 +37,7 @@ urlpatterns = [
     *route("people/<osdi:person_id>/attendances", views.PersonAttendances, "person_attendances"),
     *route("people/<osdi:person_id>/signatures", views.PersonSignatures, "person_signatures"),
     *route("people/<osdi:person_id>/taggings", views.PersonTaggings, "person_taggings"),
+    *route("people/<osdi:person_id>/outreaches", views.PersonOutreaches, "person_outreaches"),
     *route("tags", views.Tags, "tags"),
     *route("tags/<osdi:tag_id>", views.TagDetail, "tag"),
     *route("tags/<osdi:tag_id>/taggings", views.Taggings, "taggings"),
@@ -57,12 +58,17 @@ urlpatterns = [
         views.SignatureDetail,
         "signature",
     ),
+    *route("advocacy_campaigns", views.AdvocacyCampaigns, "advocacy_campaigns"),
     *route(
-        "advocacy_campaigns",
-        views.Empty.with_rel("osdi:advocacy_campaigns", "advocacy_campaigns", schema.CampaignPage),
-        "advocacy_campaigns",
+        "advocacy_campaigns/<osdi:campaign_id>", views.AdvocacyCampaignDetail, "advocacy_campaign"
+    ),
+    *route("advocacy_campaigns/<osdi:campaign_id>/outreaches", views.Outreaches, "outreaches"),
+    *route(
+        "advocacy_campaigns/<osdi:campaign_id>/outreaches/<osdi:outreach_id>",
+        views.OutreachDetail,
+        "outreach",
     ),
     *route("forms", views.Empty.with_rel("osdi:forms", "forms", schema.FormPage), "forms"),
-    # Outreaches, submissions and anything else Action Network has and we do not: a JSON 404.
+    # Submissions and anything else Action Network has and we do not: a JSON 404.
     re_path(r"^.+$", views.NotFound.as_view()),
 ]

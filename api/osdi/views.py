@@ -5,7 +5,7 @@ its user sees on the pages, and an outsider gets 404."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from drf_spectacular.utils import extend_schema_view
 from rest_framework import exceptions, status
@@ -18,14 +18,16 @@ from api.osdi.ids import from_uuid, to_uuid
 from api.osdi.odata import parse
 from api.osdi.schema import describe
 from api.services import osdi as services
-from campaigns.models import Event, Rsvp, Signature
+from campaigns.models import Campaign, Event, PressureAction, Rsvp, Signature, Target
 from campaigns.selectors.access import (
+    campaigns_for_user,
     can_create,
     events_for_user,
     managed_event_for_user,
     managed_hubs,
     petitions_for_user,
 )
+from campaigns.selectors.pressure import pressure_actions_for_user
 from contacts.models import Contact, Email, Tag
 from contacts.selectors.access import contacts_for_user
 
@@ -47,6 +49,13 @@ ATTENDANCE_FILTERS = {
 }
 PETITION_FILTERS = {"created_date": ("created_at", "date"), "modified_date": ("created_at", "date")}
 SIGNATURE_FILTERS = {"created_date": ("signed_at", "date"), "modified_date": ("signed_at", "date")}
+CAMPAIGN_FILTERS = {"created_date": ("created_at", "date")}
+OUTREACH_FILTERS = {
+    "created_date": ("created_at", "date"),
+    "modified_date": ("created_at", "date"),
+    "action_date": ("occurred_at", "date"),
+}
+MAX_OUTREACH_TARGETS = 20
 
 OUT_OF_SCOPE = (
     "This email or phone belongs to a person you cannot see. Ask staff or their organizer."
@@ -274,6 +283,23 @@ class PersonSignatures(OsdiView):
         qs = _filtered(qs, request, SIGNATURE_FILTERS).order_by("pk")
         path = f"people/{person_id}/signatures"
         return _page(self, qs, path=path, rel="osdi:signatures", build=resources.signature)
+
+
+class PersonOutreaches(OsdiView):
+    @describe(
+        "osdi_person_outreaches_get",
+        "advocacy campaigns",
+        "A person's outreaches (on campaigns you can see)",
+        S.OutreachPage,
+        paged=True,
+        filters=list(OUTREACH_FILTERS),
+    )
+    def get(self, request, person_id):
+        contact = _person_in_scope(request, person_id)
+        qs = pressure_actions_for_user(request.user).filter(contact=contact)
+        qs = _filtered(qs.select_related("target").order_by("pk"), request, OUTREACH_FILTERS)
+        path = f"people/{person_id}/outreaches"
+        return _page(self, qs, path=path, rel="osdi:outreaches", build=resources.outreach)
 
 
 class PersonTaggings(OsdiView):
@@ -582,12 +608,190 @@ class SignatureDetail(OsdiView):
         return Response(resources.signature(row or _raise404(), self.base()))
 
 
+# --- advocacy campaigns (campaigns with a call page) and outreaches (pressure actions) ---------
+
+
+def _advocacy_campaigns(request) -> QuerySet[Campaign]:
+    """The campaigns the user sees that have a call page, with their active targets and their
+    number of actions (a number everyone who sees the campaign sees, as on its page)."""
+    active = Target.objects.filter(is_active=True).order_by("level", "office", "name", "pk")
+    return (
+        Campaign.objects.filter(
+            pk__in=campaigns_for_user(request.user).values("pk"), pressure__isnull=False
+        )
+        .select_related("pressure")
+        .prefetch_related(Prefetch("targets", queryset=active, to_attr="active_targets"))
+        .annotate(outreach_total=Count("pressure_actions", distinct=True))
+    )
+
+
+def _advocacy_campaign(request, campaign_id: str) -> Campaign:
+    pk = _pk("advocacy_campaign", campaign_id)
+    return _advocacy_campaigns(request).filter(pk=pk).first() or _raise404()
+
+
+def _campaign_out(c: Campaign, base: str) -> dict:
+    return resources.advocacy_campaign(
+        c, base, targets=c.active_targets, outreaches=getattr(c, "outreach_total", None)
+    )
+
+
+def _outreaches(request, campaign: Campaign) -> QuerySet[PressureAction]:
+    return (
+        pressure_actions_for_user(request.user)
+        .filter(campaign=campaign)
+        .select_related("target")
+        .order_by("pk")
+    )
+
+
+def _text_of(value, most: int) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise BadRequest("Target names and titles are text.")
+    return " ".join(value.split())[:most].casefold()
+
+
+def _outreach_targets(campaign: Campaign, value) -> list[Target]:
+    """Which of the campaign's targets: each item of ``targets`` by its identifier, or by name
+    (``name``, or ``given_name`` and ``family_name``; ``title`` narrows it to an office). None
+    sent: the campaign's only target."""
+    named = list(campaign.active_targets)
+    if value is None or value == []:
+        if len(named) == 1:
+            return named
+        raise BadRequest(
+            "Say which targets: a targets array of the campaign's targets "
+            "(their identifiers, or their names)."
+        )
+    if not isinstance(value, list) or len(value) > MAX_OUTREACH_TARGETS:
+        raise BadRequest(f"targets is a list of at most {MAX_OUTREACH_TARGETS} targets.")
+    chosen: list[Target] = []
+    for item in value:
+        if not isinstance(item, dict):
+            raise BadRequest("Each target is an object with identifiers or a name.")
+        ids = item.get("identifiers") if isinstance(item.get("identifiers"), list) else []
+        pks = {from_uuid("target", i) for i in ids[:5] if isinstance(i, str)} - {None}
+        name = _text_of(item.get("name"), 200) or " ".join(
+            x
+            for x in (_text_of(item.get("given_name"), 100), _text_of(item.get("family_name"), 100))
+            if x
+        )
+        title = _text_of(item.get("title"), 200)
+        found = [
+            t
+            for t in named
+            if (t.pk in pks)
+            or (
+                not pks
+                and name
+                and " ".join(t.name.split()).casefold() == name
+                and (not title or " ".join(t.office.split()).casefold() == title)
+            )
+        ]
+        if len(found) != 1:
+            raise BadRequest(
+                "A target is not one of this campaign's (or its name fits several): "
+                "use the identifiers listed in the campaign's targets."
+            )
+        if found[0] not in chosen:
+            chosen.append(found[0])
+    return chosen
+
+
+class AdvocacyCampaigns(OsdiView):
+    @describe(
+        "osdi_advocacy_campaigns_get",
+        "advocacy campaigns",
+        "List advocacy campaigns (campaigns with a call page) you can see",
+        S.CampaignPage,
+        paged=True,
+        filters=list(CAMPAIGN_FILTERS),
+    )
+    def get(self, request):
+        qs = _filtered(_advocacy_campaigns(request).order_by("pk"), request, CAMPAIGN_FILTERS)
+        return _page(
+            self, qs, path="advocacy_campaigns", rel="osdi:advocacy_campaigns", build=_campaign_out
+        )
+
+
+class AdvocacyCampaignDetail(OsdiView):
+    @describe(
+        "osdi_advocacy_campaign_detail_get",
+        "advocacy campaigns",
+        "One advocacy campaign",
+        S.AdvocacyCampaign,
+    )
+    def get(self, request, campaign_id):
+        return Response(_campaign_out(_advocacy_campaign(request, campaign_id), self.base()))
+
+
+class Outreaches(OsdiView):
+    @describe(
+        "osdi_outreaches_get",
+        "advocacy campaigns",
+        "An advocacy campaign's outreaches (by people you can see)",
+        S.OutreachPage,
+        paged=True,
+        filters=list(OUTREACH_FILTERS),
+    )
+    def get(self, request, campaign_id):
+        campaign = _advocacy_campaign(request, campaign_id)
+        qs = _filtered(_outreaches(request, campaign), request, OUTREACH_FILTERS)
+        path = f"advocacy_campaigns/{campaign_id}/outreaches"
+        return _page(self, qs, path=path, rel="osdi:outreaches", build=resources.outreach)
+
+    @describe(
+        "osdi_outreaches_post",
+        "advocacy campaigns",
+        "The record-outreach helper: a person called or wrote to the campaign's targets",
+        S.Outreach,
+        request=S.OutreachIn,
+        codes=(200, 201),
+        examples=[S.OUTREACH_EXAMPLE],
+        conflict=True,
+        description="One outreach per target; the same person, target and type on one day "
+        "counts once (200 with the outreach already there). The answer is the first target's "
+        "outreach.",
+    )
+    def post(self, request, campaign_id):
+        campaign = _advocacy_campaign(request, campaign_id)
+        body = self.body()
+        kind = services.outreach_kind(body.get("type", body.get("action_network:kind")))
+        targets = _outreach_targets(campaign, body.get("targets"))
+        contact, data = _person_reference(request, body)
+        try:
+            actions, created = services.outreach_record(
+                by=request.user,
+                campaign=campaign,
+                scope=_scope(request),
+                person=contact,
+                data=data,
+                targets=targets,
+                kind=kind,
+            )
+        except services.OutOfScope:
+            raise Conflict from None
+        action = PressureAction.objects.select_related("target").get(pk=actions[0].pk)
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(resources.outreach(action, self.base()), status=code)
+
+
+class OutreachDetail(OsdiView):
+    @describe("osdi_outreach_detail_get", "advocacy campaigns", "One outreach", S.Outreach)
+    def get(self, request, campaign_id, outreach_id):
+        campaign = _advocacy_campaign(request, campaign_id)
+        row = _outreaches(request, campaign).filter(pk=_pk("outreach", outreach_id)).first()
+        return Response(resources.outreach(row or _raise404(), self.base()))
+
+
 # --- what has no counterpart here ---------------------------------------------------------------
 
 
 class Empty(OsdiView):
-    """Advocacy campaigns (and their outreaches) and forms (and their submissions) have nothing
-    to map onto yet: an empty collection in the right shape; any one of them is a 404."""
+    """Forms (and their submissions) have nothing to map onto yet: an empty collection in the
+    right shape; any one of them is a 404."""
 
     rel = ""
     path = ""

@@ -20,9 +20,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from campaigns.models import Event, Petition, Rsvp, Signature
+from campaigns.models import Campaign, Event, Petition, PressureAction, Rsvp, Signature, Target
 from campaigns.services.events import event_create, event_update
 from campaigns.services.petitions import SignerInput, petition_sign
+from campaigns.services.pressure import pressure_action_record
 from campaigns.services.rsvps import RsvpInput, person_keys_lock, rsvp_submit
 from contacts.models import Contact, Tag
 from contacts.services.bulk import people_bulk_tag
@@ -366,3 +367,57 @@ def _check_visible(scope: QuerySet[Contact], contact_id: int) -> None:
     transaction rolls the RSVP or signature back), and nothing of them is shown."""
     if not scope.filter(pk=contact_id).exists():
         raise OutOfScope
+
+
+#: Action Network's outreach ``type`` (and our own kinds) → our kind of pressure action.
+OUTREACH_KINDS = {
+    "phone": PressureAction.Kind.CALL,
+    "call": PressureAction.Kind.CALL,
+    "email": PressureAction.Kind.EMAIL,
+    "postal mail": PressureAction.Kind.LETTER,
+    "letter": PressureAction.Kind.LETTER,
+    "in-person": PressureAction.Kind.VISIT,
+    "visit": PressureAction.Kind.VISIT,
+    "testimony": PressureAction.Kind.TESTIMONY,
+}
+
+
+def outreach_kind(value) -> str:
+    """The kind of action from an outreach ``type`` (a call when none is sent)."""
+    if value is None or value == "":
+        return PressureAction.Kind.CALL
+    kind = OUTREACH_KINDS.get(str(value).strip().lower()[:20]) if isinstance(value, str) else None
+    if kind is None:
+        raise ValidationError({"type": ["Use one of: " + ", ".join(sorted(OUTREACH_KINDS)) + "."]})
+    return kind
+
+
+def outreach_record(
+    *,
+    by,
+    campaign: Campaign,
+    scope: QuerySet[Contact],
+    person: Contact | None,
+    data: PersonInput,
+    targets: list[Target],
+    kind: str,
+) -> tuple[list[PressureAction], bool]:
+    """Action Network's record-outreach helper: the person (matched or created exactly as the
+    person signup helper does, when no person link is given) made ``kind`` of action toward
+    each of ``targets``, through ``pressure_action_record`` (once a day per person, target,
+    kind and campaign). Returns the actions and whether any is new. All or nothing."""
+    with transaction.atomic():
+        if person is None:
+            person, _created = person_signup(by=by, scope=scope, data=data)
+        results = [
+            pressure_action_record(
+                campaign=campaign,
+                target=target,
+                contact=person,
+                kind=kind,
+                source=PressureAction.Source.ORGANIZER,
+                by=by,
+            )
+            for target in targets
+        ]
+    return [a for a, _new in results], any(new for _a, new in results)

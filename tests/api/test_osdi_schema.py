@@ -21,6 +21,7 @@ OPERATIONS = {
     "/api/v2/people/{person_id}/attendances": {"get"},
     "/api/v2/people/{person_id}/signatures": {"get"},
     "/api/v2/people/{person_id}/taggings": {"get"},
+    "/api/v2/people/{person_id}/outreaches": {"get"},
     "/api/v2/tags": {"get", "post"},
     "/api/v2/tags/{tag_id}": {"get"},
     "/api/v2/tags/{tag_id}/taggings": {"get", "post"},
@@ -34,6 +35,9 @@ OPERATIONS = {
     "/api/v2/petitions/{petition_id}/signatures": {"get", "post"},
     "/api/v2/petitions/{petition_id}/signatures/{signature_id}": {"get"},
     "/api/v2/advocacy_campaigns": {"get"},
+    "/api/v2/advocacy_campaigns/{campaign_id}": {"get"},
+    "/api/v2/advocacy_campaigns/{campaign_id}/outreaches": {"get", "post"},
+    "/api/v2/advocacy_campaigns/{campaign_id}/outreaches/{outreach_id}": {"get"},
     "/api/v2/forms": {"get"},
 }
 

@@ -125,8 +125,9 @@ def _side(cast, hub, organizer, person, *, name: str, walker) -> Side:
 
 def _osdi_side(side: Side, organizer, *, name: str) -> Side:
     """An event with an RSVP, a petition of the side's campaign with a signature, and a tag on
-    the side's person."""
-    from campaigns.models import Event, Petition, Rsvp, Signature
+    the side's person; the side's campaign gets a call page (an advocacy campaign, its action
+    an outreach)."""
+    from campaigns.models import Event, Petition, PressurePage, Rsvp, Signature
     from contacts.models import Contact, Tag
 
     start = timezone.now() + dt.timedelta(days=3)
@@ -144,6 +145,9 @@ def _osdi_side(side: Side, organizer, *, name: str) -> Side:
     )
     side.signature = Signature.objects.create(
         petition=side.petition, contact=side.person, source="online"
+    )
+    PressurePage.objects.create(
+        campaign=side.campaign, ask="Fund it", script="Hi", email_subject="s", email_body="b"
     )
     side.tag = Tag.objects.create(name=f"{name} tag")
     side.person.tags.add(side.tag)

@@ -98,7 +98,10 @@ def _osdi_ids(side) -> dict:
         "tag": side.tag,
         "tagging": side.tagging,
     }
-    return {f"{kind}_id": to_uuid(kind, row.pk) for kind, row in rows.items()}
+    ids = {f"{kind}_id": to_uuid(kind, row.pk) for kind, row in rows.items()}
+    ids["campaign_id"] = to_uuid("advocacy_campaign", side.campaign.pk)
+    ids["outreach_id"] = to_uuid("outreach", side.action.pk)
+    return ids
 
 
 def _own_pk(path: str, side) -> dict:
