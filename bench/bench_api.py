@@ -34,11 +34,15 @@ TARGET_RATIO = 0.5
 PER_PAGE = 100
 LIST_URLS = {"v2_people": "/api/v2/people?page={page}&per_page={per_page}"}
 
+# The page's ids first (PostgreSQL would evaluate the select list's subqueries for every row
+# an OFFSET skips), then the page's rows: the cheapest way to the same page.
 FLOOR_SQL = """
 SELECT c.id, c.first_name, c.last_name, c.created_at, c.updated_at,
        (SELECT e.address FROM contacts_email e WHERE e.contact_id = c.id AND e.is_primary),
        (SELECT p.e164 FROM contacts_phone p WHERE p.contact_id = c.id AND p.is_primary)
-FROM contacts_contact c ORDER BY c.id LIMIT %s OFFSET %s
+FROM (SELECT id FROM contacts_contact ORDER BY id LIMIT %s OFFSET %s) AS page
+JOIN contacts_contact c ON c.id = page.id
+ORDER BY c.id
 """
 
 
