@@ -5,6 +5,8 @@ its user sees on the pages, and an outsider gets 404."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from drf_spectacular.utils import extend_schema_view
@@ -196,8 +198,14 @@ class People(OsdiView):
         page = page_of(request)
         qs = _filtered(_scope(request), request, PEOPLE_FILTERS)
         ids = qs.order_by("pk").values("pk")[page.offset : page.offset + page.per_page]
-        rows = resources.with_person_data(Contact.objects.filter(pk__in=ids)).order_by("pk")
-        items = [resources.person(c, self.base()) for c in rows]
+        # Plain rows, not model instances: building 100 instances cost more than the SQL.
+        rows = (
+            resources.with_person_data(Contact.objects.filter(pk__in=ids))
+            .order_by("pk")
+            .values(*resources.PERSON_FIELDS, "email_rows", "phone_rows")
+        )
+        base = self.base()
+        items = [resources.person(SimpleNamespace(pk=r["id"], **r), base) for r in rows]
         return collection(
             self, path="people", rel="osdi:people", items=items, page=page, total=None
         )
