@@ -25,7 +25,7 @@ METRICS = {
     "ladder": {"now", "at_start", "moved_up", "move"},
     "organizers": set(metrics.ORGANIZER_METRICS),
     "hubs": set(metrics.HUB_METRICS),
-    "workplaces": {"strong", "leaders"},
+    "workplaces": {"strong", "leaders", "shift_placed", "shift_strong", "shift_leaders"},
     "cohorts": {"size", *(f"m{k}" for k in metrics.COHORT_OFFSETS)},
 }
 _NEEDS_ID = {"organizers", "hubs", "workplaces"}
@@ -69,7 +69,10 @@ def people(scope: Scope, spec: Spec) -> QuerySet[Contact]:
     if spec.report == "hubs":
         return metrics.hub_people(scope, spec.metric, int(spec.key))
     if spec.report == "workplaces":
-        return metrics.workplace_people(scope, spec.metric, int(spec.key), spec.to or "none")
+        metric, by = spec.metric, "department"
+        if metric.startswith("shift_"):
+            metric, by = metric.removeprefix("shift_"), "shift"
+        return metrics.workplace_people(scope, metric, int(spec.key), spec.to or "none", by)
     if spec.report == "cohorts":
         month = dt.date(int(spec.key[:4]), int(spec.key[5:]), 1)
         offset = 0 if spec.metric == "size" else int(spec.metric[1:])

@@ -916,30 +916,50 @@ class WorkplaceReport:
         return sum(1 for s, t in self.map.shifts if s and t.majority)
 
 
+def _workplace_hubs(scope: Scope):
+    """The workplace hubs in scope whose map the user may see (as ``workplace_hub_for_user``:
+    staff, and the hub's captains and organizers; not its volunteers)."""
+    from accounts.models import Role
+    from hubs.models import Hub, HubRole
+
+    hubs = scope.hubs.filter(kind=Hub.Kind.WORKPLACE)
+    if getattr(scope.user, "role", None) == Role.STAFF:
+        return hubs
+    roles = (HubRole.Role.CAPTAIN, HubRole.Role.ORGANIZER)
+    mine = HubRole.objects.filter(user_id=scope.user.pk, role__in=roles).values("hub_id")
+    return hubs.filter(pk__in=mine)
+
+
 def workplaces(scope: Scope) -> list[WorkplaceReport]:
-    from hubs.models import Hub, StructureTest
+    from hubs.models import StructureTest
     from hubs.selectors.workplace import structure_result, workplace_map
 
     out = []
-    for hub in scope.hubs.filter(kind=Hub.Kind.WORKPLACE).order_by("name"):
+    for hub in _workplace_hubs(scope).order_by("name"):
         latest = StructureTest.objects.filter(hub=hub).first()
         out.append(WorkplaceReport(hub, workplace_map(hub), latest and structure_result(latest)))
     return out
 
 
-def workplace_people(scope: Scope, metric: str, hub_id: int, department: str) -> QuerySet[Contact]:
-    """People placed in a workplace hub's department (``none``: no department) at 1–2
-    (``strong``) or at 1 (``leaders``), as the workplace map counts them."""
+def workplace_people(
+    scope: Scope, metric: str, hub_id: int, key: str, by: str = "department"
+) -> QuerySet[Contact]:
+    """People placed in a workplace hub's department (or shift, ``by="shift"``; key ``none``:
+    none set): everyone placed (``placed``), at 1–2 (``strong``) or at 1 (``leaders``), as the
+    workplace map counts them."""
     from hubs.models import Placement
 
-    placed = Placement.objects.filter(hub_id=hub_id)
+    placed = Placement.objects.filter(hub_id=hub_id, hub__in=_workplace_hubs(scope))
+    field = "shift" if by == "shift" else "department"
     placed = (
-        placed.filter(department__isnull=True)
-        if department == "none"
-        else placed.filter(department_id=int(department))
+        placed.filter(**{f"{field}__isnull": True})
+        if key == "none"
+        else placed.filter(**{f"{field}_id": int(key)})
     )
-    levels = (1,) if metric == "leaders" else (1, 2)
-    return scope.people.filter(pk__in=placed.values("contact_id"), assessment__in=levels)
+    people = scope.people.filter(pk__in=placed.values("contact_id"))
+    if metric == "placed":
+        return people
+    return people.filter(assessment__in=(1,) if metric == "leaders" else (1, 2))
 
 
 # --- 8. Reach against depth, and concentration -------------------------------------------------

@@ -192,6 +192,21 @@ def workplaces_table(scope: Scope, rows=None) -> tuple[list, list]:
                     len(d.leaders),
                 ]
             )
+    body.append([])
+    body.append([_("Hub"), _("Shift"), _("People placed"), _("At 1–2"), _("Share at 1–2 (%)"),
+                 _("Majority"), _("Leaders (at 1)")])  # fmt: skip
+    for w in rows:
+        for shift, t in w.map.shifts:
+            name = f"{shift} ({shift.worksite})" if shift else _("No shift")
+            row = [
+                w.hub.name,
+                name,
+                t.total,
+                t.strong,
+                t.share,
+                _("yes") if t.majority else _("no"),
+            ]
+            body.append([*row, t.levels[1]])
     return header, body
 
 
