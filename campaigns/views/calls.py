@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from campaigns.forms_calls import AssignForm, CallListForm, ResultForm, TextForm
+from campaigns.forms.calls import AssignForm, CallListForm, ResultForm, TextForm
 from campaigns.models import CallList, CallTarget, Event, Petition
 from campaigns.selectors.access import managed_campaign_for_user, managed_hubs
 from campaigns.selectors.calls import (

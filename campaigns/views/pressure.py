@@ -25,8 +25,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from campaigns.models import District, DistrictZip, PressureAction, Target
-from campaigns.pressure_forms import (
+from campaigns.forms.pressure import (
     ActionLogForm,
     DistrictShapesForm,
     DistrictZipsForm,
@@ -35,6 +34,7 @@ from campaigns.pressure_forms import (
     ReportForm,
     TargetForm,
 )
+from campaigns.models import District, DistrictZip, PressureAction, Target
 from campaigns.selectors.access import (
     campaign_for_user,
     campaigns_for_user,
