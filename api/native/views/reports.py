@@ -48,19 +48,23 @@ class ReportView(NativeAPIView):
             return Response(self.output(data).data)
 
 
-def _report(name: str, output, description: str, **extra):
-    return extend_schema(
-        summary=name,
-        description=description,
-        parameters=[out.ReportQuery],
-        responses={200: output, **ERRORS},
-        **extra,
-    )
+def _report(name: str, description: str, **extra):
+    """Document a report view: its filters, and its ``output`` as the 200."""
+
+    def document(view: type[ReportView]) -> type[ReportView]:
+        return extend_schema(
+            summary=name,
+            description=description,
+            parameters=[out.ReportQuery],
+            responses={200: view.output, **ERRORS},
+            **extra,
+        )(view)
+
+    return document
 
 
 @_report(
     "Headline numbers",
-    out.HeadlineOut,
     "The numbers the Reports page opens with: members, active in 30 days, moved up the "
     "ladder and one-on-ones in the period.",
     examples=[out.HEADLINE_EXAMPLE],
@@ -68,23 +72,16 @@ def _report(name: str, output, description: str, **extra):
 class HeadlineReport(ReportView):
     output = out.HeadlineOut
 
-    def get(self, request):
-        return super().get(request)
-
     def build(self, scope):
         return metrics.headline(scope)
 
 
+@_report(
+    "Depth by neighborhood",
+    "Members, active volunteers, leaders and organizers per neighborhood, with residents.",
+)
 class DepthReport(ReportView):
     output = out.DepthOut
-
-    @_report(
-        "Depth by neighborhood",
-        out.DepthOut,
-        "Members, active volunteers, leaders and organizers per neighborhood, with residents.",
-    )
-    def get(self, request):
-        return super().get(request)
 
     def build(self, scope):
         report = metrics.depth(scope)
@@ -96,17 +93,13 @@ class DepthReport(ReportView):
         }
 
 
+@_report(
+    "Ladder movement",
+    "People per stage now and at the start, how many moved up, conversion and median "
+    "days to move up, and the flows between stages.",
+)
 class LadderReport(ReportView):
     output = out.LadderOut
-
-    @_report(
-        "Ladder movement",
-        out.LadderOut,
-        "People per stage now and at the start, how many moved up, conversion and median "
-        "days to move up, and the flows between stages.",
-    )
-    def get(self, request):
-        return super().get(request)
 
     def build(self, scope):
         report = metrics.ladder(scope)
@@ -116,92 +109,67 @@ class LadderReport(ReportView):
         return {"rows": report.rows, "moved_up_total": report.moved_up_total, "flows": flows}
 
 
+@_report(
+    "Organizers",
+    "Per organizer: one-on-ones, follow-ups done on time, overdue, people owned, moved up.",
+)
 class OrganizersReport(ReportView):
     output = out.OrganizersOut
-
-    @_report(
-        "Organizers",
-        out.OrganizersOut,
-        "Per organizer: one-on-ones, follow-ups done on time, overdue, people owned, moved up.",
-    )
-    def get(self, request):
-        return super().get(request)
 
     def build(self, scope):
         return {"rows": metrics.organizers(scope)}
 
 
+@_report(
+    "Hubs",
+    "Per hub: members, new, quiet, attendance, no-shows, one-on-ones, captains, doors.",
+)
 class HubsReport(ReportView):
     output = out.HubsReportOut
-
-    @_report(
-        "Hubs",
-        out.HubsReportOut,
-        "Per hub: members, new, quiet, attendance, no-shows, one-on-ones, captains, doors.",
-    )
-    def get(self, request):
-        return super().get(request)
 
     def build(self, scope):
         return {"rows": metrics.hubs(scope)}
 
 
+@_report(
+    "Retention cohorts",
+    "People first active in each month, and how many were still active 1, 3 and 6 months later.",
+)
 class CohortsReport(ReportView):
     output = out.CohortsOut
-
-    @_report(
-        "Retention cohorts",
-        out.CohortsOut,
-        "People first active in each month, and how many were still active 1, 3 and 6 "
-        "months later.",
-    )
-    def get(self, request):
-        return super().get(request)
 
     def build(self, scope):
         return {"rows": metrics.cohorts(scope)}
 
 
+@_report(
+    "Campaign goals",
+    "Each goal's progress by hub over time, with pace (campaigns.metrics).",
+)
 class CampaignsReport(ReportView):
     output = out.CampaignsReportOut
-
-    @_report(
-        "Campaign goals",
-        out.CampaignsReportOut,
-        "Each goal's progress by hub over time, with pace (campaigns.metrics).",
-    )
-    def get(self, request):
-        return super().get(request)
 
     def build(self, scope):
         return {"goals": metrics.campaigns(scope)}
 
 
+@_report(
+    "Workplaces",
+    "Each workplace hub's map: people at 1–5 per department and the majority check.",
+)
 class WorkplacesReport(ReportView):
     output = out.WorkplacesOut
-
-    @_report(
-        "Workplaces",
-        out.WorkplacesOut,
-        "Each workplace hub's map: people at 1–5 per department and the majority check.",
-    )
-    def get(self, request):
-        return super().get(request)
 
     def build(self, scope):
         return {"rows": metrics.workplaces(scope)}
 
 
+@_report(
+    "Concentration",
+    "How much of the membership lives in the top 10% of neighborhoods, over the period.",
+)
 class ConcentrationReport(ReportView):
     output = out.ConcentrationOut
-
-    @_report(
-        "Concentration",
-        out.ConcentrationOut,
-        "How much of the membership lives in the top 10% of neighborhoods, over the period.",
-    )
-    def get(self, request):
-        return super().get(request)
 
     def build(self, scope):
         return {"points": metrics.concentration(scope)}
