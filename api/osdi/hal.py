@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.osdi.odata import FilterError
+from api.services.osdi import OutOfScope
 
 MAX_PER_PAGE = 100  # Action Network's is 25; scripts that ask for more get up to 100
 DEFAULT_PER_PAGE = 25
@@ -35,6 +36,16 @@ class HalJSONParser(JSONParser):
 class BadRequest(exceptions.APIException):
     status_code = 400
     default_detail = "Bad request."
+
+
+OUT_OF_SCOPE = (
+    "This email or phone belongs to a person you cannot see. Ask staff or their organizer."
+)
+
+
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_detail = OUT_OF_SCOPE
 
 
 def curies() -> list[dict]:
@@ -63,6 +74,8 @@ def exception_handler(exc, context):
         exc = BadRequest(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     elif isinstance(exc, FilterError):
         exc = BadRequest(str(exc))
+    elif isinstance(exc, OutOfScope):
+        exc = Conflict()
     if not isinstance(exc, exceptions.APIException):
         return None
     headers = {}

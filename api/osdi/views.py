@@ -59,15 +59,6 @@ OUTREACH_FILTERS = {
 }
 MAX_OUTREACH_TARGETS = 20
 
-OUT_OF_SCOPE = (
-    "This email or phone belongs to a person you cannot see. Ask staff or their organizer."
-)
-
-
-class Conflict(exceptions.APIException):
-    status_code = 409
-    default_detail = OUT_OF_SCOPE
-
 
 def _filtered(qs: QuerySet, request, fields: dict) -> QuerySet:
     text = request.query_params.get("filter", "")
@@ -79,6 +70,11 @@ def _filtered(qs: QuerySet, request, fields: dict) -> QuerySet:
         else:
             qs = qs.filter(**{f"{column}__{clause.op}": clause.value})
     return qs
+
+
+def _recorded(body: dict, created: bool) -> Response:
+    """A record helper's answer: 201 for a new row, 200 for the one already there."""
+    return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 def _pk(kind: str, value: str) -> int:
@@ -225,12 +221,9 @@ class People(OsdiView):
         data = services.parse_person(body.get("person", body))
         add = services.tag_names(body.get("add_tags"), "add_tags")
         remove = services.tag_names(body.get("remove_tags"), "remove_tags")
-        try:
-            contact, _created = services.person_signup(
-                by=request.user, scope=_scope(request), data=data, add_tags=add, remove_tags=remove
-            )
-        except services.OutOfScope:
-            raise Conflict from None
+        contact, _created = services.person_signup(
+            by=request.user, scope=_scope(request), data=data, add_tags=add, remove_tags=remove
+        )
         contact = resources.with_person_data(Contact.objects.filter(pk=contact.pk)).get()
         return Response(resources.person(contact, self.base()))
 
@@ -380,12 +373,9 @@ class Taggings(OsdiView):
         tag = _tag(tag_id)
         contact, data = _person_reference(request, self.body())
         if contact is None:
-            try:
-                contact, _created = services.person_signup(
-                    by=request.user, scope=_scope(request), data=data
-                )
-            except services.OutOfScope:
-                raise Conflict from None
+            contact, _created = services.person_signup(
+                by=request.user, scope=_scope(request), data=data
+            )
         row = services.tagging_add(by=request.user, tag=tag, contact=contact)
         return Response(resources.tagging(row, self.base()))
 
@@ -511,14 +501,10 @@ class Attendances(OsdiView):
         """The record-attendance helper: an RSVP, as if they signed up on the event's page."""
         event = _event(request, event_id)
         contact, data = _person_reference(request, self.body())
-        try:
-            rsvp, created = services.attendance_record(
-                event=event, scope=_scope(request), person=contact, data=data
-            )
-        except services.OutOfScope:
-            raise Conflict from None
-        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        return Response(resources.attendance(rsvp, self.base()), status=code)
+        rsvp, created = services.attendance_record(
+            event=event, scope=_scope(request), person=contact, data=data
+        )
+        return _recorded(resources.attendance(rsvp, self.base()), created)
 
 
 class AttendanceDetail(OsdiView):
@@ -596,14 +582,10 @@ class Signatures(OsdiView):
         """The record-signature helper: the person signs once (matched by email or phone)."""
         petition = _petition(request, petition_id)
         contact, data = _person_reference(request, self.body())
-        try:
-            signature, created = services.signature_add(
-                by=request.user, petition=petition, scope=_scope(request), person=contact, data=data
-            )
-        except services.OutOfScope:
-            raise Conflict from None
-        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        return Response(resources.signature(signature, self.base()), status=code)
+        signature, created = services.signature_add(
+            by=request.user, petition=petition, scope=_scope(request), person=contact, data=data
+        )
+        return _recorded(resources.signature(signature, self.base()), created)
 
 
 class SignatureDetail(OsdiView):
@@ -769,21 +751,17 @@ class Outreaches(OsdiView):
         kind = services.outreach_kind(body.get("type", body.get("action_network:kind")))
         targets = _outreach_targets(campaign, body.get("targets"))
         contact, data = _person_reference(request, body)
-        try:
-            actions, created = services.outreach_record(
-                by=request.user,
-                campaign=campaign,
-                scope=_scope(request),
-                person=contact,
-                data=data,
-                targets=targets,
-                kind=kind,
-            )
-        except services.OutOfScope:
-            raise Conflict from None
+        actions, created = services.outreach_record(
+            by=request.user,
+            campaign=campaign,
+            scope=_scope(request),
+            person=contact,
+            data=data,
+            targets=targets,
+            kind=kind,
+        )
         action = PressureAction.objects.select_related("target").get(pk=actions[0].pk)
-        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        return Response(resources.outreach(action, self.base()), status=code)
+        return _recorded(resources.outreach(action, self.base()), created)
 
 
 class OutreachDetail(OsdiView):

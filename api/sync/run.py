@@ -393,7 +393,7 @@ def _save_petitions(job: SyncJob, records: list[dict], children) -> None:
                 continue
             _s, new = signature_record(
                 petition=petition,
-                contact=Contact.objects.get(pk=found[pid]),
+                contact=Contact(pk=found[pid]),
                 source=Signature.Source.ONLINE,
                 at=_when(sig.get("created_date")),
             )
