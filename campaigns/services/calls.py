@@ -238,13 +238,6 @@ def _claim_params(user, call_list: CallList) -> dict:
     return {"user": user.pk, "list": call_list.pk, "minutes": call_list.claim_minutes}
 
 
-def call_release(*, user, call_list: CallList, target_id: int) -> None:
-    """Give a held person back (skip): another caller may get them at once."""
-    CallTarget.objects.filter(
-        pk=target_id, call_list=call_list, claimed_by_id=user.pk, result=""
-    ).update(claimed_until=None, claimed_by=None)
-
-
 # --- Recording a result -------------------------------------------------------------------------
 
 _CALL_OUTCOME = {

@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,9 +28,10 @@ from campaigns.models import Campaign, District, DistrictZip, PressureAction, Pr
 from campaigns.services.petitions import CONTACT_CONSENT_TEXT, SignerInput
 from campaigns.services.rsvps import RsvpInput, _normalized, person_match_or_create
 from contacts.models import Activity, Contact
-from contacts.services.ladder import activity_record
+from contacts.services.ladder import activity_for_new_row, activity_recorded
 from organizer.lib.csvfiles import CsvFileError, read_table
 from organizer.lib.geo import geojson_ring
+from organizer.lib.inserts import insert_or_update
 
 MAX_DISTRICT_FILE_BYTES = 5 * 1024 * 1024
 MAX_DISTRICT_ROWS = 100_000
@@ -268,31 +269,31 @@ def pressure_action_record(
     if recruiter_id == contact.pk:
         recruiter_id = None  # nobody recruits themselves
     key = {"campaign": campaign, "target": target, "contact": contact, "kind": kind, "day": day}
-    with transaction.atomic():
-        existing = PressureAction.objects.filter(**key).first()
-        if existing is not None:
-            return existing, False
-        try:
-            with transaction.atomic():  # a savepoint: a second tap may have just won
-                action = PressureAction.objects.create(
-                    **key,
-                    source=source,
-                    notes=notes.strip()[:MAX_NOTES],
-                    occurred_at=at,
-                    logged_by=by if getattr(by, "pk", None) else None,
-                    recruited_by_id=recruiter_id,
-                    consent_text=consent_text[:400],
-                    consent_at=at if consent_text else None,
-                )
-        except IntegrityError:
-            return PressureAction.objects.get(**key), False
-        activity_record(
-            contact_id=contact.pk,
-            kind=Activity.Kind.PRESSURE_ACTION,
-            source="pressure_action",
-            source_id=action.pk,
-            occurred_at=at,
+    # One statement, as ``signature_record``: the action (``ON CONFLICT DO NOTHING``: a second
+    # tap racing the first is a no-op, never an error) with its ladder activity.
+    with transaction.atomic(savepoint=False):
+        action, created, _ids = insert_or_update(
+            PressureAction(
+                **key,
+                source=source,
+                notes=notes.strip()[:MAX_NOTES],
+                occurred_at=at,
+                logged_by=by if getattr(by, "pk", None) else None,
+                recruited_by_id=recruiter_id,
+                consent_text=consent_text[:400],
+                consent_at=at if consent_text else None,
+            ),
+            conflict=["campaign", "target", "contact", "kind", "day"],
+            then=activity_for_new_row(
+                contact_id=contact.pk,
+                kind=Activity.Kind.PRESSURE_ACTION,
+                source="pressure_action",
+                occurred_at=at,
+            ),
         )
+        if not created:
+            return PressureAction.objects.get(**key), False
+        activity_recorded(contact.pk)
     return action, True
 
 
