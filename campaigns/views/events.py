@@ -33,6 +33,7 @@ from campaigns.services import events as services
 from campaigns.services.messages import message_retry
 from contacts.selectors.access import contact_for_user, require_staff
 from hubs.models import Hub
+from organizer.lib.forms import add_validation_error
 
 
 def _event_form(request, instance=None):
@@ -58,16 +59,6 @@ def _event_form(request, instance=None):
     )
 
 
-def _apply(form_errors_target, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            target = field if field in form_errors_target.fields else None
-            for error in errors:
-                form_errors_target.add_error(target, error)
-    else:
-        form_errors_target.add_error(None, exc.messages)
-
-
 @login_required
 def event_new(request):
     if not can_create(request.user):
@@ -78,7 +69,7 @@ def event_new(request):
             event = services.event_create(by=request.user, **form.cleaned_data)
             return redirect("campaigns:event", pk=event.pk)
         except ValidationError as exc:
-            _apply(form, exc)
+            add_validation_error(form, exc)
     return render(request, "campaigns/event_form.html", {"form": form})
 
 
@@ -94,7 +85,7 @@ def event_edit(request, pk: int):
             )
             return redirect("campaigns:event", pk=event.pk)
         except ValidationError as exc:
-            _apply(form, exc)
+            add_validation_error(form, exc)
     event.refresh_from_db()
     return render(request, "campaigns/event_form.html", {"form": form, "event": event})
 

@@ -51,6 +51,7 @@ from campaigns.services.petitions import (
 from contacts.models import ExportLog
 from organizer.lib import ratelimit
 from organizer.lib.csvfiles import csv_lines
+from organizer.lib.forms import add_validation_error
 
 SIGN_LIMIT = (10, 60)  # per address: 10 a minute
 SIGN_HOURLY = (60, 3600)  # and 60 an hour (a shared wifi at a rally still fits)
@@ -240,11 +241,7 @@ def public_page(request, pk: int):
             recruiter_id=recruiter_for_code(data["r"]),
         )
     except ValidationError as exc:
-        for field, errors in (
-            exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
-        ):
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
+        add_validation_error(form, exc)
         return _public(request, public_petition(pk), form, status=400)
     # Everyone sees the same thanks, signed before or not (no enumeration).
     return redirect(done_url)

@@ -67,6 +67,7 @@ from campaigns.services.pressure import (
 from contacts.selectors.access import contact_for_user, require_staff
 from contacts.selectors.search import bound_query, find_people
 from organizer.lib import ratelimit
+from organizer.lib.forms import add_validation_error
 from organizer.lib.phones import InvalidPhone, normalize_phone
 
 LOOKUP_LIMIT = (30, 60)  # per address: 30 lookups a minute
@@ -339,10 +340,6 @@ def public_call(request, slug: str):
             recruiter_id=recruiter_for_code(data["r"]),
         )
     except ValidationError as exc:
-        for field, errors in (
-            exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
-        ):
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
+        add_validation_error(form, exc)
         return _call_page(request, page, place_form=place_form, report_form=form, status=400)
     return redirect(done_url)

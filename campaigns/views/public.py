@@ -24,6 +24,7 @@ from campaigns.selectors.events import is_full, public_event, public_hub, signup
 from campaigns.services.events import recruiter_for_code
 from campaigns.services.rsvps import RsvpInput, rsvp_submit
 from organizer.lib import ratelimit
+from organizer.lib.forms import add_validation_error
 
 RSVP_LIMIT = (10, 60)  # per address: 10 a minute
 RSVP_HOURLY = (60, 3600)  # and 60 an hour (a shared wifi at a rally still fits)
@@ -103,11 +104,7 @@ def event_page(request, pk: int):
             recruiter_id=recruiter_for_code(data["r"]),
         )
     except ValidationError as exc:
-        for field, errors in (
-            exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
-        ):
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
+        add_validation_error(form, exc)
         return _error_page(request, form, pk)
     return redirect(reverse("public_event", args=[pk]) + "?done=1")
 
