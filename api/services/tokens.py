@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -30,6 +31,8 @@ def token_create(*, user, name: str) -> tuple[ApiToken, str]:
             {"name": [_("A name can be at most %(n)s characters.") % {"n": NAME_MAX_LENGTH}]}
         )
     with transaction.atomic():
+        # Two requests at once must not both see 19 and make 21: the user's row is the lock.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk").get()
         active = ApiToken.objects.filter(user=user, revoked_at__isnull=True).count()
         if active >= MAX_ACTIVE_TOKENS:
             raise ValidationError(

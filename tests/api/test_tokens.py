@@ -215,3 +215,36 @@ def test_the_command_prints_a_working_key(cast, api):
     key = out.getvalue().strip()
     assert ApiToken.objects.get(key_hash=hash_key(key)).name == "cron"
     assert _names(api(key).get(PEOPLE)) == {"Ana"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tokens_made_at_once_never_pass_the_limit(cast):
+    import threading
+
+    from django.core.exceptions import ValidationError
+    from django.db import connection
+
+    from api.services.tokens import MAX_ACTIVE_TOKENS
+
+    for i in range(MAX_ACTIVE_TOKENS - 1):
+        token_create(user=cast.organizer_a, name=f"script {i}")
+    barrier = threading.Barrier(4)
+    made, refused = [], []
+
+    def make(i):
+        try:
+            barrier.wait(timeout=10)
+            made.append(token_create(user=cast.organizer_a, name=f"race {i}"))
+        except ValidationError:
+            refused.append(i)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=make, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert (len(made), len(refused)) == (1, 3)
+    active = ApiToken.objects.filter(user=cast.organizer_a, revoked_at__isnull=True)
+    assert active.count() == MAX_ACTIVE_TOKENS
