@@ -15,6 +15,13 @@
       defaultModelsExpandDepth: -1, // the operations, not a long list of schemas
       presets: [window.SwaggerUIBundle.presets.apis],
       layout: "BaseLayout",
+      onComplete: function () {
+        // Swagger UI draws its filter box without a label; give it the page's own words.
+        var filter = root.querySelector("input.operation-filter-input");
+        if (filter) {
+          filter.setAttribute("aria-label", root.getAttribute("data-filter-label"));
+        }
+      },
       requestInterceptor: function (request) {
         if (request.method && request.method.toUpperCase() !== "GET") {
           request.headers["X-CSRFToken"] = csrf;

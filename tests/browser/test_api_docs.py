@@ -24,6 +24,7 @@ def test_the_docs_page_draws_the_api_and_tries_a_call_with_no_csp_violation(
     response = page.goto("/api/v1/docs/")
     assert response.status == 200
     expect(page.get_by_text("Organizer API").first).to_be_visible()
+    expect(page.get_by_label("Filter the operations by tag")).to_be_visible()
     operation = page.locator(".opblock-summary", has_text="/api/v1/hubs/").first
     expect(operation).to_be_visible()
     operation.click()
