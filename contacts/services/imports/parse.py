@@ -91,6 +91,17 @@ class Columns:
                 cols.member_since.append(index)
         return cols
 
+    def contact_fields(self) -> set[str]:
+        """The contact fields a row of this file can fill."""
+        fields = set(self.text) - {"source"}
+        if self.full_name:
+            fields.update(("first_name", "last_name"))
+        if self.membership:
+            fields.add("membership_status")
+        if self.member_since:
+            fields.add("member_since")
+        return fields
+
 
 _NO_PHONES: Mapping[str, tuple[str, str]] = MappingProxyType({})
 

@@ -1,0 +1,297 @@
+"""New people, written once: their rows are formatted for COPY as the file is read (on disk, in
+chunks, so a million-row file never sits in memory), then streamed into the tables.
+
+Each new person gets its id when its row is read (blocks of ids from the contacts' sequence), so
+its phones, emails, external IDs and tags are spooled with it. Rows the planner takes back (a
+later row turned out to share a phone with them) are skipped when the chunks are streamed.
+
+Writing a chunk: emails, phones, IDs and tags first, the people last (the foreign keys are
+checked at the end of the chunk), so the search index's triggers build each new person's search
+document once, with their emails, instead of once for the person and again for the emails; then
+the "imported" history entries; then the chunk's deferred foreign-key checks, while the rows
+they read are still in PostgreSQL's buffers (checked at COMMIT instead, a million rows' checks
+would read back pages long evicted).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from array import array
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import psycopg
+from django.db import connection
+from django.db.models import Model
+from psycopg.copy import FileWriter
+from psycopg.types.json import Jsonb
+
+from contacts.models import Contact, ContactEvent, Email, ExternalId, Phone
+from contacts.services.imports.columns import TEXT_FIELDS
+from organizer.lib.text import fold
+
+CHUNK_ROWS = 50_000  # new people per chunk: one COPY per table, then their foreign-key checks
+ID_BLOCK = 5_000
+# COPY sends text for the column type to parse, so an empty array can go as its literal: much
+# cheaper than adapting an empty list for every row.
+EMPTY_ARRAY = "{}"
+CONTACT_FIELDS = (*TEXT_FIELDS, "membership_status", "member_since")
+PHONE_COLUMNS = ("contact_id", "raw", "e164", "kind", "is_primary")
+EMAIL_COLUMNS = ("contact_id", "address", "is_primary")
+ID_COLUMNS = ("contact_id", "system", "value")
+TAG_COLUMNS = ("contact_id", "tag_id")
+_LAST = ("languages", "source", "name_search", "email_ok", "sms_ok", "created_at", "updated_at",
+         "created_by_id", "updated_by_id")  # fmt: skip
+
+
+def table(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _copy_default(f) -> object:
+    default = f.get_default()
+    if f.get_internal_type() == "JSONField":
+        return Jsonb(default)
+    if f.get_internal_type() == "ArrayField" and default == []:
+        return EMPTY_ARRAY
+    return default
+
+
+def copy_layout(
+    model: type[Model], columns: Sequence[str], *, with_pk: bool = False
+) -> tuple[str, tuple]:
+    """``COPY … FROM STDIN`` for ``columns`` (attribute names) followed by every other column
+    of the model, and those other columns' values: their field's default, the same for every
+    row (appended to each row)."""
+    given = [model._meta.get_field(name) for name in columns]
+    given_names = {f.attname for f in given}
+    rest = [
+        f
+        for f in model._meta.concrete_fields
+        if f.attname not in given_names
+        and not getattr(f, "generated", False)
+        and (with_pk or not f.primary_key)
+    ]
+    names = ", ".join(connection.ops.quote_name(f.column) for f in (*given, *rest))
+    return f"COPY {table(model)} ({names}) FROM STDIN", tuple(_copy_default(f) for f in rest)
+
+
+def new_ids(count: int) -> list[int]:
+    """``count`` new contact ids from the sequence, in increasing order."""
+    with connection.cursor() as cursor:
+        cursor.execute(  # one array rather than a row per id
+            "SELECT array_agg(n ORDER BY n) FROM (SELECT nextval(pg_get_serial_sequence(%s, "
+            "'id')) AS n FROM generate_series(1, %s)) s",
+            [Contact._meta.db_table, count],
+        )
+        return cursor.fetchone()[0] or []
+
+
+@lru_cache(maxsize=100_000)
+def _folded(part: str) -> str:
+    return fold(part)
+
+
+def name_search(first: str, preferred: str, last: str) -> str:
+    """``Contact.build_name_search``, folding each part once per import: names repeat (many
+    Marias, many Garcias), and folding works character by character, so the folded parts joined
+    by a space are the folded whole."""
+    return " ".join(f for f in (_folded(first), _folded(preferred), _folded(last)) if f)
+
+
+@dataclass
+class _Chunk:
+    folder: Path
+    ids: array = field(default_factory=lambda: array("q"))  # its people, in file order
+    tags: dict[str, array] = field(default_factory=dict)  # tag as typed -> contact ids
+
+    def path(self, kind: str) -> Path:
+        return self.folder / f"{kind}.copy"
+
+
+class NewPeople:
+    """The COPY rows of the import's new people, spooled to a temporary folder; use as a
+    context manager (the folder is removed at the end). ``dry_run``: ids are counted, nothing is
+    spooled or written."""
+
+    def __init__(self, *, fields: Iterable[str] = CONTACT_FIELDS, source: str, filename: str,
+                 now, by_id: int | None, dry_run: bool = False):  # fmt: skip
+        self.source, self.now, self.by_id, self.dry_run = source[:120], now, by_id, dry_run
+        self.summary = f"Imported from {filename}"[:300]
+        present = set(fields)
+        self.fields = [(n, Contact._meta.get_field(n).get_default()) for n in CONTACT_FIELDS
+                       if n in present]  # fmt: skip
+        self.contact_columns = ("id", *(n for n, _d in self.fields), *_LAST)
+        self.email_ok = Contact._meta.get_field("email_ok").get_default()
+        self.sms_ok = Contact._meta.get_field("sms_ok").get_default()
+        self.layouts = {
+            "emails": copy_layout(Email, EMAIL_COLUMNS),
+            "phones": copy_layout(Phone, PHONE_COLUMNS),
+            "ids": copy_layout(ExternalId, ID_COLUMNS),
+            "contacts": copy_layout(Contact, self.contact_columns, with_pk=True),
+        }
+        self.chunks: list[_Chunk] = []
+        self.folder: Path | None = None
+        self._ids: list[int] = []
+        self._counter = 0
+        self._files: list = []
+        self._copies: dict[str, psycopg.Copy] = {}
+
+    def __enter__(self) -> NewPeople:
+        if not self.dry_run:
+            self.folder = Path(tempfile.mkdtemp(prefix="organizer-import-"))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._close_chunk()
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def new_id(self) -> int:
+        if self.dry_run:
+            self._counter += 1
+            return self._counter
+        if not self._ids:
+            self._ids = new_ids(ID_BLOCK)[::-1]
+        return self._ids.pop()
+
+    def add(self, pid: int, fields: dict, phones: dict[str, tuple[str, str]],
+            emails: Sequence[str], ids: Sequence[tuple[str, str]], tags: Sequence[str],
+            languages: Sequence[str]) -> None:  # fmt: skip
+        """Spool one new person (``pid`` from ``new_id``) with their phones, emails, IDs, tags."""
+        if self.dry_run:
+            return
+        chunk = self._chunk()
+        chunk.ids.append(pid)
+        get = fields.get
+        write = self._copies["contacts"].write_row
+        write(
+            (
+                pid,
+                *[get(name, default) for name, default in self.fields],
+                list(languages) if languages else EMPTY_ARRAY,
+                str(get("source") or self.source)[:120],
+                name_search(
+                    str(get("first_name", "")),
+                    str(get("preferred_name", "")),
+                    str(get("last_name", "")),
+                ),
+                self.email_ok and bool(emails),  # no "Email OK" without an email
+                self.sms_ok and bool(phones),  # no "Texts OK" without a phone
+                self.now,
+                self.now,
+                self.by_id,
+                self.by_id,
+            )
+            + self._rest["contacts"]
+        )
+        if phones:
+            write, rest, primary = self._copies["phones"].write_row, self._rest["phones"], True
+            for e164, (raw, kind) in phones.items():
+                write((pid, raw, e164, kind, primary, *rest))
+                primary = False
+        if emails:
+            write, rest, primary = self._copies["emails"].write_row, self._rest["emails"], True
+            for address in emails:
+                write((pid, address, primary, *rest))
+                primary = False
+        if ids:
+            write, rest = self._copies["ids"].write_row, self._rest["ids"]
+            for system, value in ids:
+                write((pid, system, value, *rest))
+        for name in tags:
+            chunk.tags.setdefault(name, array("q")).append(pid)
+
+    def _chunk(self) -> _Chunk:
+        if self.chunks and self._copies and len(self.chunks[-1].ids) < CHUNK_ROWS:
+            return self.chunks[-1]
+        self._close_chunk()
+        assert self.folder is not None
+        chunk = _Chunk(self.folder / str(len(self.chunks)))
+        chunk.folder.mkdir()
+        self.chunks.append(chunk)
+        connection.ensure_connection()
+        cursor = connection.connection.cursor()  # only lends its adapters to the formatter
+        self._rest = {}
+        for kind, (_sql, rest) in self.layouts.items():
+            file = chunk.path(kind).open("wb")
+            self._files.append(file)
+            copy = psycopg.Copy(cursor, binary=False, writer=FileWriter(file))
+            copy.__enter__()
+            self._copies[kind] = copy
+            self._rest[kind] = rest
+        return chunk
+
+    def _close_chunk(self) -> None:
+        for copy in self._copies.values():
+            copy.__exit__(None, None, None)
+        for file in self._files:
+            file.close()
+        self._copies, self._files = {}, []
+
+    def write(self, *, skip: set[int], tag_ids: dict[str, int]) -> int:
+        """COPY every spooled person (but those in ``skip``) and what they carry, chunk by
+        chunk, in the current transaction. Returns how many people were created."""
+        self._close_chunk()
+        skipped = {str(pid).encode() for pid in skip}
+        created = 0
+        for chunk in self.chunks:
+            for kind in ("emails", "phones", "ids"):
+                _stream(self.layouts[kind][0], chunk.path(kind), skipped)
+            tag_sql, tag_rest = copy_layout(Contact.tags.through, TAG_COLUMNS)
+            with connection.cursor() as cursor, cursor.cursor.copy(tag_sql) as copy:
+                for name, pids in chunk.tags.items():
+                    tag_id = tag_ids[name.casefold()]
+                    for pid in pids:
+                        if pid not in skip:
+                            copy.write_row((pid, tag_id, *tag_rest))
+            _stream(self.layouts["contacts"][0], chunk.path("contacts"), skipped)
+            ids = [pid for pid in chunk.ids if pid not in skip] if skip else list(chunk.ids)
+            created_events(ids, now=self.now, by_id=self.by_id, summary=self.summary)
+            created += len(ids)
+            check_constraints()
+        return created
+
+
+def _stream(sql: str, path: Path, skip: set[bytes]) -> None:
+    """COPY a spooled file (``sql``), leaving out the lines whose first value is in ``skip``."""
+    if not path.stat().st_size:
+        return
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy, path.open("rb") as f:
+        if not skip:
+            while block := f.read(1 << 20):
+                copy.write(block)
+            return
+        lines: list[bytes] = []
+        for line in f:
+            if line[: line.index(b"\t")] not in skip:
+                lines.append(line)
+                if len(lines) >= 2000:
+                    copy.write(b"".join(lines))
+                    lines = []
+        if lines:
+            copy.write(b"".join(lines))
+
+
+def created_events(contact_ids: list[int], *, now, by_id, summary: str) -> None:
+    """One "imported" history entry per new person, in one set-based statement."""
+    if not contact_ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table(ContactEvent)} (contact_id, kind, at, actor_id, summary, changes) "
+            "SELECT id, %s, %s, %s, %s, '{}'::jsonb FROM unnest(%s::bigint[]) AS id",
+            [ContactEvent.Kind.IMPORTED, now, by_id, summary, contact_ids],
+        )
+
+
+def check_constraints() -> None:
+    """Run the deferred foreign-key checks queued so far now (then defer again): they read the
+    rows just written, still in PostgreSQL's buffers. Every deferrable constraint in this schema
+    is initially deferred (Django's foreign keys), so deferring all again restores the default."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
