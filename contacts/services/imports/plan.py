@@ -73,7 +73,6 @@ class Plan:
     current: dict[int, dict] = field(default_factory=dict)  # matched people's current fields
     primaries: set[tuple[str, int]] = field(default_factory=set)  # ("phone"|"email", contact)
     simple: int = 0  # new people spooled as the file was read (triage.py, spool.py)
-    skip: set[int] = field(default_factory=set)  # spooled people the planner took back
     simple_tags: list[str] = field(default_factory=list)  # the spooled people's tags
 
     @property

@@ -79,15 +79,24 @@ def copy_layout(
     return f"COPY {table(model)} ({names}) FROM STDIN", tuple(_copy_default(f) for f in rest)
 
 
-def new_ids(count: int) -> list[int]:
-    """``count`` new contact ids from the sequence, in increasing order."""
-    with connection.cursor() as cursor:
-        cursor.execute(  # one array rather than a row per id
-            "SELECT array_agg(n ORDER BY n) FROM (SELECT nextval(pg_get_serial_sequence(%s, "
-            "'id')) AS n FROM generate_series(1, %s)) s",
-            [Contact._meta.db_table, count],
-        )
+def new_ids(count: int, pg: psycopg.Connection | None = None) -> list[int]:
+    """``count`` new contact ids from the sequence, in increasing order (on ``pg``, a psycopg
+    connection, else Django's)."""
+    sql = (  # one array rather than a row per id
+        "SELECT array_agg(n ORDER BY n) FROM (SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+        "AS n FROM generate_series(1, %s)) s"
+    )
+    with _cursor(pg) as cursor:
+        cursor.execute(sql, [Contact._meta.db_table, count])
         return cursor.fetchone()[0] or []
+
+
+def _cursor(pg: psycopg.Connection | None = None) -> psycopg.Cursor:
+    """A psycopg cursor on ``pg`` or on Django's connection (of this thread)."""
+    if pg is None:
+        connection.ensure_connection()
+        pg = connection.connection
+    return pg.cursor()
 
 
 @lru_cache(maxsize=100_000)
@@ -107,6 +116,7 @@ class _Chunk:
     folder: Path
     ids: array = field(default_factory=lambda: array("q"))  # its people, in file order
     tags: dict[str, array] = field(default_factory=dict)  # tag as typed -> contact ids
+    written: bool = False
 
     def path(self, kind: str) -> Path:
         return self.folder / f"{kind}.copy"
@@ -135,14 +145,18 @@ class NewPeople:
         }
         self.chunks: list[_Chunk] = []
         self.folder: Path | None = None
-        self._ids: list[int] = []
+        self.ids: list[int] = []  # ids to hand out, last first (``take_ids``)
+        self.skip: set[int] = set()  # spooled people taken back (``take_back``)
         self._counter = 0
         self._files: list = []
         self._copies: dict[str, psycopg.Copy] = {}
+        self._rest: dict[str, tuple] = {}
+        self._formatting: psycopg.Cursor | None = None
 
     def __enter__(self) -> NewPeople:
         if not self.dry_run:
             self.folder = Path(tempfile.mkdtemp(prefix="organizer-import-"))
+            self._formatting = _cursor()  # it only lends its adapters to the formatters
         return self
 
     def __exit__(self, *exc) -> None:
@@ -150,20 +164,28 @@ class NewPeople:
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
 
-    def new_id(self) -> int:
+    def fetch_ids(self, count: int, pg: psycopg.Connection | None = None) -> list[int]:
+        """``count`` ids for new people (numbers only in a dry run), for ``take_ids``."""
         if self.dry_run:
-            self._counter += 1
-            return self._counter
-        if not self._ids:
-            self._ids = new_ids(ID_BLOCK)[::-1]
-        return self._ids.pop()
+            self._counter += count
+            return list(range(self._counter - count + 1, self._counter + 1))
+        return new_ids(count, pg)
+
+    def take_ids(self, ids: list[int]) -> None:
+        self.ids = ids[::-1] + self.ids
+
+    def new_id(self) -> int:
+        if not self.ids:
+            self.take_ids(self.fetch_ids(ID_BLOCK))
+        return self.ids.pop()
 
     def add(self, pid: int, fields: dict, phones: dict[str, tuple[str, str]],
             emails: Sequence[str], ids: Sequence[tuple[str, str]], tags: Sequence[str],
-            languages: Sequence[str]) -> None:  # fmt: skip
-        """Spool one new person (``pid`` from ``new_id``) with their phones, emails, IDs, tags."""
+            languages: Sequence[str]) -> _Chunk | None:  # fmt: skip
+        """Spool one new person (``pid`` from ``new_id``) with their phones, emails, IDs, tags.
+        Returns the chunk this person filled, if they did (it can be written then)."""
         if self.dry_run:
-            return
+            return None
         chunk = self._chunk()
         chunk.ids.append(pid)
         get = fields.get
@@ -204,22 +226,22 @@ class NewPeople:
                 write((pid, system, value, *rest))
         for name in tags:
             chunk.tags.setdefault(name, array("q")).append(pid)
+        if len(chunk.ids) >= CHUNK_ROWS:
+            self._close_chunk()
+            return chunk
+        return None
 
     def _chunk(self) -> _Chunk:
-        if self.chunks and self._copies and len(self.chunks[-1].ids) < CHUNK_ROWS:
+        if self._copies:
             return self.chunks[-1]
-        self._close_chunk()
         assert self.folder is not None
         chunk = _Chunk(self.folder / str(len(self.chunks)))
         chunk.folder.mkdir()
         self.chunks.append(chunk)
-        connection.ensure_connection()
-        cursor = connection.connection.cursor()  # only lends its adapters to the formatter
-        self._rest = {}
         for kind, (_sql, rest) in self.layouts.items():
             file = chunk.path(kind).open("wb")
             self._files.append(file)
-            copy = psycopg.Copy(cursor, binary=False, writer=FileWriter(file))
+            copy = psycopg.Copy(self._formatting, binary=False, writer=FileWriter(file))
             copy.__enter__()
             self._copies[kind] = copy
             self._rest[kind] = rest
@@ -232,35 +254,66 @@ class NewPeople:
             file.close()
         self._copies, self._files = {}, []
 
-    def write(self, *, skip: set[int], tag_ids: dict[str, int]) -> int:
-        """COPY every spooled person (but those in ``skip``) and what they carry, chunk by
-        chunk, in the current transaction. Returns how many people were created."""
+    def write_chunk(self, chunk: _Chunk, pg: psycopg.Connection | None = None) -> None:
+        """COPY a full chunk's people with their emails, phones and IDs (not their tags), their
+        history entries, then the chunk's foreign-key checks; on ``pg`` (the import's
+        connection, from the thread that writes while the file is read) or Django's."""
+        for kind in ("emails", "phones", "ids", "contacts"):
+            _stream(self.layouts[kind][0], chunk.path(kind), set(), pg)
+        created_events(list(chunk.ids), now=self.now, by_id=self.by_id, summary=self.summary,
+                       pg=pg)  # fmt: skip
+        check_constraints(pg)
+        chunk.written = True
+        for kind in self.layouts:
+            chunk.path(kind).unlink()
+
+    def take_back(self, pids: set[int]) -> None:
+        """These spooled people are the planner's after all: those already written are removed
+        now (before the planner looks for matches), the others will not be written."""
+        self.skip |= pids
+        written = [pid for chunk in self.chunks if chunk.written for pid in chunk.ids
+                   if pid in pids]  # fmt: skip
+        if written:
+            _remove(written)
+
+    def write(self, *, tag_ids: dict[str, int]) -> None:
+        """COPY every spooled person not written yet (but those taken back), and everyone's
+        tags, in the current transaction."""
         self._close_chunk()
+        skip = self.skip
         skipped = {str(pid).encode() for pid in skip}
-        created = 0
         for chunk in self.chunks:
-            for kind in ("emails", "phones", "ids"):
+            if chunk.written:
+                continue
+            for kind in ("emails", "phones", "ids", "contacts"):
                 _stream(self.layouts[kind][0], chunk.path(kind), skipped)
-            tag_sql, tag_rest = copy_layout(Contact.tags.through, TAG_COLUMNS)
-            with connection.cursor() as cursor, cursor.cursor.copy(tag_sql) as copy:
-                for name, pids in chunk.tags.items():
-                    tag_id = tag_ids[name.casefold()]
-                    for pid in pids:
-                        if pid not in skip:
-                            copy.write_row((pid, tag_id, *tag_rest))
-            _stream(self.layouts["contacts"][0], chunk.path("contacts"), skipped)
             ids = [pid for pid in chunk.ids if pid not in skip] if skip else list(chunk.ids)
             created_events(ids, now=self.now, by_id=self.by_id, summary=self.summary)
-            created += len(ids)
             check_constraints()
-        return created
+        sql, rest = copy_layout(Contact.tags.through, TAG_COLUMNS)
+        if any(chunk.tags for chunk in self.chunks):
+            with _cursor() as cursor, cursor.copy(sql) as copy:
+                for chunk in self.chunks:
+                    for name, pids in chunk.tags.items():
+                        tag_id = tag_ids[name.casefold()]
+                        for pid in pids:
+                            if pid not in skip:
+                                copy.write_row((pid, tag_id, *rest))
 
 
-def _stream(sql: str, path: Path, skip: set[bytes]) -> None:
+def _remove(contact_ids: list[int]) -> None:
+    """Take people written early out again (the planner has their rows now)."""
+    with _cursor() as cursor:
+        for model in (ContactEvent, Phone, Email, ExternalId):
+            cursor.execute(f"DELETE FROM {table(model)} WHERE contact_id = ANY(%s)", [contact_ids])
+        cursor.execute(f"DELETE FROM {table(Contact)} WHERE id = ANY(%s)", [contact_ids])
+
+
+def _stream(sql: str, path: Path, skip: set[bytes], pg: psycopg.Connection | None = None) -> None:
     """COPY a spooled file (``sql``), leaving out the lines whose first value is in ``skip``."""
     if not path.stat().st_size:
         return
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy, path.open("rb") as f:
+    with _cursor(pg) as cursor, cursor.copy(sql) as copy, path.open("rb") as f:
         if not skip:
             while block := f.read(1 << 20):
                 copy.write(block)
@@ -276,11 +329,11 @@ def _stream(sql: str, path: Path, skip: set[bytes]) -> None:
             copy.write(b"".join(lines))
 
 
-def created_events(contact_ids: list[int], *, now, by_id, summary: str) -> None:
+def created_events(contact_ids: list[int], *, now, by_id, summary: str, pg=None) -> None:
     """One "imported" history entry per new person, in one set-based statement."""
     if not contact_ids:
         return
-    with connection.cursor() as cursor:
+    with _cursor(pg) as cursor:
         cursor.execute(
             f"INSERT INTO {table(ContactEvent)} (contact_id, kind, at, actor_id, summary, changes) "
             "SELECT id, %s, %s, %s, %s, '{}'::jsonb FROM unnest(%s::bigint[]) AS id",
@@ -288,10 +341,10 @@ def created_events(contact_ids: list[int], *, now, by_id, summary: str) -> None:
         )
 
 
-def check_constraints() -> None:
+def check_constraints(pg: psycopg.Connection | None = None) -> None:
     """Run the deferred foreign-key checks queued so far now (then defer again): they read the
     rows just written, still in PostgreSQL's buffers. Every deferrable constraint in this schema
     is initially deferred (Django's foreign keys), so deferring all again restores the default."""
-    with connection.cursor() as cursor:
+    with _cursor(pg) as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")

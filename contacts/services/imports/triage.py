@@ -14,10 +14,12 @@ compares the keys themselves. Typical files are mostly simple rows.
 from __future__ import annotations
 
 from array import array
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+import psycopg
 from django.db import connection
 
 from contacts.models import Email, ExternalId, Phone
@@ -27,6 +29,7 @@ from contacts.services.imports.spool import NewPeople, table
 from organizer.lib.csvfiles import Rejection
 
 BATCH_ROWS = 5_000
+AHEAD_BATCHES = 4  # batches parsed ahead of their lookups (while a chunk is being written)
 
 
 def _key_hashes(row: Row) -> list[int]:
@@ -36,7 +39,7 @@ def _key_hashes(row: Row) -> list[int]:
     return keys
 
 
-def _taken(rows: list[Row]) -> set[int]:
+def _taken(pg: psycopg.Connection, rows: list[Row]) -> set[int]:
     """The hashes of the rows' keys that someone in Organizer already has."""
     phones = [e164 for row in rows for e164 in row.phones]
     emails = [address for row in rows for address in row.emails]
@@ -45,7 +48,7 @@ def _taken(rows: list[Row]) -> set[int]:
         for system, value in row.ids:
             by_system.setdefault(system, []).append(value)
     taken: set[int] = set()
-    with connection.cursor() as cursor:
+    with pg.cursor() as cursor:
         if phones:
             cursor.execute(f"SELECT e164 FROM {table(Phone)} WHERE e164 = ANY(%s)", [phones])
             taken.update(hash("p" + e164) for (e164,) in cursor.fetchall())
@@ -63,7 +66,19 @@ def _taken(rows: list[Row]) -> set[int]:
 
 @dataclass
 class _Triage:
+    """Rows in, a batch at a time. While the main thread parses, one worker thread owns the
+    import's connection: it looks up each batch's keys (and hands out ids for its new people)
+    and writes each full chunk of new people, in order, so parsing and PostgreSQL's writing
+    overlap. The main thread does not touch the connection until ``finish``."""
+
     spool: NewPeople
+    pg: psycopg.Connection
+    worker: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="import-writer")
+    )
+    pending: deque = field(default_factory=deque)  # (rows, lookup future), in file order
+    writes: list[Future] = field(default_factory=list)
+    credit: int = 0  # ids in hand or on their way, less the rows still to triage
     complex_rows: list[Row] = field(default_factory=list)
     seen: set[int] = field(default_factory=set)  # every key hash of the file so far
     twice: set[int] = field(default_factory=set)  # key hashes on more than one row
@@ -74,8 +89,30 @@ class _Triage:
     pids: array = field(default_factory=lambda: array("q"))
     tags: Counter = field(default_factory=Counter)  # the spooled rows' tags, as typed
 
-    def batch(self, rows: list[Row]) -> None:
-        taken = _taken(rows)
+    def submit(self, rows: list[Row]) -> None:
+        want = max(0, len(rows) - self.credit)
+        self.credit += want - len(rows)
+        self.pending.append((rows, self.worker.submit(self._lookup, rows, want)))
+        while len(self.pending) > AHEAD_BATCHES:
+            self._triage(*self.pending.popleft())
+
+    def _lookup(self, rows: list[Row], want: int) -> tuple[set[int], list[int]]:
+        return _taken(self.pg, rows), self.spool.fetch_ids(want, self.pg) if want else []
+
+    def finish(self) -> None:
+        """Triage what is left and wait for the chunks being written."""
+        while self.pending:
+            self._triage(*self.pending.popleft())
+        for write in self.writes:
+            write.result()
+
+    def stop(self) -> None:
+        """Stop the worker (after its current task): the connection is the caller's again."""
+        self.worker.shutdown(wait=True, cancel_futures=True)
+
+    def _triage(self, rows: list[Row], lookup: Future) -> None:
+        taken, ids = lookup.result()
+        self.spool.take_ids(ids)
         seen, twice, spool = self.seen, self.twice, self.spool
         for row in rows:
             keys = _key_hashes(row)
@@ -90,6 +127,7 @@ class _Triage:
                     seen.add(key)
             if not simple:
                 self.complex_rows.append(row)
+                self.credit += 1
                 continue
             number = len(self.lines)
             pid = spool.new_id()
@@ -100,7 +138,10 @@ class _Triage:
                 self.key_rows.append(number)
             if row.tags:
                 self.tags.update(row.tags)
-            spool.add(pid, row.fields, row.phones, row.emails, row.ids, row.tags, row.languages)
+            full = spool.add(pid, row.fields, row.phones, row.emails, row.ids, row.tags,
+                             row.languages)  # fmt: skip
+            if full is not None:
+                self.writes.append(self.worker.submit(spool.write_chunk, full, self.pg))
 
     def taken_back(self) -> list[int]:
         """The spooled rows (by index) that share a key with a later row."""
@@ -120,21 +161,26 @@ def plan_import(
     """Everything the import would do: the simple rows spooled in ``spool`` (written by
     ``write.apply_plan``), the others planned. ``records()`` reads the file's rows (again)."""
     plan = Plan()
-    triage = _Triage(spool)
+    connection.ensure_connection()
+    triage = _Triage(spool, connection.connection)
     batch: list[Row] = []
     number = 0
-    for number, (line, cells) in enumerate(records(), start=1):
-        row = parse_row(line, cells, columns)
-        if isinstance(row, Row):
-            batch.append(row)
-            if len(batch) >= BATCH_ROWS:
-                triage.batch(batch)
-                batch = []
-        else:
-            plan.rejections.append(Rejection(line, " ".join(row)[:300], cells))
-        progress(number)
-    if batch:
-        triage.batch(batch)
+    try:
+        for number, (line, cells) in enumerate(records(), start=1):
+            row = parse_row(line, cells, columns)
+            if isinstance(row, Row):
+                batch.append(row)
+                if len(batch) >= BATCH_ROWS:
+                    triage.submit(batch)
+                    batch = []
+            else:
+                plan.rejections.append(Rejection(line, " ".join(row)[:300], cells))
+            progress(number)
+        if batch:
+            triage.submit(batch)
+        triage.finish()
+    finally:
+        triage.stop()
     plan.total_rows = number
     back = triage.taken_back()
     complex_rows = triage.complex_rows
@@ -144,7 +190,7 @@ def plan_import(
             triage.tags.subtract(row.tags)
         complex_rows.extend(again)
         complex_rows.sort(key=lambda row: row.line)
-        plan.skip = {triage.pids[n] for n in back}
+        spool.take_back({triage.pids[n] for n in back})
     plan.simple = len(triage.lines) - len(back)
     plan.simple_tags = [name for name, count in triage.tags.items() if count > 0]
     del triage

@@ -129,7 +129,7 @@ def _apply(plan: Plan, spool: NewPeople, *, filename: str) -> None:
         for pid, person in zip(new_ids(len(plan.to_create)), plan.to_create, strict=True):
             spool.add(pid, person.fields, person.phones, person.emails, person.ids,
                       person.tags, person.languages)  # fmt: skip
-    spool.write(skip=plan.skip, tag_ids=tag_ids)
+    spool.write(tag_ids=tag_ids)
 
     out = _Related()
     imported = ContactEvent.Kind.IMPORTED
