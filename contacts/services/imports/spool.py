@@ -25,7 +25,7 @@ from pathlib import Path
 
 import psycopg
 from django.db import connection
-from django.db.models import Model
+from django.db.models import NOT_PROVIDED, Model
 from psycopg.copy import FileWriter
 from psycopg.types.json import Jsonb
 
@@ -33,7 +33,7 @@ from contacts.models import Contact, ContactEvent, Email, ExternalId, Phone
 from contacts.services.imports.columns import TEXT_FIELDS
 from organizer.lib.text import fold
 
-CHUNK_ROWS = 50_000  # new people per chunk: one COPY per table, then their foreign-key checks
+CHUNK_ROWS = 20_000  # new people per chunk: one COPY per table, then their foreign-key checks
 ID_BLOCK = 5_000
 # COPY sends text for the column type to parse, so an empty array can go as its literal: much
 # cheaper than adapting an empty list for every row.
@@ -63,9 +63,10 @@ def _copy_default(f) -> object:
 def copy_layout(
     model: type[Model], columns: Sequence[str], *, with_pk: bool = False
 ) -> tuple[str, tuple]:
-    """``COPY … FROM STDIN`` for ``columns`` (attribute names) followed by every other column
-    of the model, and those other columns' values: their field's default, the same for every
-    row (appended to each row)."""
+    """``COPY … FROM STDIN`` for ``columns`` (attribute names) followed by the model's other
+    columns, and those other columns' values: their field's default, the same for every row
+    (appended to each row). Nullable columns whose default is NULL are left out: PostgreSQL
+    stores NULL there without being sent it for every row."""
     given = [model._meta.get_field(name) for name in columns]
     given_names = {f.attname for f in given}
     rest = [
@@ -74,6 +75,7 @@ def copy_layout(
         if f.attname not in given_names
         and not getattr(f, "generated", False)
         and (with_pk or not f.primary_key)
+        and not (f.null and f.get_default() is None and f.db_default is NOT_PROVIDED)
     ]
     names = ", ".join(connection.ops.quote_name(f.column) for f in (*given, *rest))
     return f"COPY {table(model)} ({names}) FROM STDIN", tuple(_copy_default(f) for f in rest)
