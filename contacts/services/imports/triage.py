@@ -29,7 +29,7 @@ from contacts.services.imports.spool import NewPeople, table
 from organizer.lib.csvfiles import Rejection
 
 BATCH_ROWS = 5_000
-AHEAD_BATCHES = 4  # batches parsed ahead of their lookups (while a chunk is being written)
+AHEAD_BATCHES = 8  # batches parsed ahead of their lookups (while a chunk is being written)
 
 
 def _key_hashes(row: Row) -> list[int]:
