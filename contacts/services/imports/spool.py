@@ -24,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import psycopg
+from django.conf import settings
 from django.db import connection
 from django.db.models import NOT_PROVIDED, Model
 from psycopg.copy import FileWriter
@@ -45,6 +46,12 @@ ID_COLUMNS = ("contact_id", "system", "value")
 TAG_COLUMNS = ("contact_id", "tag_id")
 _LAST = ("languages", "source", "name_search", "email_ok", "sms_ok", "created_at", "updated_at",
          "created_by_id", "updated_by_id")  # fmt: skip
+
+
+def spool_dir() -> Path:
+    """Where running imports spool their new people; the sweep removes what a killed worker
+    left behind."""
+    return Path(settings.IMPORT_UPLOAD_DIR) / "spool"
 
 
 def table(model: type[Model]) -> str:
@@ -157,7 +164,8 @@ class NewPeople:
 
     def __enter__(self) -> NewPeople:
         if not self.dry_run:
-            self.folder = Path(tempfile.mkdtemp(prefix="organizer-import-"))
+            spool_dir().mkdir(parents=True, exist_ok=True)
+            self.folder = Path(tempfile.mkdtemp(dir=spool_dir()))
             self._formatting = _cursor()  # it only lends its adapters to the formatters
         return self
 
