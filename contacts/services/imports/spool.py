@@ -171,6 +171,8 @@ class NewPeople:
 
     def __exit__(self, *exc) -> None:
         self._close_chunk()
+        if self._formatting is not None:
+            self._formatting.close()
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
 
