@@ -318,21 +318,6 @@ def _consent_follows_channels(contact: Contact, changes: dict) -> None:
                 changes[name] = [True, False]
 
 
-def consent_follows_channels(*, contact_ids: list[int]) -> None:
-    """Set-based, for people just created in bulk (imports): clear "Email OK" for those with
-    no email and "Texts OK" for those with no phone. Call inside the caller's transaction."""
-    if not contact_ids:
-        return
-    with connection.cursor() as cursor:
-        for flag, table in (("email_ok", "contacts_email"), ("sms_ok", "contacts_phone")):
-            cursor.execute(
-                f"UPDATE contacts_contact c SET {flag} = false "  # fixed names, never input
-                f"WHERE c.id = ANY(%s) AND c.{flag} "
-                f"AND NOT EXISTS (SELECT 1 FROM {table} x WHERE x.contact_id = c.id)",
-                [list(contact_ids)],
-            )
-
-
 def _plain(value) -> object:
     """A JSON-friendly rendering of a field value for the history."""
     if value is None or isinstance(value, bool | int | float | str):

@@ -224,9 +224,15 @@ def test_the_sweep_removes_uploads_nobody_will_import(db, upload_dir):
     doors.mkdir()
     (doors / "old.csv").write_text("x")
     os.utime(doors / "old.csv", (time.time() - 2 * 86400,) * 2)
+    spool = Path(upload_dir) / "spool"  # a killed worker's new people, and a running one's
+    (spool / "killed" / "0").mkdir(parents=True)
+    (spool / "killed" / "0" / "contacts.copy").write_text("1\tAna\n")
+    os.utime(spool / "killed", (time.time() - 2 * 86400,) * 2)
+    (spool / "running").mkdir()
 
     imports_sweep()
 
     preview.refresh_from_db()
     assert preview.path == "" and not (doors / "old.csv").exists()
     assert (Path(upload_dir) / fresh.path).is_file()
+    assert not (spool / "killed").exists() and (spool / "running").is_dir()

@@ -16,7 +16,7 @@ from contacts.models import Contact, ContactEvent, Email, ExternalId, ImportJob,
 from contacts.services import imports
 from contacts.services.imports import ImportFileError, import_create, import_run
 from contacts.services.imports import plan as import_plan
-from contacts.services.imports import stage as import_stage
+from contacts.services.imports import spool as import_spool
 from contacts.services.imports import write as import_write
 from contacts.services.imports.read import count_rows, open_people_file
 from organizer.lib.csvfiles import csv_lines
@@ -344,26 +344,22 @@ def test_a_failure_mid_import_leaves_the_database_as_it_was(monkeypatch, where):
     PhoneFactory(contact=ContactFactory(first_name="Old", pronouns=""), e164="+12125550003")
     content = _rows(120) + b"Person,dup,212-555-0050\n"  # two rows of one person: the planner's
     job = import_create(by=None, filename="big.csv", content=content, dry_run=False)
-    if where == "complex":  # fails in the middle of writing the people the planner matched
-        real_related = import_write._related
-        calls = []
+    if where == "complex":  # fails after every new person was written, before the matched
 
         def failing(*args, **kwargs):
-            calls.append(1)
-            if len(calls) == 1:
+            assert Contact.objects.count() > 100  # the new people are in
+            raise RuntimeError("disk on fire")
+
+        monkeypatch.setattr(import_write, "_copy", failing)
+    else:  # fails after the simple rows' phones were copied, before the people themselves
+        real_stream = import_spool._stream
+
+        def failing(sql, path, skip):
+            if sql.startswith('COPY "contacts_contact"'):
                 raise RuntimeError("disk on fire")
-            return real_related(*args, **kwargs)
+            return real_stream(sql, path, skip)
 
-        monkeypatch.setattr(import_write, "_related", failing)
-    else:  # fails after the simple rows' people and phones were inserted, before their emails
-        real_execute = import_stage._execute
-
-        def failing(sql, params=()):
-            if sql.startswith('INSERT INTO "contacts_email"'):
-                raise RuntimeError("disk on fire")
-            return real_execute(sql, params)
-
-        monkeypatch.setattr(import_stage, "_execute", failing)
+        monkeypatch.setattr(import_spool, "_stream", failing)
 
     job = import_run(job_id=job.pk)
 

@@ -1,8 +1,10 @@
 """CSV import of people, as a package: ``columns`` (what a column can be mapped to), ``read``
-(the file on disk, through ``organizer.lib.csvfiles``), ``parse`` (one row), ``stage`` (rows
-staged in PostgreSQL, plainly new people created set-based), ``plan`` (group, match, work out
-changes), ``write`` (COPY in one transaction), ``job`` (upload, preview, start, retry, sweep)
-and ``run`` (claim, heartbeat, all or nothing). The names below are the package's public face."""
+(the file on disk, through ``organizer.lib.csvfiles``), ``parse`` (one row), ``triage`` (read
+the file once: plainly new people to the spool, the others to the planner), ``spool`` (new
+people formatted for COPY on disk, then streamed into the tables), ``plan`` (group, match, work
+out changes), ``write`` (COPY in one transaction), ``job`` (upload, preview, start, retry,
+sweep) and ``run`` (claim, heartbeat, all or nothing). The names below are the package's public
+face."""
 
 from __future__ import annotations
 

@@ -18,6 +18,7 @@ Running, claims and heartbeats: ``run.py``.
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -30,6 +31,7 @@ from django.utils import timezone
 from contacts.models import ImportJob, ImportRejection
 from contacts.services.imports.columns import IGNORE, check_mapping, detect_mapping
 from contacts.services.imports.read import PeopleFile, count_rows, open_people_file
+from contacts.services.imports.spool import spool_dir
 from organizer.lib.csvfiles import CsvFileError, remove_upload, save_upload
 
 logger = logging.getLogger(__name__)
@@ -201,19 +203,24 @@ def imports_sweep(*, now=None) -> int:
 
 def _remove_old_uploads(now) -> None:
     """Files nobody will import any more: previews never confirmed and failed imports after
-    ``UPLOAD_KEEP_DAYS`` days; address lists (doors/) after a day."""
+    ``UPLOAD_KEEP_DAYS`` days; address lists (doors/) and what killed workers spooled (spool/)
+    after a day."""
     old = now - timedelta(days=UPLOAD_KEEP_DAYS)
     abandoned = ImportJob.objects.filter(finished_at__lt=old).exclude(path="")
     abandoned = abandoned.filter(Q(dry_run=True) | Q(status=ImportJob.Status.FAILED))
     for job in abandoned.only("pk", "path")[:500]:
         remove_upload(job_file(job))
         ImportJob.objects.filter(pk=job.pk).update(path="")
+    cutoff = (now - timedelta(days=1)).timestamp()
     doors = Path(settings.IMPORT_UPLOAD_DIR) / "doors"
     if doors.is_dir():
-        cutoff = (now - timedelta(days=1)).timestamp()
         for path in doors.iterdir():
             if path.stat().st_mtime < cutoff:
                 path.unlink(missing_ok=True)
+    if spool_dir().is_dir():  # new people spooled by a worker that was killed
+        for path in spool_dir().iterdir():
+            if path.stat().st_mtime < cutoff:
+                shutil.rmtree(path, ignore_errors=True)
 
 
 def rejection_rows(job: ImportJob) -> Iterator[list[str]]:

@@ -66,10 +66,11 @@ class Columns:
     languages: list[int] = field(default_factory=list)
     membership: list[int] = field(default_factory=list)
     member_since: list[int] = field(default_factory=list)
+    width: int = 0  # how many cells a row is read as (the header's)
 
     @classmethod
     def build(cls, header: list[str], targets: list[str]) -> Columns:
-        cols = cls()
+        cols = cls(width=len(header))
         for index, (name, target) in enumerate(zip(header, targets, strict=False)):
             if target in TEXT_FIELDS or target == "source":
                 cols.text.setdefault(target, []).append(index)
@@ -90,6 +91,17 @@ class Columns:
             elif target == "member_since":
                 cols.member_since.append(index)
         return cols
+
+    def contact_fields(self) -> set[str]:
+        """The contact fields a row of this file can fill."""
+        fields = set(self.text) - {"source"}
+        if self.full_name:
+            fields.update(("first_name", "last_name"))
+        if self.membership:
+            fields.add("membership_status")
+        if self.member_since:
+            fields.add("member_since")
+        return fields
 
 
 _NO_PHONES: Mapping[str, tuple[str, str]] = MappingProxyType({})
@@ -150,28 +162,17 @@ _PLAIN_EMAIL = re.compile(
 )
 
 
-class _Cells:
-    """A row's cells, stripped, by column index (blank past the row's end)."""
-
-    __slots__ = ("cells", "width")
-
-    def __init__(self, cells: list[str]):
-        self.cells, self.width = cells, len(cells)
-
-    def __call__(self, index: int) -> str:
-        return self.cells[index].strip() if index < self.width else ""
-
-    def first(self, indexes: Iterable[int]) -> str:
-        """The first non-blank cell of ``indexes``."""
-        for index in indexes:
-            if value := self(index):
-                return value
-        return ""
+def _first(cells: list[str], indexes: list[int]) -> str:
+    """The first non-blank cell of ``indexes``."""
+    for index in indexes:
+        if value := cells[index]:
+            return value
+    return ""
 
 
-def _text(cell: _Cells, cols: Columns, fields: dict, reasons: list[str]) -> None:
+def _text(cells: list[str], cols: Columns, fields: dict, reasons: list[str]) -> None:
     for name, indexes in cols.text.items():
-        value = cell.first(indexes)
+        value = cells[indexes[0]] if len(indexes) == 1 else _first(cells, indexes)
         if not value:
             continue
         if len(value) > _MAX_LENGTHS[name]:
@@ -182,7 +183,7 @@ def _text(cell: _Cells, cols: Columns, fields: dict, reasons: list[str]) -> None
         else:
             fields[name] = value
     if cols.full_name and not fields.get("first_name") and not fields.get("last_name"):
-        full = cell.first(cols.full_name)
+        full = _first(cells, cols.full_name)
         first, last = _split_name(full) if full else ("", "")
         if first:
             fields["first_name"] = first[: _MAX_LENGTHS["first_name"]]
@@ -190,8 +191,8 @@ def _text(cell: _Cells, cols: Columns, fields: dict, reasons: list[str]) -> None
             fields["last_name"] = last[: _MAX_LENGTHS["last_name"]]
 
 
-def _membership(cell: _Cells, cols: Columns, fields: dict, reasons: list[str]) -> None:
-    if value := cell.first(cols.membership):
+def _membership(cells: list[str], cols: Columns, fields: dict, reasons: list[str]) -> None:
+    if value := _first(cells, cols.membership):
         status = _MEMBERSHIP.get(" ".join(fold(value).split()))
         if status is None:
             reasons.append(
@@ -203,17 +204,17 @@ def _membership(cell: _Cells, cols: Columns, fields: dict, reasons: list[str]) -
             )
         else:
             fields["membership_status"] = status
-    if value := cell.first(cols.member_since):
+    if value := _first(cells, cols.member_since):
         try:
             fields["member_since"] = parse_date(value)
         except ValueError as exc:
             reasons.append(str(exc))
 
 
-def _phones(cell: _Cells, cols: Columns, reasons: list[str]) -> dict[str, tuple[str, str]]:
+def _phones(cells: list[str], cols: Columns, reasons: list[str]) -> dict[str, tuple[str, str]]:
     phones: dict[str, tuple[str, str]] = {}
     for index, kind in cols.phones:
-        if raw := cell(index):
+        if raw := cells[index]:
             try:
                 phones.setdefault(normalize_phone(raw), (raw[:64], kind))
             except InvalidPhone as exc:
@@ -221,10 +222,10 @@ def _phones(cell: _Cells, cols: Columns, reasons: list[str]) -> dict[str, tuple[
     return phones
 
 
-def _emails(cell: _Cells, cols: Columns, reasons: list[str]) -> list[str]:
+def _emails(cells: list[str], cols: Columns, reasons: list[str]) -> list[str]:
     emails: list[str] = []
     for index in cols.emails:
-        if not (raw := cell(index)):
+        if not (raw := cells[index]):
             continue
         address = raw.lower()
         if len(address) > 254 or not _PLAIN_EMAIL.fullmatch(address):
@@ -240,10 +241,10 @@ def _emails(cell: _Cells, cols: Columns, reasons: list[str]) -> list[str]:
     return emails
 
 
-def _ids(cell: _Cells, cols: Columns, reasons: list[str]) -> list[tuple[str, str]]:
+def _ids(cells: list[str], cols: Columns, reasons: list[str]) -> list[tuple[str, str]]:
     ids: list[tuple[str, str]] = []
     for index, system in cols.ids:
-        if value := cell(index):
+        if value := cells[index]:
             if len(value) > 120:
                 reasons.append(
                     _("The %(system)s is longer than 120 characters.") % {"system": SYSTEMS[system]}
@@ -253,14 +254,14 @@ def _ids(cell: _Cells, cols: Columns, reasons: list[str]) -> list[tuple[str, str
     return ids
 
 
-def _lists(cell: _Cells, cols: Columns, reasons: list[str]) -> tuple[list[str], list[str]]:
-    tags = _split_list(map(cell, cols.tags)) if cols.tags else []
+def _lists(cells: list[str], cols: Columns, reasons: list[str]) -> tuple[list[str], list[str]]:
+    tags = _split_list(cells[i] for i in cols.tags) if cols.tags else []
     reasons.extend(
         _("The tag “%(tag)s…” is longer than 60 characters.") % {"tag": t[:40]}
         for t in tags
         if len(t) > 60
     )
-    languages = _split_list(map(cell, cols.languages)) if cols.languages else []
+    languages = _split_list(cells[i] for i in cols.languages) if cols.languages else []
     reasons.extend(
         _("The language “%(language)s…” is too long.") % {"language": x[:30]}
         for x in languages
@@ -271,17 +272,20 @@ def _lists(cell: _Cells, cols: Columns, reasons: list[str]) -> tuple[list[str], 
 
 def parse_row(line: int, cells: list[str], cols: Columns) -> Row | list[str]:
     """The normalized row, or the reasons it cannot be imported."""
-    cell = _Cells(cells)
+    # The cells, stripped, by column index (blank past the row's end).
+    cells = [cell.strip() for cell in cells]
+    if len(cells) < cols.width:
+        cells.extend([""] * (cols.width - len(cells)))
     reasons: list[str] = []
     fields: dict[str, object] = {}
-    _text(cell, cols, fields, reasons)
+    _text(cells, cols, fields, reasons)
     if cols.membership or cols.member_since:
-        _membership(cell, cols, fields, reasons)
+        _membership(cells, cols, fields, reasons)
     # Empty values are shared constants: a million rows hold no million empty lists.
-    phones = (_phones(cell, cols, reasons) or _NO_PHONES) if cols.phones else _NO_PHONES
-    emails = (_emails(cell, cols, reasons) or ()) if cols.emails else ()
-    ids = (_ids(cell, cols, reasons) or ()) if cols.ids else ()
-    tags, languages = _lists(cell, cols, reasons) if cols.tags or cols.languages else ((), ())
+    phones = (_phones(cells, cols, reasons) or _NO_PHONES) if cols.phones else _NO_PHONES
+    emails = (_emails(cells, cols, reasons) or ()) if cols.emails else ()
+    ids = (_ids(cells, cols, reasons) or ()) if cols.ids else ()
+    tags, languages = _lists(cells, cols, reasons) if cols.tags or cols.languages else ((), ())
     if reasons:
         return reasons
     if not (fields.get("first_name") or fields.get("last_name") or phones or emails):

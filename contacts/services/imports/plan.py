@@ -9,19 +9,18 @@ overwritten or deleted.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
 import psycopg
 from django.db import connection
-from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from contacts.models import Contact, Email, ExternalId, Phone, Tag
-from contacts.services.imports import stage
 from contacts.services.imports.columns import SYSTEMS, TEXT_FIELDS
-from contacts.services.imports.parse import Columns, Row
+from contacts.services.imports.parse import Row
+from contacts.services.imports.spool import table
 from organizer.lib.csvfiles import Rejection
 
 
@@ -73,7 +72,8 @@ class Plan:
     rejections: list[Rejection] = field(default_factory=list)
     current: dict[int, dict] = field(default_factory=dict)  # matched people's current fields
     primaries: set[tuple[str, int]] = field(default_factory=set)  # ("phone"|"email", contact)
-    simple: int = 0  # new people created straight from the staging table (stage.py)
+    simple: int = 0  # new people spooled as the file was read (triage.py, spool.py)
+    simple_tags: list[str] = field(default_factory=list)  # the spooled people's tags
 
     @property
     def created_count(self) -> int:
@@ -162,10 +162,6 @@ def _fetch(sql: str, values: list, *extra) -> list[tuple]:
     return found
 
 
-def table(model: type[Model]) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def _existing_indexes(people: list[Person]) -> tuple[dict, dict]:
     """Who already has each external ID / phone / email of the file (a few queries)."""
     owners: dict[tuple, set[int]] = {}
@@ -233,23 +229,6 @@ def _changes(person: Person, current: dict, owners: dict) -> dict:
     if new_tags:
         changes["tags"] = new_tags
     return changes
-
-
-def plan_import(
-    records: Iterable[tuple[int, list[str]]],
-    columns: Columns,
-    progress: Callable[[int], None],
-) -> Plan:
-    """Everything the import would do, worked out with reads only: the rows are staged in
-    PostgreSQL (stage.py); those that are plainly new people stay there, the others come back
-    for the rules below."""
-    plan = Plan()
-    plan.total_rows = stage.stage_rows(records, columns, progress, plan.rejections)
-    stage.split_simple()
-    plan.simple = stage.simple_count()
-    plan_people(stage.complex_rows(), plan)
-    plan.rejections.sort(key=lambda r: r.line)
-    return plan
 
 
 def plan_people(rows: list[Row], plan: Plan) -> None:

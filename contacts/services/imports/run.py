@@ -26,12 +26,13 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from contacts.models import ImportJob, ImportRejection
-from contacts.services.imports import stage
 from contacts.services.imports.columns import check_mapping
 from contacts.services.imports.job import job_file, job_people_file, job_targets
 from contacts.services.imports.parse import Columns
-from contacts.services.imports.plan import Plan, plan_import, table
+from contacts.services.imports.plan import Plan
 from contacts.services.imports.read import PeopleFile
+from contacts.services.imports.spool import NewPeople, table
+from contacts.services.imports.triage import plan_import
 from contacts.services.imports.write import _copy, apply_plan
 from organizer.lib.csvfiles import CsvFileError, remove_upload
 
@@ -188,11 +189,13 @@ def _run(job: ImportJob, progress) -> Plan:
     targets = job_targets(job, people_file.header)
     check_mapping(targets)
     columns = Columns.build(people_file.header, targets)
-    plan = plan_import(people_file.rows(), columns, progress)
-    if not job.dry_run:
-        source = job.mapping.get("source") or f"Import: {job.filename}"
-        apply_plan(plan, by=job.created_by, filename=job.filename, source=source)
-    stage.drop()
+    source = job.mapping.get("source") or f"Import: {job.filename}"
+    spool = NewPeople(fields=columns.contact_fields(), source=source, filename=job.filename,
+                      now=timezone.now(), by_id=job.created_by_id, dry_run=job.dry_run)  # fmt: skip
+    with spool:
+        plan = plan_import(people_file.rows, columns, progress, spool)
+        if not job.dry_run:
+            apply_plan(plan, spool, by=job.created_by, filename=job.filename, source=source)
     _fill_cells(plan, people_file)
     rejections = ((job.pk, r.line, r.reason, Jsonb(r.cells)) for r in plan.rejections)
     _copy(ImportRejection, ("job_id", "line", "reason", "row"), rejections)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from django.db import connection
 from django.db.models import Model
@@ -14,23 +13,16 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from contacts.models import Contact, ContactEvent, Email, ExternalId, Phone, Tag
-from contacts.services.imports import stage
-from contacts.services.imports.plan import Plan, table
-from contacts.services.people import consent_follows_channels
-from organizer.lib.text import fold
-
-# COPY sends text for the column type to parse, so an empty array can go as its literal: much
-# cheaper than adapting an empty list for every row.
-_EMPTY_ARRAY = "{}"
-
-
-def _copy_default(f) -> object:
-    default = f.get_default()
-    if f.get_internal_type() == "JSONField":
-        return Jsonb(default)
-    if f.get_internal_type() == "ArrayField" and default == []:
-        return _EMPTY_ARRAY
-    return default
+from contacts.services.imports.plan import Plan
+from contacts.services.imports.spool import (
+    EMAIL_COLUMNS,
+    ID_COLUMNS,
+    PHONE_COLUMNS,
+    TAG_COLUMNS,
+    NewPeople,
+    copy_layout,
+    new_ids,
+)
 
 
 def _copy(
@@ -43,33 +35,12 @@ def _copy(
     first = next(rows, None)
     if first is None:
         return
-    given = [model._meta.get_field(name) for name in columns]
-    given_names = {f.attname for f in given}
-    rest = [
-        f
-        for f in model._meta.concrete_fields
-        if f.attname not in given_names
-        and not getattr(f, "generated", False)
-        and (with_pk or not f.primary_key)
-    ]
-    defaults = tuple(_copy_default(f) for f in rest)
-    names = ", ".join(connection.ops.quote_name(f.column) for f in (*given, *rest))
-    sql = f"COPY {table(model)} ({names}) FROM STDIN"
+    sql, defaults = copy_layout(model, columns, with_pk=with_pk)
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         write = copy.write_row
         write(first + defaults)
         for row in rows:
             write(row + defaults)
-
-
-def _new_ids(count: int) -> list[int]:
-    with connection.cursor() as cursor:
-        cursor.execute(  # one array rather than a row per id
-            "SELECT array_agg(nextval(pg_get_serial_sequence(%s, 'id'))) "
-            "FROM generate_series(1, %s)",
-            [Contact._meta.db_table, count],
-        )
-        return cursor.fetchone()[0]
 
 
 def _tag_ids(names: Iterable[str]) -> dict[str, int]:
@@ -102,10 +73,6 @@ class _Related:
     events: list[tuple] = field(default_factory=list)  # EVENT_COLUMNS
 
 
-PHONE_COLUMNS = ("contact_id", "raw", "e164", "kind", "is_primary")
-EMAIL_COLUMNS = ("contact_id", "address", "is_primary")
-ID_COLUMNS = ("contact_id", "system", "value")
-TAG_COLUMNS = ("contact_id", "tag_id")
 EVENT_COLUMNS = ("contact_id", "kind", "at", "actor_id", "summary", "changes")
 
 
@@ -137,102 +104,35 @@ def _related(
         out.tags.append((contact_id, tag_ids[name.casefold()]))
 
 
-@lru_cache(maxsize=100_000)
-def _folded(part: str) -> str:
-    return fold(part)
+def apply_plan(
+    plan: Plan, spool: NewPeople | None = None, *, by, filename: str, source: str
+) -> None:
+    """Write the plan. Call inside a transaction. ``spool`` holds the people the file's simple
+    rows create (triage.py); without one, the plan's new people are spooled here."""
+    if spool is None:
+        by_id = by.pk if by else None
+        with NewPeople(source=source, filename=filename, now=timezone.now(), by_id=by_id) as own:
+            _apply(plan, own, filename=filename)
+    else:
+        _apply(plan, spool, filename=filename)
 
 
-def _name_search(first: str, preferred: str, last: str) -> str:
-    """``Contact.build_name_search`` for a new person, folding each part once per import:
-    names repeat (many Marias, many Garcias), and folding works character by character, so
-    the folded parts joined by a space are the folded whole."""
-    return " ".join(f for f in (_folded(first), _folded(preferred), _folded(last)) if f)
-
-
-def _new_contacts(new_ids, defaults, plan: Plan, tag_ids, source, now, by_id, out: _Related):
-    """The COPY rows of the new people, in ``new_ids`` order (their related rows into ``out``)."""
-    for contact_id, person in zip(new_ids, plan.to_create, strict=True):
-        get = person.fields.get
-        yield (
-            contact_id,
-            *[get(name, default) for name, default in defaults],
-            person.languages or _EMPTY_ARRAY,
-            str(get("source") or source)[:120],
-            _name_search(
-                str(get("first_name", "")),
-                str(get("preferred_name", "")),
-                str(get("last_name", "")),
-            ),
-            now,
-            now,
-            by_id,
-            by_id,
-        )
-        if person.phones or person.emails or person.ids or person.tags:
-            _related(
-                contact_id,
-                person.phones,
-                person.emails,
-                person.ids,
-                person.tags,
-                plan=plan,
-                tag_ids=tag_ids,
-                out=out,
-            )
-
-
-def _created_events(new_ids: list[int], *, now, by_id, summary: str) -> None:
-    """One "imported" history entry per new person, in one set-based statement."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table(ContactEvent)} (contact_id, kind, at, actor_id, summary, changes) "
-            "SELECT id, %s, %s, %s, %s, '{}'::jsonb FROM unnest(%s::bigint[]) AS id",
-            [ContactEvent.Kind.IMPORTED, now, by_id, summary, new_ids],
-        )
-
-
-def apply_plan(plan: Plan, *, by, filename: str, source: str) -> None:
-    """Write the plan. Call inside a transaction."""
-    now = timezone.now()
-    simple_tags = stage.simple_tags() if plan.simple else []
+def _apply(plan: Plan, spool: NewPeople, *, filename: str) -> None:
+    now, by_id = spool.now, spool.by_id
     tag_ids = _tag_ids(
         [
             *(t for p in (*plan.to_create, *(p for p, _ in plan.to_update)) for t in p.tags),
-            *simple_tags,
+            *plan.simple_tags,
         ]
     )
-    by_id = by.pk if by else None
+    if plan.to_create:
+        for pid, person in zip(new_ids(len(plan.to_create)), plan.to_create, strict=True):
+            spool.add(pid, person.fields, person.phones, person.emails, person.ids,
+                      person.tags, person.languages)  # fmt: skip
+    spool.write(tag_ids=tag_ids)
+
     out = _Related()
     imported = ContactEvent.Kind.IMPORTED
-    created_summary = f"Imported from {filename}"[:300]
-    source = source[:120]
-
-    if plan.to_create:
-        new_ids = _new_ids(len(plan.to_create))
-        # Only the fields some new person has; the others get their defaults in _copy.
-        present: dict[str, None] = {}
-        for person in plan.to_create:
-            present.update(dict.fromkeys(person.fields))
-        present.pop("source", None)
-        names = tuple(present)
-        defaults = [(name, Contact._meta.get_field(name).get_default()) for name in names]
-        columns = (
-            "id",
-            *names,
-            "languages",
-            "source",
-            "name_search",
-            "created_at",
-            "updated_at",
-            "created_by_id",
-            "updated_by_id",
-        )
-        # Streamed into COPY (no list of a million tuples); phones, emails, IDs and tags are
-        # gathered on the way.
-        _copy(Contact, columns, _new_contacts(new_ids, defaults, plan, tag_ids, source, now,
-                                              by_id, out), with_pk=True)  # fmt: skip
-        _created_events(new_ids, now=now, by_id=by_id, summary=created_summary)
-
     updated: list[Contact] = []
     update_fields: set[str] = set()
     summary = f"Updated from import {filename}"[:300]
@@ -265,20 +165,8 @@ def apply_plan(plan: Plan, *, by, filename: str, source: str) -> None:
     if updated:
         fields = [*sorted(update_fields), "name_search", "updated_at", "updated_by"]
         Contact.objects.bulk_update(updated, fields, batch_size=2000)
-
-    if plan.simple:
-        stage.insert_simple(
-            now=now,
-            by_id=by_id,
-            source=source,
-            summary=created_summary,
-            tag_ids={name: tag_ids[name.casefold()] for name in simple_tags},
-        )
     _copy(Phone, PHONE_COLUMNS, out.phones)
     _copy(Email, EMAIL_COLUMNS, out.emails)
     _copy(ExternalId, ID_COLUMNS, out.ids)
     _copy(Contact.tags.through, TAG_COLUMNS, out.tags)
     _copy(ContactEvent, EVENT_COLUMNS, out.events)
-    # No "Email OK" without an email, no "Texts OK" without a phone.
-    created = (new_ids if plan.to_create else []) + (stage.simple_new_ids() if plan.simple else [])
-    consent_follows_channels(contact_ids=created)
