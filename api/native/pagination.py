@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from functools import partial
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -104,9 +105,12 @@ class KeysetPagination(BasePagination):
         if len(rows) > size:
             rows = rows[:size]
             last = rows[-1]
-            key = last.pk if field == "id" else getattr(last, field)
+            # Model instances, or dicts for a list read with ``values()`` (people).
+            read = last.get if isinstance(last, dict) else partial(getattr, last)
+            pk = read("id")
+            key = pk if field == "id" else read(field)
             params = request.query_params.copy()
-            params["cursor"] = self._encode(key, last.pk)
+            params["cursor"] = self._encode(key, pk)
             self._next = request.build_absolute_uri(
                 f"{request.path}?{urlencode(params, doseq=True)}"
             )

@@ -11,11 +11,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.parsers import JSONParser
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.osdi.odata import FilterError
+from api.renderers import JSONRenderer
 from api.services.osdi import OutOfScope
 
 MAX_PER_PAGE = 100  # Action Network's is 25; scripts that ask for more get up to 100

@@ -5,8 +5,6 @@ its user sees on the pages, and an outsider gets 404."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from drf_spectacular.utils import extend_schema_view
@@ -99,7 +97,13 @@ def _scope(request) -> QuerySet[Contact]:
 
 def _person_in_scope(request, value: str) -> Contact:
     pk = _pk("person", value)
-    return resources.with_person_data(_scope(request)).filter(pk=pk).first() or _raise404()
+    return _scope(request).filter(pk=pk).first() or _raise404()
+
+
+def _person_out(people: QuerySet[Contact], base: str) -> dict:
+    """The one person of ``people`` as a resource (404 when there is none)."""
+    rows = resources.person_rows(people.values("pk"))
+    return resources.person(rows[0], base) if rows else _raise404()
 
 
 def _raise404():
@@ -194,14 +198,9 @@ class People(OsdiView):
         page = page_of(request)
         qs = _filtered(_scope(request), request, PEOPLE_FILTERS)
         ids = qs.order_by("pk").values("pk")[page.offset : page.offset + page.per_page]
-        # Plain rows, not model instances: building 100 instances cost more than the SQL.
-        rows = (
-            resources.with_person_data(Contact.objects.filter(pk__in=ids))
-            .order_by("pk")
-            .values(*resources.PERSON_FIELDS, "email_rows", "phone_rows")
-        )
+        rows = resources.person_rows(ids)
         base = self.base()
-        items = [resources.person(SimpleNamespace(pk=r["id"], **r), base) for r in rows]
+        items = [resources.person(row, base) for row in rows]
         return collection(
             self, path="people", rel="osdi:people", items=items, page=page, total=None
         )
@@ -224,14 +223,14 @@ class People(OsdiView):
         contact, _created = services.person_signup(
             by=request.user, scope=_scope(request), data=data, add_tags=add, remove_tags=remove
         )
-        contact = resources.with_person_data(Contact.objects.filter(pk=contact.pk)).get()
-        return Response(resources.person(contact, self.base()))
+        return Response(_person_out(Contact.objects.filter(pk=contact.pk), self.base()))
 
 
 class Person(OsdiView):
     @describe("osdi_person_get", "people", "One person", S.Person, examples=[S.PERSON_EXAMPLE])
     def get(self, request, person_id):
-        return Response(resources.person(_person_in_scope(request, person_id), self.base()))
+        people = _scope(request).filter(pk=_pk("person", person_id))
+        return Response(_person_out(people, self.base()))
 
     @describe(
         "osdi_person_put",
@@ -246,8 +245,7 @@ class Person(OsdiView):
         services.person_update(
             by=request.user, contact=contact, data=services.parse_person(body.get("person", body))
         )
-        contact = resources.with_person_data(Contact.objects.filter(pk=contact.pk)).get()
-        return Response(resources.person(contact, self.base()))
+        return Response(_person_out(Contact.objects.filter(pk=contact.pk), self.base()))
 
 
 class PersonAttendances(OsdiView):

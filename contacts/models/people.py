@@ -26,6 +26,14 @@ from organizer.lib.text import fold
 USER = settings.AUTH_USER_MODEL
 
 
+def display_name(first_name: str, preferred_name: str, last_name: str) -> str:
+    """How a person is named on every page and in the API: the name they go by, then the
+    family name. A function of the three columns, so that a ``values()`` row names a person
+    the same way as a ``Contact``."""
+    first = preferred_name or first_name
+    return " ".join(part for part in (first, last_name) if part) or str(_("(no name)"))
+
+
 class Tag(models.Model):
     name = models.CharField(_("name"), max_length=60, unique=True)
 
@@ -235,8 +243,7 @@ class Contact(models.Model):
 
     @property
     def display_name(self) -> str:
-        first = self.preferred_name or self.first_name
-        return " ".join(part for part in (first, self.last_name) if part) or str(_("(no name)"))
+        return display_name(self.first_name, self.preferred_name, self.last_name)
 
 
 class HubMember(models.Model):

@@ -104,6 +104,70 @@ def test_a_person_reads_as_action_network_writes_it(cast, as_):
     assert body["_links"]["self"]["href"].endswith(uid("person", cast.person_a.pk))
 
 
+def test_a_person_reads_the_same_in_the_list_and_alone_field_by_field(cast, as_):
+    """The list builds people from one SQL statement's rows; this pins every field it writes."""
+    person = cast.person_a
+    Contact.objects.filter(pk=person.pk).update(
+        preferred_name="Annie", languages=["Spanish", "English"], street="12 Oak St", unit="3F",
+        city="Brooklyn", state="NY", zip_code="11237", latitude=40.7, longitude=-73.9,
+        employer="Acme", membership_status="lapsed", email_ok=True, sms_ok=False,
+        created_at=dt.datetime(2026, 3, 4, 5, 6, 7, 890_000, tzinfo=dt.UTC),
+        updated_at=dt.datetime(2026, 11, 30, 23, 59, 59, tzinfo=dt.UTC),
+    )  # fmt: skip
+    EmailFactory(contact=person, address="old@example.org", is_primary=False)
+    EmailFactory(contact=person, address="ana@example.org", is_primary=True)
+    PhoneFactory(contact=person, e164="+17185550100", kind="home", is_primary=False)
+    PhoneFactory(contact=person, e164="+17185550142", kind="mobile", is_primary=True)
+    client = as_("organizer_a")
+    pid = uid("person", person.pk)
+    alone = client.get(f"{V2}people/{pid}").json()
+    listed = client.get(f"{V2}people").json()["_embedded"]["osdi:people"]
+    assert [p for p in listed if p["identifiers"] == alone["identifiers"]] == [alone]
+    href = f"http://testserver/api/v2/people/{pid}"
+    assert alone == {
+        "identifiers": [f"action_network:{pid}"],
+        "created_date": "2026-03-04T05:06:07Z",
+        "modified_date": "2026-11-30T23:59:59Z",
+        "given_name": "Ana",
+        "family_name": "Alvarez",
+        "languages_spoken": ["Spanish", "English"],
+        "email_addresses": [
+            {"primary": True, "address": "ana@example.org", "status": "subscribed"},
+            {"primary": False, "address": "old@example.org", "status": "subscribed"},
+        ],
+        "phone_numbers": [
+            {"primary": True, "number": "17185550142", "number_type": "Mobile",
+             "status": "unsubscribed"},
+            {"primary": False, "number": "17185550100", "number_type": "Home",
+             "status": "unsubscribed"},
+        ],
+        "postal_addresses": [
+            {"primary": True, "country": "US", "address_lines": ["12 Oak St", "3F"],
+             "locality": "Brooklyn", "region": "NY", "postal_code": "11237",
+             "location": {"latitude": 40.7, "longitude": -73.9, "accuracy": "Rooftop"}}
+        ],
+        "custom_fields": {"preferred_name": "Annie", "employer": "Acme",
+                          "membership_status": "lapsed"},
+        "_links": {
+            "self": {"href": href},
+            "osdi:attendances": {"href": f"{href}/attendances"},
+            "osdi:signatures": {"href": f"{href}/signatures"},
+            "osdi:taggings": {"href": f"{href}/taggings"},
+            "osdi:outreaches": {"href": f"{href}/outreaches"},
+        },
+    }  # fmt: skip
+
+
+def test_a_person_without_emails_phones_or_address_has_empty_lists(cast, as_):
+    Contact.objects.filter(pk=cast.person_a.pk).update(
+        city="", state="", zip_code="", latitude=None, longitude=None, languages=[]
+    )
+    body = as_("organizer_a").get(f"{V2}people/{uid('person', cast.person_a.pk)}").json()
+    assert body["email_addresses"] == [] and body["phone_numbers"] == []
+    assert body["languages_spoken"] == []
+    assert body["postal_addresses"] == [{"primary": True, "country": "US"}]
+
+
 def test_a_client_asking_for_plain_json_gets_it(as_):
     response = as_("staff").get(f"{V2}people", headers={"Accept": "application/json"})
     assert response.status_code == 200
