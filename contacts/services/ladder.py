@@ -205,13 +205,54 @@ def _stage_sql(stages: list[LadderStage], params: dict) -> tuple[str, str, str]:
     return stage_sql, reason_sql, due_sql
 
 
-def _locked_stages() -> list[LadderStage]:
-    """The stages, held ``FOR KEY SHARE`` until the caller's transaction ends: what a foreign
-    key check takes per row, taken once — a stage cannot be deleted while stage ids computed
-    from this list are being written (``ladder_stage_delete`` waits for the lock)."""
+# The stages as last read by this process, keyed by the fingerprint of their row versions.
+_stages_cache: tuple[str, list[LadderStage]] | None = None
+
+
+@dataclass
+class _Config:
+    stages: list[LadderStage]
+    half_life: float
+
+
+def _scoring_config(lock_ids: list[int] | None = None) -> _Config:
+    """The stages and the half-life, in one round trip that also takes the locks a scorer
+    needs until its transaction ends: the stages ``FOR KEY SHARE`` (what a foreign key check
+    takes per row, taken once — a stage cannot be deleted while stage ids computed from this
+    list are being written; ``ladder_stage_delete`` waits for the lock) and, given
+    ``lock_ids``, those people ``FOR UPDATE`` (in id order, after the stages).
+
+    The stages are read from PostgreSQL only when they changed: each row version's
+    ``(id, xmin, ctid)`` is its fingerprint (any insert, update or delete changes it, even
+    within one transaction), and the stage list is kept per process under it."""
+    global _stages_cache
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id FROM contacts_ladderstage ORDER BY id FOR KEY SHARE")
-    return list(LadderStage.objects.all())
+        cursor.execute(
+            "WITH held AS (SELECT id, xmin, ctid FROM contacts_ladderstage ORDER BY id"
+            " FOR KEY SHARE),"
+            " locked AS (SELECT id FROM contacts_contact WHERE id = ANY(%s) ORDER BY id"
+            " FOR UPDATE)"
+            " SELECT (SELECT coalesce(string_agg(id || ':' || xmin || ':' || ctid, ','"
+            " ORDER BY id), '') FROM held),"
+            " (SELECT half_life_days FROM contacts_scoringsettings WHERE id = 1),"
+            " (SELECT count(*) FROM locked)",
+            [lock_ids or []],
+        )
+        fingerprint, half_life, _locked = cursor.fetchone()
+    cached = _stages_cache
+    if cached is not None and cached[0] == fingerprint:
+        stages = cached[1]
+    else:
+        stages = list(LadderStage.objects.all())
+        _stages_cache = (fingerprint, stages)
+    if half_life is None:
+        half_life = ScoringSettings.load().half_life_days
+    return _Config(stages=stages, half_life=float(half_life or DEFAULT_HALF_LIFE_DAYS))
+
+
+def _locked_stages() -> list[LadderStage]:
+    """The stages, held ``FOR KEY SHARE`` until the caller's transaction ends."""
+    return _scoring_config().stages
 
 
 @dataclass
@@ -225,6 +266,10 @@ def _score_statement(*, target_sql: str, agg_sql: str, stages, params: dict, ful
     contacts, insert a ``LadderMove`` for each change of stage (or expired hold, or forced
     note), update contacts.
 
+    The first value returned counts the target rows (every contact of a full-rescore batch's
+    range); a move is written only for a row the statement updated (a person deleted meanwhile
+    gets none).
+
     ``full``: a full-rescore batch — rows scored after the batch's aggregate was taken are left
     alone (a catch-up already wrote something fresher), ``needs_rescore`` is not touched (a
     concurrent write may have set it after our snapshot; the catch-up will see it), and rows
@@ -232,7 +277,7 @@ def _score_statement(*, target_sql: str, agg_sql: str, stages, params: dict, ful
     ``score_now``)."""
     stage_sql, reason_sql, due_sql = _stage_sql(stages, params)
     if full:
-        skip = "AND (c.scored_at IS NULL OR c.scored_at < %(started)s)"
+        fresh = "coalesce(c.scored_at >= %(started)s, false)"
         needs = "c.needs_rescore"
         # Decay multiplies every activity by the same factor, so a stored score decays on read
         # exactly (``score_now``) and its crossing time stays put; a row is rewritten only when
@@ -248,12 +293,12 @@ def _score_statement(*, target_sql: str, agg_sql: str, stages, params: dict, ful
             " / (86400.0::float8 * %(half_life)s)) - x.score) > 0.011)"
         )
     else:
-        skip, needs, changed = "", "false", ""
+        fresh, needs, changed = "false", "false", ""
     return f"""
 WITH target AS (
     SELECT c.id, c.ladder_stage_id, c.stage_hold_id, c.stage_hold_until, c.stage_hold_reason,
-           c.stage_hold_by_id, c.membership_status
-    FROM contacts_contact c WHERE {target_sql} {skip}
+           c.stage_hold_by_id, c.membership_status, {fresh} AS fresh
+    FROM contacts_contact c WHERE {target_sql}
 ), agg AS ({agg_sql}),
 computed AS (
     SELECT t.*, s.raw, s.score, {stage_sql} AS computed,
@@ -266,7 +311,7 @@ computed AS (
                          {ROUND_SQL.format("coalesce(g.raw, 0)")} AS score) s
 ), x AS (
     SELECT computed.id, computed.ladder_stage_id, computed.stage_hold_reason, computed.score,
-           computed.held, computed.expired,
+           computed.held, computed.expired, computed.fresh,
            CASE WHEN held THEN stage_hold_id ELSE computed END AS new_stage,
            CASE WHEN held THEN stage_hold_id END AS hold_id,
            CASE
@@ -285,14 +330,6 @@ computed AS (
                 ELSE {due_sql} END AS due_at
     FROM computed LEFT JOIN accounts_user u
          ON u.id = computed.stage_hold_by_id AND computed.stage_hold_id IS NOT NULL
-), moved AS (
-    INSERT INTO contacts_laddermove
-        (contact_id, from_stage_id, to_stage_id, at, reason, manual, by_id)
-    SELECT id, ladder_stage_id, new_stage, %(now)s,
-           left(%(note)s || why_prefix || why, 300), %(manual)s, %(by_id)s
-    FROM x
-    WHERE new_stage IS DISTINCT FROM ladder_stage_id OR expired OR %(force)s
-    RETURNING id
 ), updated AS (
     UPDATE contacts_contact c
     SET score = x.score, ladder_stage_id = x.new_stage, scored_at = %(now)s,
@@ -302,8 +339,16 @@ computed AS (
         stage_hold_reason = CASE WHEN x.held THEN c.stage_hold_reason ELSE '' END,
         stage_hold_until = CASE WHEN x.held THEN c.stage_hold_until END,
         stage_hold_by_id = CASE WHEN x.held THEN c.stage_hold_by_id END
-    FROM x WHERE c.id = x.id AND {target_sql} {changed}
-    RETURNING 1
+    FROM x WHERE c.id = x.id AND {target_sql} AND NOT x.fresh {changed}
+    RETURNING c.id
+), moved AS (
+    INSERT INTO contacts_laddermove
+        (contact_id, from_stage_id, to_stage_id, at, reason, manual, by_id)
+    SELECT x.id, x.ladder_stage_id, x.new_stage, %(now)s,
+           left(%(note)s || x.why_prefix || x.why, 300), %(manual)s, %(by_id)s
+    FROM x JOIN updated u ON u.id = x.id
+    WHERE x.new_stage IS DISTINCT FROM x.ladder_stage_id OR x.expired OR %(force)s
+    RETURNING id
 )
 SELECT (SELECT count(*) FROM x), (SELECT count(*) FROM moved),
        (SELECT array_agg(id) FROM moved)
@@ -326,13 +371,12 @@ def score_now(*, score: float, scored_at: dt.datetime | None, half_life_days: fl
     return round(score * 0.5 ** (days / half_life_days), 2)
 
 
-def _params(now: dt.datetime, **extra) -> dict:
-    half_life = ScoringSettings.load().half_life_days or DEFAULT_HALF_LIFE_DAYS
+def _params(now: dt.datetime, half_life: float, **extra) -> dict:
     return {
         "now": now,
         "today": timezone.localdate(now),
         "tz": timezone.get_current_timezone_name(),
-        "half_life": float(half_life),
+        "half_life": half_life,
         "window": now - dt.timedelta(days=EVENTS_WINDOW_DAYS),
         "note": "",
         "force": False,
@@ -350,21 +394,27 @@ def _rescore_ids(
     if not ids:
         return RescoreResult()
     now = now or timezone.now()
+    # One round trip for the stages, the half-life and the people's locks, taken before the
+    # scoring statement's snapshot: a write that marked them has committed by then.
+    config = _scoring_config(lock_ids=ids)
     params = _params(
-        now, ids=ids, note=note, force=force, manual=by is not None, by_id=getattr(by, "pk", None)
+        now,
+        config.half_life,
+        ids=ids,
+        note=note,
+        force=force,
+        manual=by is not None,
+        by_id=getattr(by, "pk", None),
     )
     agg = f"{_aggregate_select()} WHERE a.contact_id = ANY(%(ids)s) GROUP BY a.contact_id"
     sql = _score_statement(
         target_sql="c.id = ANY(%(ids)s)",
         agg_sql=agg,
-        stages=_locked_stages(),
+        stages=config.stages,
         params=params,
         full=False,
     )
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id FROM contacts_contact WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [ids]
-        )
         cursor.execute(sql, params)
         scored, moves, move_ids = cursor.fetchone()
     _moved(move_ids)
@@ -410,7 +460,6 @@ def _rescore_everyone(job: RescoreJob | None, *, now: dt.datetime | None = None)
     """Aggregate the whole ledger once (one GROUP BY over every activity, into a temporary
     table), then apply it to contacts in committed id-range batches."""
     started = now or timezone.now()
-    params = _params(started, started=started)
     bounds = Contact.objects.aggregate(lo=Min("id"), hi=Max("id"), n=Count("id"))
     total = bounds["n"] or 0
     result = RescoreResult()
@@ -421,19 +470,24 @@ def _rescore_everyone(job: RescoreJob | None, *, now: dt.datetime | None = None)
     try:
         with transaction.atomic():
             _beat(job)
+            # The half-life the aggregate decays with holds for every batch of this run.
+            half_life = _scoring_config().half_life
             with connection.cursor() as cursor:
+                # Compiling these statements' expressions costs seconds and each runs once:
+                # the planner's JIT only loses here.
+                cursor.execute("SET LOCAL jit = off")
                 cursor.execute("DROP TABLE IF EXISTS ladder_agg")
                 cursor.execute(
                     "CREATE TEMPORARY TABLE ladder_agg AS "
                     f"{_aggregate_select()} GROUP BY a.contact_id",
-                    params,
+                    _params(started, half_life),
                 )
                 cursor.execute("ALTER TABLE ladder_agg ADD PRIMARY KEY (contact_id)")
                 cursor.execute("ANALYZE ladder_agg")
         lo = bounds["lo"]
         while lo <= bounds["hi"]:
             hi = lo + BATCH_SIZE
-            batch = _params(started, started=started, lo=lo, hi=hi)
+            batch = _params(started, half_life, started=started, lo=lo, hi=hi)
             with transaction.atomic():
                 _beat(job)
                 sql = _score_statement(
@@ -447,17 +501,10 @@ def _rescore_everyone(job: RescoreJob | None, *, now: dt.datetime | None = None)
                     full=True,
                 )
                 with connection.cursor() as cursor:
-                    # Compiling this statement's expressions costs seconds per batch and the
-                    # statement is run once: the planner's JIT only loses here.
                     cursor.execute("SET LOCAL jit = off")
                     cursor.execute(sql, batch)
-                    _scored, moves, move_ids = cursor.fetchone()
+                    in_range, moves, move_ids = cursor.fetchone()
                     _moved(move_ids)
-                    cursor.execute(
-                        "SELECT count(*) FROM contacts_contact WHERE id >= %s AND id < %s",
-                        [lo, hi],
-                    )
-                    in_range = cursor.fetchone()[0]
                 _beat(job, processed=F("processed") + in_range, moves=F("moves") + moves)
             result.scored += in_range
             result.moves += moves
