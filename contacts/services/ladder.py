@@ -215,7 +215,13 @@ class _Config:
     half_life: float
 
 
-def _scoring_config(lock_ids: list[int] | None = None) -> _Config:
+def _owns_transaction() -> bool:
+    """Whether an ``atomic`` block entered now is the outermost one (no caller's transaction
+    around it whose other writes a transaction-wide setting would touch)."""
+    return not connection.in_atomic_block
+
+
+def _scoring_config(lock_ids: list[int] | None = None, *, derived_only: bool = False) -> _Config:
     """The stages and the half-life, in one round trip that also takes the locks a scorer
     needs until its transaction ends: the stages ``FOR KEY SHARE`` (what a foreign key check
     takes per row, taken once — a stage cannot be deleted while stage ids computed from this
@@ -224,7 +230,15 @@ def _scoring_config(lock_ids: list[int] | None = None) -> _Config:
 
     The stages are read from PostgreSQL only when they changed: each row version's
     ``(id, xmin, ctid)`` is its fingerprint (any insert, update or delete changes it, even
-    within one transaction), and the stage list is kept per process under it."""
+    within one transaction), and the stage list is kept per process under it.
+
+    ``derived_only``: the transaction writes nothing but what a rescore derives from the
+    ledger (scores, stages, crossing times, moves and their webhook rows; the mark or job
+    that asked for it was committed durably by its writer), so its commit need not wait for
+    the WAL flush (``synchronous_commit = off``, this transaction only): a crash can lose at
+    most the last fraction of a second of rescores, all or nothing each, and what asked for
+    them is still there (``needs_rescore``, a crossing time past, a job's stale heartbeat) to
+    run them again. Only for a transaction the scorer opened itself."""
     global _stages_cache
     with connection.cursor() as cursor:
         cursor.execute(
@@ -235,10 +249,11 @@ def _scoring_config(lock_ids: list[int] | None = None) -> _Config:
             " SELECT (SELECT coalesce(string_agg(id || ':' || xmin || ':' || ctid, ','"
             " ORDER BY id), '') FROM held),"
             " (SELECT half_life_days FROM contacts_scoringsettings WHERE id = 1),"
-            " (SELECT count(*) FROM locked)",
-            [lock_ids or []],
+            " (SELECT count(*) FROM locked),"
+            " CASE WHEN %s THEN set_config('synchronous_commit', 'off', true) END",
+            [lock_ids or [], derived_only],
         )
-        fingerprint, half_life, _locked = cursor.fetchone()
+        fingerprint, half_life, _locked, _setting = cursor.fetchone()
     cached = _stages_cache
     if cached is not None and cached[0] == fingerprint:
         stages = cached[1]
@@ -250,9 +265,9 @@ def _scoring_config(lock_ids: list[int] | None = None) -> _Config:
     return _Config(stages=stages, half_life=float(half_life or DEFAULT_HALF_LIFE_DAYS))
 
 
-def _locked_stages() -> list[LadderStage]:
+def _locked_stages(*, derived_only: bool = False) -> list[LadderStage]:
     """The stages, held ``FOR KEY SHARE`` until the caller's transaction ends."""
-    return _scoring_config().stages
+    return _scoring_config(derived_only=derived_only).stages
 
 
 @dataclass
@@ -387,16 +402,23 @@ def _params(now: dt.datetime, half_life: float, **extra) -> dict:
 
 
 def _rescore_ids(
-    ids: list[int], *, note: str = "", force: bool = False, by=None, now: dt.datetime | None = None
+    ids: list[int],
+    *,
+    note: str = "",
+    force: bool = False,
+    by=None,
+    now: dt.datetime | None = None,
+    derived_only: bool = False,
 ) -> RescoreResult:
     """Score ``ids`` now. The caller's transaction holds the rows' locks (or takes them here),
-    so ``needs_rescore`` is cleared safely: a concurrent write waits and sets it again."""
+    so ``needs_rescore`` is cleared safely: a concurrent write waits and sets it again.
+    ``derived_only``: see :func:`_scoring_config`."""
     if not ids:
         return RescoreResult()
     now = now or timezone.now()
     # One round trip for the stages, the half-life and the people's locks, taken before the
     # scoring statement's snapshot: a write that marked them has committed by then.
-    config = _scoring_config(lock_ids=ids)
+    config = _scoring_config(lock_ids=ids, derived_only=derived_only)
     params = _params(
         now,
         config.half_life,
@@ -434,8 +456,9 @@ def ladder_rescore(
     if all == (contact_ids is not None):
         raise ValueError("Pass contact_ids or all=True.")
     if not all:
+        derived_only = _owns_transaction()
         with transaction.atomic():
-            return _rescore_ids(sorted(set(contact_ids)), now=now)
+            return _rescore_ids(sorted(set(contact_ids)), now=now, derived_only=derived_only)
     return _rescore_everyone(job, now=now)
 
 
@@ -460,6 +483,7 @@ def _rescore_everyone(job: RescoreJob | None, *, now: dt.datetime | None = None)
     """Aggregate the whole ledger once (one GROUP BY over every activity, into a temporary
     table), then apply it to contacts in committed id-range batches."""
     started = now or timezone.now()
+    derived_only = _owns_transaction()
     bounds = Contact.objects.aggregate(lo=Min("id"), hi=Max("id"), n=Count("id"))
     total = bounds["n"] or 0
     result = RescoreResult()
@@ -496,7 +520,7 @@ def _rescore_everyone(job: RescoreJob | None, *, now: dt.datetime | None = None)
                         "SELECT * FROM ladder_agg"
                         " WHERE contact_id >= %(lo)s AND contact_id < %(hi)s"
                     ),
-                    stages=_locked_stages(),
+                    stages=_locked_stages(derived_only=derived_only),
                     params=batch,
                     full=True,
                 )
@@ -523,6 +547,7 @@ def ladder_rescore_due(*, now: dt.datetime | None = None) -> RescoreResult:
     leaves the rest due for the next one; walking by id, each person is visited once a run."""
     now = now or timezone.now()
     result, after = RescoreResult(), 0
+    derived_only = _owns_transaction()
     while True:
         with transaction.atomic():
             with connection.cursor() as cursor:
@@ -534,7 +559,7 @@ def ladder_rescore_due(*, now: dt.datetime | None = None) -> RescoreResult:
                 ids = [row[0] for row in cursor.fetchall()]
             if not ids:
                 break
-            chunk = _rescore_ids(ids, now=now)
+            chunk = _rescore_ids(ids, now=now, derived_only=derived_only)
         result.scored += chunk.scored
         result.moves += chunk.moves
         after = ids[-1]
@@ -549,6 +574,7 @@ def ladder_catch_up(*, limit: int | None = None) -> RescoreResult:
     ``FOR UPDATE SKIP LOCKED`` inside the scoring transaction, so two workers never score the
     same person at once and a failed chunk leaves its marks for the next run."""
     result = RescoreResult()
+    derived_only = _owns_transaction()
     while limit is None or result.scored < limit:
         with transaction.atomic():
             with connection.cursor() as cursor:
@@ -560,7 +586,7 @@ def ladder_catch_up(*, limit: int | None = None) -> RescoreResult:
                 ids = [row[0] for row in cursor.fetchall()]
             if not ids:
                 break
-            chunk = _rescore_ids(ids)
+            chunk = _rescore_ids(ids, derived_only=derived_only)
         result.scored += chunk.scored
         result.moves += chunk.moves
         if len(ids) < CATCH_UP_CHUNK:
