@@ -27,8 +27,11 @@ a pending ``RescoreJob``); queueing a Celery task after commit only makes it hap
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import math
+import re
+import weakref
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -87,6 +90,11 @@ DEFAULT_WEIGHTS = [
 DEFAULT_HALF_LIFE_DAYS = 90
 
 BATCH_SIZE = 100_000  # contacts per committed batch of a full rescore
+# Up to this many people, the scoring statement runs prepared (planned once per connection
+# and stage list; see ``_execute_prepared``): one person's rescore after a one-on-one costs
+# about as much to plan as to run. (Behind a connection pooler in transaction mode, which
+# hands a session's prepared statements to others, set it to 0.)
+PREPARED_MAX_IDS = 50
 CATCH_UP_CHUNK = 5_000  # contacts per transaction of the catch-up and the nightly
 EVENTS_WINDOW_DAYS = 90
 # A running job whose heartbeat is older than this lost its worker: the sweep (every minute)
@@ -221,7 +229,9 @@ def _owns_transaction() -> bool:
     return not connection.in_atomic_block
 
 
-def _scoring_config(lock_ids: list[int] | None = None, *, derived_only: bool = False) -> _Config:
+def _scoring_config(
+    lock_ids: list[int] | None = None, *, derived_only: bool = False, generic_plan: bool = False
+) -> _Config:
     """The stages and the half-life, in one round trip that also takes the locks a scorer
     needs until its transaction ends: the stages ``FOR KEY SHARE`` (what a foreign key check
     takes per row, taken once — a stage cannot be deleted while stage ids computed from this
@@ -238,7 +248,10 @@ def _scoring_config(lock_ids: list[int] | None = None, *, derived_only: bool = F
     the WAL flush (``synchronous_commit = off``, this transaction only): a crash can lose at
     most the last fraction of a second of rescores, all or nothing each, and what asked for
     them is still there (``needs_rescore``, a crossing time past, a job's stale heartbeat) to
-    run them again. Only for a transaction the scorer opened itself."""
+    run them again. Only for a transaction the scorer opened itself.
+
+    ``generic_plan``: prepared statements of this transaction use their generic plan (see
+    ``_execute_prepared``)."""
     global _stages_cache
     with connection.cursor() as cursor:
         cursor.execute(
@@ -250,10 +263,11 @@ def _scoring_config(lock_ids: list[int] | None = None, *, derived_only: bool = F
             " ORDER BY id), '') FROM held),"
             " (SELECT half_life_days FROM contacts_scoringsettings WHERE id = 1),"
             " (SELECT count(*) FROM locked),"
-            " CASE WHEN %s THEN set_config('synchronous_commit', 'off', true) END",
-            [lock_ids or [], derived_only],
+            " CASE WHEN %s THEN set_config('synchronous_commit', 'off', true) END,"
+            " CASE WHEN %s THEN set_config('plan_cache_mode', 'force_generic_plan', true) END",
+            [lock_ids or [], derived_only, generic_plan],
         )
-        fingerprint, half_life, _locked, _setting = cursor.fetchone()
+        fingerprint, half_life, _locked, _commit, _plans = cursor.fetchone()
     cached = _stages_cache
     if cached is not None and cached[0] == fingerprint:
         stages = cached[1]
@@ -416,9 +430,10 @@ def _rescore_ids(
     if not ids:
         return RescoreResult()
     now = now or timezone.now()
+    prepared = len(ids) <= PREPARED_MAX_IDS
     # One round trip for the stages, the half-life and the people's locks, taken before the
     # scoring statement's snapshot: a write that marked them has committed by then.
-    config = _scoring_config(lock_ids=ids, derived_only=derived_only)
+    config = _scoring_config(lock_ids=ids, derived_only=derived_only, generic_plan=prepared)
     params = _params(
         now,
         config.half_life,
@@ -437,10 +452,61 @@ def _rescore_ids(
         full=False,
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        if prepared:
+            _execute_prepared(cursor, sql, params)
+        else:
+            cursor.execute(sql, params)
         scored, moves, move_ids = cursor.fetchone()
     _moved(move_ids)
     return RescoreResult(scored=scored, moves=moves)
+
+
+# The statements prepared on each open connection (keyed by the driver's connection object, so
+# a new connection starts with none).
+_prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+_PARAM_TYPES = {"ids": "bigint[]", "by_id": "bigint"}
+
+
+def _param_type(key: str, value) -> str:
+    if key in _PARAM_TYPES:
+        return _PARAM_TYPES[key]
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, dt.datetime):
+        return "timestamptz"
+    if isinstance(value, dt.date):
+        return "date"
+    if isinstance(value, int | float):
+        return "float8"
+    if isinstance(value, str):
+        return "text"
+    raise TypeError(f"no SQL type for parameter {key!r}")
+
+
+def _execute_prepared(cursor, sql: str, params: dict) -> None:
+    """Run ``sql`` (``%(name)s`` placeholders) as a prepared statement of this connection:
+    ``PREPARE`` once per connection and statement text (the stage list is part of the text),
+    then ``EXECUTE`` with the values. With ``plan_cache_mode = force_generic_plan`` (set by
+    ``_scoring_config``) it is planned once, not at every call."""
+    order: list[str] = []
+
+    def number(match: re.Match) -> str:
+        if match.group(1) not in order:
+            order.append(match.group(1))
+        return f"${order.index(match.group(1)) + 1}"
+
+    text = _PLACEHOLDER.sub(number, sql)
+    if "%" in text:
+        raise ValueError("a prepared scoring statement takes no literal %")
+    types = ", ".join(_param_type(key, params[key]) for key in order)
+    name = "ladder_" + hashlib.sha256(f"{types}|{text}".encode()).hexdigest()[:24]
+    raw = connection.connection
+    done = _prepared.setdefault(raw, set())
+    if name not in done:
+        cursor.execute(f"PREPARE {name} ({types}) AS {text}")  # survives a rollback
+        done.add(name)
+    cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(order))})", [params[k] for k in order])
 
 
 def ladder_rescore(

@@ -1,7 +1,8 @@
 """A rescore writes only what it derives from the ledger: when the scorer opened the
 transaction itself, its commit does not wait for the WAL flush (what asked for the rescore was
 committed durably by its writer and asks again after a crash); inside a caller's transaction
-the caller's durability is left as it is."""
+the caller's durability is left as it is. A few people's rescore runs as a statement prepared
+once per connection, which must hold across rollbacks and reconnections."""
 
 from __future__ import annotations
 
@@ -76,3 +77,23 @@ def test_inside_a_callers_transaction_the_callers_durability_is_kept(default_lad
 
     assert commit_mode == ["on"]
     assert Contact.objects.get(pk=person.pk).ladder_stage == default_ladder["Supporter"]
+
+
+def test_the_prepared_scoring_statement_survives_a_rollback_and_a_new_connection(default_ladder):
+    person = a_person_who_will_move()
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), transaction.atomic():
+        ladder_rescore(contact_ids=[person.pk])  # prepares the statement, then rolls back
+        raise Undo
+    assert Contact.objects.get(pk=person.pk).ladder_stage is None
+
+    ladder_rescore(contact_ids=[person.pk])  # the statement is still prepared: executed
+    assert Contact.objects.get(pk=person.pk).ladder_stage == default_ladder["Supporter"]
+
+    connection.close()  # a new connection has no prepared statements: prepared again
+    Activity.objects.create(contact=person, kind="event_led", source="t", source_id=-person.pk)
+    ladder_rescore(contact_ids=[person.pk])
+    assert Contact.objects.get(pk=person.pk).score == pytest.approx(15, abs=0.01)
