@@ -27,8 +27,11 @@ a pending ``RescoreJob``); queueing a Celery task after commit only makes it hap
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import math
+import re
+import weakref
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -87,6 +90,11 @@ DEFAULT_WEIGHTS = [
 DEFAULT_HALF_LIFE_DAYS = 90
 
 BATCH_SIZE = 100_000  # contacts per committed batch of a full rescore
+# Up to this many people, the scoring statement runs prepared (planned once per connection
+# and stage list; see ``_execute_prepared``): one person's rescore after a one-on-one costs
+# about as much to plan as to run. (Behind a connection pooler in transaction mode, which
+# hands a session's prepared statements to others, set it to 0.)
+PREPARED_MAX_IDS = 50
 CATCH_UP_CHUNK = 5_000  # contacts per transaction of the catch-up and the nightly
 EVENTS_WINDOW_DAYS = 90
 # A running job whose heartbeat is older than this lost its worker: the sweep (every minute)
@@ -205,13 +213,75 @@ def _stage_sql(stages: list[LadderStage], params: dict) -> tuple[str, str, str]:
     return stage_sql, reason_sql, due_sql
 
 
-def _locked_stages() -> list[LadderStage]:
-    """The stages, held ``FOR KEY SHARE`` until the caller's transaction ends: what a foreign
-    key check takes per row, taken once — a stage cannot be deleted while stage ids computed
-    from this list are being written (``ladder_stage_delete`` waits for the lock)."""
+# The stages as last read by this process, keyed by the fingerprint of their row versions.
+_stages_cache: tuple[str, list[LadderStage]] | None = None
+
+
+@dataclass
+class _Config:
+    stages: list[LadderStage]
+    half_life: float
+
+
+def _owns_transaction() -> bool:
+    """Whether an ``atomic`` block entered now is the outermost one (no caller's transaction
+    around it whose other writes a transaction-wide setting would touch)."""
+    return not connection.in_atomic_block
+
+
+def _scoring_config(
+    lock_ids: list[int] | None = None, *, derived_only: bool = False, generic_plan: bool = False
+) -> _Config:
+    """The stages and the half-life, in one round trip that also takes the locks a scorer
+    needs until its transaction ends: the stages ``FOR KEY SHARE`` (what a foreign key check
+    takes per row, taken once — a stage cannot be deleted while stage ids computed from this
+    list are being written; ``ladder_stage_delete`` waits for the lock) and, given
+    ``lock_ids``, those people ``FOR UPDATE`` (in id order, after the stages).
+
+    The stages are read from PostgreSQL only when they changed: each row version's
+    ``(id, xmin, ctid)`` is its fingerprint (any insert, update or delete changes it, even
+    within one transaction), and the stage list is kept per process under it.
+
+    ``derived_only``: the transaction writes nothing but what a rescore derives from the
+    ledger (scores, stages, crossing times, moves and their webhook rows; the mark or job
+    that asked for it was committed durably by its writer), so its commit need not wait for
+    the WAL flush (``synchronous_commit = off``, this transaction only): a crash can lose at
+    most the last fraction of a second of rescores, all or nothing each, and what asked for
+    them is still there (``needs_rescore``, a crossing time past, a job's stale heartbeat) to
+    run them again. Only for a transaction the scorer opened itself.
+
+    ``generic_plan``: prepared statements of this transaction use their generic plan (see
+    ``_execute_prepared``)."""
+    global _stages_cache
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id FROM contacts_ladderstage ORDER BY id FOR KEY SHARE")
-    return list(LadderStage.objects.all())
+        cursor.execute(
+            "WITH held AS (SELECT id, xmin, ctid FROM contacts_ladderstage ORDER BY id"
+            " FOR KEY SHARE),"
+            " locked AS (SELECT id FROM contacts_contact WHERE id = ANY(%s) ORDER BY id"
+            " FOR UPDATE)"
+            " SELECT (SELECT coalesce(string_agg(id || ':' || xmin || ':' || ctid, ','"
+            " ORDER BY id), '') FROM held),"
+            " (SELECT half_life_days FROM contacts_scoringsettings WHERE id = 1),"
+            " (SELECT count(*) FROM locked),"
+            " CASE WHEN %s THEN set_config('synchronous_commit', 'off', true) END,"
+            " CASE WHEN %s THEN set_config('plan_cache_mode', 'force_generic_plan', true) END",
+            [lock_ids or [], derived_only, generic_plan],
+        )
+        fingerprint, half_life, _locked, _commit, _plans = cursor.fetchone()
+    cached = _stages_cache
+    if cached is not None and cached[0] == fingerprint:
+        stages = cached[1]
+    else:
+        stages = list(LadderStage.objects.all())
+        _stages_cache = (fingerprint, stages)
+    if half_life is None:
+        half_life = ScoringSettings.load().half_life_days
+    return _Config(stages=stages, half_life=float(half_life or DEFAULT_HALF_LIFE_DAYS))
+
+
+def _locked_stages(*, derived_only: bool = False) -> list[LadderStage]:
+    """The stages, held ``FOR KEY SHARE`` until the caller's transaction ends."""
+    return _scoring_config(derived_only=derived_only).stages
 
 
 @dataclass
@@ -225,6 +295,10 @@ def _score_statement(*, target_sql: str, agg_sql: str, stages, params: dict, ful
     contacts, insert a ``LadderMove`` for each change of stage (or expired hold, or forced
     note), update contacts.
 
+    The first value returned counts the target rows (every contact of a full-rescore batch's
+    range); a move is written only for a row the statement updated (a person deleted meanwhile
+    gets none).
+
     ``full``: a full-rescore batch — rows scored after the batch's aggregate was taken are left
     alone (a catch-up already wrote something fresher), ``needs_rescore`` is not touched (a
     concurrent write may have set it after our snapshot; the catch-up will see it), and rows
@@ -232,7 +306,7 @@ def _score_statement(*, target_sql: str, agg_sql: str, stages, params: dict, ful
     ``score_now``)."""
     stage_sql, reason_sql, due_sql = _stage_sql(stages, params)
     if full:
-        skip = "AND (c.scored_at IS NULL OR c.scored_at < %(started)s)"
+        fresh = "coalesce(c.scored_at >= %(started)s, false)"
         needs = "c.needs_rescore"
         # Decay multiplies every activity by the same factor, so a stored score decays on read
         # exactly (``score_now``) and its crossing time stays put; a row is rewritten only when
@@ -248,12 +322,12 @@ def _score_statement(*, target_sql: str, agg_sql: str, stages, params: dict, ful
             " / (86400.0::float8 * %(half_life)s)) - x.score) > 0.011)"
         )
     else:
-        skip, needs, changed = "", "false", ""
+        fresh, needs, changed = "false", "false", ""
     return f"""
 WITH target AS (
     SELECT c.id, c.ladder_stage_id, c.stage_hold_id, c.stage_hold_until, c.stage_hold_reason,
-           c.stage_hold_by_id, c.membership_status
-    FROM contacts_contact c WHERE {target_sql} {skip}
+           c.stage_hold_by_id, c.membership_status, {fresh} AS fresh
+    FROM contacts_contact c WHERE {target_sql}
 ), agg AS ({agg_sql}),
 computed AS (
     SELECT t.*, s.raw, s.score, {stage_sql} AS computed,
@@ -266,7 +340,7 @@ computed AS (
                          {ROUND_SQL.format("coalesce(g.raw, 0)")} AS score) s
 ), x AS (
     SELECT computed.id, computed.ladder_stage_id, computed.stage_hold_reason, computed.score,
-           computed.held, computed.expired,
+           computed.held, computed.expired, computed.fresh,
            CASE WHEN held THEN stage_hold_id ELSE computed END AS new_stage,
            CASE WHEN held THEN stage_hold_id END AS hold_id,
            CASE
@@ -285,14 +359,6 @@ computed AS (
                 ELSE {due_sql} END AS due_at
     FROM computed LEFT JOIN accounts_user u
          ON u.id = computed.stage_hold_by_id AND computed.stage_hold_id IS NOT NULL
-), moved AS (
-    INSERT INTO contacts_laddermove
-        (contact_id, from_stage_id, to_stage_id, at, reason, manual, by_id)
-    SELECT id, ladder_stage_id, new_stage, %(now)s,
-           left(%(note)s || why_prefix || why, 300), %(manual)s, %(by_id)s
-    FROM x
-    WHERE new_stage IS DISTINCT FROM ladder_stage_id OR expired OR %(force)s
-    RETURNING id
 ), updated AS (
     UPDATE contacts_contact c
     SET score = x.score, ladder_stage_id = x.new_stage, scored_at = %(now)s,
@@ -302,8 +368,16 @@ computed AS (
         stage_hold_reason = CASE WHEN x.held THEN c.stage_hold_reason ELSE '' END,
         stage_hold_until = CASE WHEN x.held THEN c.stage_hold_until END,
         stage_hold_by_id = CASE WHEN x.held THEN c.stage_hold_by_id END
-    FROM x WHERE c.id = x.id AND {target_sql} {changed}
-    RETURNING 1
+    FROM x WHERE c.id = x.id AND {target_sql} AND NOT x.fresh {changed}
+    RETURNING c.id
+), moved AS (
+    INSERT INTO contacts_laddermove
+        (contact_id, from_stage_id, to_stage_id, at, reason, manual, by_id)
+    SELECT x.id, x.ladder_stage_id, x.new_stage, %(now)s,
+           left(%(note)s || x.why_prefix || x.why, 300), %(manual)s, %(by_id)s
+    FROM x JOIN updated u ON u.id = x.id
+    WHERE x.new_stage IS DISTINCT FROM x.ladder_stage_id OR x.expired OR %(force)s
+    RETURNING id
 )
 SELECT (SELECT count(*) FROM x), (SELECT count(*) FROM moved),
        (SELECT array_agg(id) FROM moved)
@@ -326,13 +400,12 @@ def score_now(*, score: float, scored_at: dt.datetime | None, half_life_days: fl
     return round(score * 0.5 ** (days / half_life_days), 2)
 
 
-def _params(now: dt.datetime, **extra) -> dict:
-    half_life = ScoringSettings.load().half_life_days or DEFAULT_HALF_LIFE_DAYS
+def _params(now: dt.datetime, half_life: float, **extra) -> dict:
     return {
         "now": now,
         "today": timezone.localdate(now),
         "tz": timezone.get_current_timezone_name(),
-        "half_life": float(half_life),
+        "half_life": half_life,
         "window": now - dt.timedelta(days=EVENTS_WINDOW_DAYS),
         "note": "",
         "force": False,
@@ -343,32 +416,97 @@ def _params(now: dt.datetime, **extra) -> dict:
 
 
 def _rescore_ids(
-    ids: list[int], *, note: str = "", force: bool = False, by=None, now: dt.datetime | None = None
+    ids: list[int],
+    *,
+    note: str = "",
+    force: bool = False,
+    by=None,
+    now: dt.datetime | None = None,
+    derived_only: bool = False,
 ) -> RescoreResult:
     """Score ``ids`` now. The caller's transaction holds the rows' locks (or takes them here),
-    so ``needs_rescore`` is cleared safely: a concurrent write waits and sets it again."""
+    so ``needs_rescore`` is cleared safely: a concurrent write waits and sets it again.
+    ``derived_only``: see :func:`_scoring_config`."""
     if not ids:
         return RescoreResult()
     now = now or timezone.now()
+    prepared = len(ids) <= PREPARED_MAX_IDS
+    # One round trip for the stages, the half-life and the people's locks, taken before the
+    # scoring statement's snapshot: a write that marked them has committed by then.
+    config = _scoring_config(lock_ids=ids, derived_only=derived_only, generic_plan=prepared)
     params = _params(
-        now, ids=ids, note=note, force=force, manual=by is not None, by_id=getattr(by, "pk", None)
+        now,
+        config.half_life,
+        ids=ids,
+        note=note,
+        force=force,
+        manual=by is not None,
+        by_id=getattr(by, "pk", None),
     )
     agg = f"{_aggregate_select()} WHERE a.contact_id = ANY(%(ids)s) GROUP BY a.contact_id"
     sql = _score_statement(
         target_sql="c.id = ANY(%(ids)s)",
         agg_sql=agg,
-        stages=_locked_stages(),
+        stages=config.stages,
         params=params,
         full=False,
     )
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id FROM contacts_contact WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [ids]
-        )
-        cursor.execute(sql, params)
+        if prepared:
+            _execute_prepared(cursor, sql, params)
+        else:
+            cursor.execute(sql, params)
         scored, moves, move_ids = cursor.fetchone()
     _moved(move_ids)
     return RescoreResult(scored=scored, moves=moves)
+
+
+# The statements prepared on each open connection (keyed by the driver's connection object, so
+# a new connection starts with none).
+_prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+_PARAM_TYPES = {"ids": "bigint[]", "by_id": "bigint"}
+
+
+def _param_type(key: str, value) -> str:
+    if key in _PARAM_TYPES:
+        return _PARAM_TYPES[key]
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, dt.datetime):
+        return "timestamptz"
+    if isinstance(value, dt.date):
+        return "date"
+    if isinstance(value, int | float):
+        return "float8"
+    if isinstance(value, str):
+        return "text"
+    raise TypeError(f"no SQL type for parameter {key!r}")
+
+
+def _execute_prepared(cursor, sql: str, params: dict) -> None:
+    """Run ``sql`` (``%(name)s`` placeholders) as a prepared statement of this connection:
+    ``PREPARE`` once per connection and statement text (the stage list is part of the text),
+    then ``EXECUTE`` with the values. With ``plan_cache_mode = force_generic_plan`` (set by
+    ``_scoring_config``) it is planned once, not at every call."""
+    order: list[str] = []
+
+    def number(match: re.Match) -> str:
+        if match.group(1) not in order:
+            order.append(match.group(1))
+        return f"${order.index(match.group(1)) + 1}"
+
+    text = _PLACEHOLDER.sub(number, sql)
+    if "%" in text:
+        raise ValueError("a prepared scoring statement takes no literal %")
+    types = ", ".join(_param_type(key, params[key]) for key in order)
+    name = "ladder_" + hashlib.sha256(f"{types}|{text}".encode()).hexdigest()[:24]
+    raw = connection.connection
+    done = _prepared.setdefault(raw, set())
+    if name not in done:
+        cursor.execute(f"PREPARE {name} ({types}) AS {text}")  # survives a rollback
+        done.add(name)
+    cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(order))})", [params[k] for k in order])
 
 
 def ladder_rescore(
@@ -384,8 +522,9 @@ def ladder_rescore(
     if all == (contact_ids is not None):
         raise ValueError("Pass contact_ids or all=True.")
     if not all:
+        derived_only = _owns_transaction()
         with transaction.atomic():
-            return _rescore_ids(sorted(set(contact_ids)), now=now)
+            return _rescore_ids(sorted(set(contact_ids)), now=now, derived_only=derived_only)
     return _rescore_everyone(job, now=now)
 
 
@@ -410,7 +549,7 @@ def _rescore_everyone(job: RescoreJob | None, *, now: dt.datetime | None = None)
     """Aggregate the whole ledger once (one GROUP BY over every activity, into a temporary
     table), then apply it to contacts in committed id-range batches."""
     started = now or timezone.now()
-    params = _params(started, started=started)
+    derived_only = _owns_transaction()
     bounds = Contact.objects.aggregate(lo=Min("id"), hi=Max("id"), n=Count("id"))
     total = bounds["n"] or 0
     result = RescoreResult()
@@ -421,19 +560,24 @@ def _rescore_everyone(job: RescoreJob | None, *, now: dt.datetime | None = None)
     try:
         with transaction.atomic():
             _beat(job)
+            # The half-life the aggregate decays with holds for every batch of this run.
+            half_life = _scoring_config().half_life
             with connection.cursor() as cursor:
+                # Compiling these statements' expressions costs seconds and each runs once:
+                # the planner's JIT only loses here.
+                cursor.execute("SET LOCAL jit = off")
                 cursor.execute("DROP TABLE IF EXISTS ladder_agg")
                 cursor.execute(
                     "CREATE TEMPORARY TABLE ladder_agg AS "
                     f"{_aggregate_select()} GROUP BY a.contact_id",
-                    params,
+                    _params(started, half_life),
                 )
                 cursor.execute("ALTER TABLE ladder_agg ADD PRIMARY KEY (contact_id)")
                 cursor.execute("ANALYZE ladder_agg")
         lo = bounds["lo"]
         while lo <= bounds["hi"]:
             hi = lo + BATCH_SIZE
-            batch = _params(started, started=started, lo=lo, hi=hi)
+            batch = _params(started, half_life, started=started, lo=lo, hi=hi)
             with transaction.atomic():
                 _beat(job)
                 sql = _score_statement(
@@ -442,22 +586,15 @@ def _rescore_everyone(job: RescoreJob | None, *, now: dt.datetime | None = None)
                         "SELECT * FROM ladder_agg"
                         " WHERE contact_id >= %(lo)s AND contact_id < %(hi)s"
                     ),
-                    stages=_locked_stages(),
+                    stages=_locked_stages(derived_only=derived_only),
                     params=batch,
                     full=True,
                 )
                 with connection.cursor() as cursor:
-                    # Compiling this statement's expressions costs seconds per batch and the
-                    # statement is run once: the planner's JIT only loses here.
                     cursor.execute("SET LOCAL jit = off")
                     cursor.execute(sql, batch)
-                    _scored, moves, move_ids = cursor.fetchone()
+                    in_range, moves, move_ids = cursor.fetchone()
                     _moved(move_ids)
-                    cursor.execute(
-                        "SELECT count(*) FROM contacts_contact WHERE id >= %s AND id < %s",
-                        [lo, hi],
-                    )
-                    in_range = cursor.fetchone()[0]
                 _beat(job, processed=F("processed") + in_range, moves=F("moves") + moves)
             result.scored += in_range
             result.moves += moves
@@ -476,6 +613,7 @@ def ladder_rescore_due(*, now: dt.datetime | None = None) -> RescoreResult:
     leaves the rest due for the next one; walking by id, each person is visited once a run."""
     now = now or timezone.now()
     result, after = RescoreResult(), 0
+    derived_only = _owns_transaction()
     while True:
         with transaction.atomic():
             with connection.cursor() as cursor:
@@ -487,7 +625,7 @@ def ladder_rescore_due(*, now: dt.datetime | None = None) -> RescoreResult:
                 ids = [row[0] for row in cursor.fetchall()]
             if not ids:
                 break
-            chunk = _rescore_ids(ids, now=now)
+            chunk = _rescore_ids(ids, now=now, derived_only=derived_only)
         result.scored += chunk.scored
         result.moves += chunk.moves
         after = ids[-1]
@@ -502,6 +640,7 @@ def ladder_catch_up(*, limit: int | None = None) -> RescoreResult:
     ``FOR UPDATE SKIP LOCKED`` inside the scoring transaction, so two workers never score the
     same person at once and a failed chunk leaves its marks for the next run."""
     result = RescoreResult()
+    derived_only = _owns_transaction()
     while limit is None or result.scored < limit:
         with transaction.atomic():
             with connection.cursor() as cursor:
@@ -513,7 +652,7 @@ def ladder_catch_up(*, limit: int | None = None) -> RescoreResult:
                 ids = [row[0] for row in cursor.fetchall()]
             if not ids:
                 break
-            chunk = _rescore_ids(ids)
+            chunk = _rescore_ids(ids, derived_only=derived_only)
         result.scored += chunk.scored
         result.moves += chunk.moves
         if len(ids) < CATCH_UP_CHUNK:

@@ -237,3 +237,43 @@ def test_a_nightly_rescore_rewrites_only_people_whose_stage_changed(default_ladd
     assert slipping.ladder_stage == default_ladder["Supporter"]
     assert slipping.score == pytest.approx(4.5, abs=0.01)
     assert LadderMove.objects.filter(contact=slipping).count() == 2
+
+
+def test_a_full_rescore_counts_and_leaves_alone_people_a_catch_up_scored_meanwhile(
+    default_ladder,
+):
+    start = timezone.now()
+    earlier, fresher = ContactFactory(), ContactFactory()
+    did(earlier, "one_on_one")
+    did(fresher, "one_on_one")
+    # A catch-up scored this person after the full rescore's aggregate was taken.
+    Contact.objects.filter(pk=fresher.pk).update(
+        score=99, scored_at=start + dt.timedelta(seconds=5)
+    )
+
+    result = ladder_rescore(all=True, now=start)
+
+    assert result.scored == 2  # every person of the batch counts as processed...
+    assert result.moves == 1  # ...but only the stale one is written and moved
+    fresher.refresh_from_db()
+    assert fresher.score == 99 and fresher.ladder_stage is None
+    assert not LadderMove.objects.filter(contact=fresher).exists()
+    assert rescored(earlier).ladder_stage == default_ladder["Supporter"]
+
+
+def test_a_stage_changed_in_the_same_transaction_is_seen_by_the_next_rescore(default_ladder):
+    # The scorer keeps the stages per process and reads them again when a row version
+    # changed; a test runs in one transaction, where xmin alone would not tell.
+    person = ContactFactory()
+    did(person, "one_on_one")
+    assert rescored(person).ladder_stage == default_ladder["Supporter"]
+
+    supporter = default_ladder["Supporter"]
+    supporter.min_score = 6
+    supporter.save()
+    assert rescored(person).ladder_stage == default_ladder["Contact"]
+
+    supporter.min_score = 1
+    supporter.save()
+    assert rescored(person).ladder_stage == default_ladder["Supporter"]
+    assert LadderMove.objects.filter(contact=person).count() == 3
