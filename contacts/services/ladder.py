@@ -34,6 +34,7 @@ import re
 import weakref
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, transaction
 from django.db.models import Count, F, Max, Min, Q
@@ -91,10 +92,7 @@ DEFAULT_HALF_LIFE_DAYS = 90
 
 BATCH_SIZE = 100_000  # contacts per committed batch of a full rescore
 # Up to this many people, the scoring statement runs prepared (planned once per connection
-# and stage list; see ``_execute_prepared``): one person's rescore after a one-on-one costs
-# about as much to plan as to run. (Behind a connection pooler in transaction mode, which
-# hands a session's prepared statements to others, set it to 0.)
-PREPARED_MAX_IDS = 50
+# and stage list; see ``_execute_prepared``): settings.LADDER_PREPARED_MAX_IDS.
 CATCH_UP_CHUNK = 5_000  # contacts per transaction of the catch-up and the nightly
 EVENTS_WINDOW_DAYS = 90
 # A running job whose heartbeat is older than this lost its worker: the sweep (every minute)
@@ -430,7 +428,7 @@ def _rescore_ids(
     if not ids:
         return RescoreResult()
     now = now or timezone.now()
-    prepared = len(ids) <= PREPARED_MAX_IDS
+    prepared = len(ids) <= settings.LADDER_PREPARED_MAX_IDS
     # One round trip for the stages, the half-life and the people's locks, taken before the
     # scoring statement's snapshot: a write that marked them has committed by then.
     config = _scoring_config(lock_ids=ids, derived_only=derived_only, generic_plan=prepared)

@@ -97,3 +97,14 @@ def test_the_prepared_scoring_statement_survives_a_rollback_and_a_new_connection
     Activity.objects.create(contact=person, kind="event_led", source="t", source_id=-person.pk)
     ladder_rescore(contact_ids=[person.pk])
     assert Contact.objects.get(pk=person.pk).score == pytest.approx(15, abs=0.01)
+
+
+def test_behind_a_transaction_pooler_nothing_stays_prepared(default_ladder, settings):
+    settings.LADDER_PREPARED_MAX_IDS = 0  # PgBouncer in transaction mode
+    person = a_person_who_will_move()
+    connection.close()
+    ladder_rescore(contact_ids=[person.pk])
+    assert Contact.objects.get(pk=person.pk).ladder_stage == default_ladder["Supporter"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone()[0] == 0
