@@ -972,6 +972,11 @@ class ReachRow:
     supporters: int
     members: int
     active_90: int
+    kind: str = ""  # the kind of election district ("State assembly"); "" for a neighborhood
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.name}" if self.kind else self.name
 
     @property
     def members_per_1000(self) -> float | None:
@@ -1068,3 +1073,98 @@ def concentration(scope: Scope) -> list[ConcentrationPoint]:
         per_hood = sorted((r[f"d{i}"] for r in grouped if r[f"d{i}"]), reverse=True)
         points.append(ConcentrationPoint(day, sum(per_hood), sum(per_hood[:top]), top))
     return points
+
+
+# --- 9. Reach against depth by election district ------------------------------------------------
+#
+# Who lives in a district is the campaigns app's one rule (``district_ids_sql``: the district's
+# shape holding the person's map point, else its ZIP codes), computed live. A person in two
+# districts of a kind (a ZIP crossing a line, a point on a border) counts in both, as petition
+# delivery lists them in both; the rows do not add up to the chapter.
+
+DISTRICT_REACH_METRICS = ("members", "active_90")
+
+
+def district_reach_sources() -> list[str]:
+    from reports.models import DistrictReach
+
+    return list(
+        DistrictReach.objects.order_by("-imported_at")
+        .values_list("source", flat=True)
+        .distinct()[:50]
+    )
+
+
+def _district_counts(scope: Scope, kinds: set[str]) -> dict[int, dict[str, int]]:
+    """Members and people active in 90 days per district of ``kinds``: the scope's people, each
+    unnested into the districts they live in, grouped (one statement per kind). The same
+    definitions as :func:`district_reach_people`."""
+    from campaigns.selectors.pressure import district_ids_sql
+
+    people = _sql(
+        scope.people.order_by().values(
+            "pk", "membership_status", "longitude", "latitude", "zip_code"
+        )
+    )
+    active = _sql(active_people(scope, 90))
+    if people is None:
+        return {}
+    grouped: dict[int, dict[str, int]] = {}
+    for kind in sorted(kinds):
+        rows = _fetch(
+            f"""SELECT d.district_id, count(*) FILTER (WHERE c.membership_status = %s),
+                       count(*) FILTER (WHERE a.contact_id IS NOT NULL)
+                FROM ({people[0]}) AS c (id, membership_status, longitude, latitude, zip_code)
+                CROSS JOIN LATERAL unnest({district_ids_sql("c")}) AS d (district_id)
+                LEFT JOIN (SELECT DISTINCT w.contact_id FROM ({active[0]}) w) a
+                  ON a.contact_id = c.id
+                GROUP BY 1""",
+            [Contact.Membership.GOOD_STANDING, *people[1], kind, kind, *active[1]],
+        )
+        for district_id, members, active_90 in rows:
+            grouped[district_id] = {"members": members, "active_90": active_90}
+    return grouped
+
+
+def district_reach(scope: Scope, source: str) -> list[ReachRow]:
+    """Per election district with a result: supporters against the members and the people
+    active in 90 days living there, widest-but-shallowest first (as :func:`reach`)."""
+    from reports.models import DistrictReach
+
+    results = list(DistrictReach.objects.filter(source=source).select_related("district"))
+    counts = _district_counts(scope, {r.district.kind for r in results})
+    rows = []
+    for r in results:
+        found = counts.get(r.district_id, {})
+        rows.append(
+            ReachRow(
+                str(r.district_id),
+                r.district.name,
+                r.supporters,
+                found.get("members", 0),
+                found.get("active_90", 0),
+                kind=r.district.get_kind_display(),
+            )
+        )
+    return sorted(rows, key=lambda r: (r.members_per_1000 or 0, -r.supporters, r.label))
+
+
+def district_reach_people(scope: Scope, district_id: int, metric: str) -> QuerySet[Contact]:
+    """The people behind one cell of the district reach table: living in the district (the
+    same rule), and members or active in 90 days (the same filters as the depth report)."""
+    from django.db.models import BooleanField
+    from django.db.models.expressions import RawSQL
+
+    from campaigns.models import District
+    from campaigns.selectors.pressure import lives_in_district_sql
+
+    district = District.objects.filter(pk=district_id).first()
+    if district is None or metric not in DISTRICT_REACH_METRICS:
+        return scope.people.none()
+    sql, params = lives_in_district_sql(district)
+    lives = RawSQL(sql, params, output_field=BooleanField())  # noqa: S611 (constant SQL)
+    return (
+        scope.people.alias(lives_in=lives)
+        .filter(lives_in=True)
+        .filter(person_filters(scope)[metric])
+    )

@@ -76,6 +76,27 @@ class Reach(models.Model):
         return f"{self.source}: {self.neighborhood} {self.supporters}"
 
 
+class DistrictReach(models.Model):
+    """Votes or supporters identified in an election district (``campaigns.District``), from an
+    imported election or canvass result. Who lives in the district is the campaigns app's rule
+    (``campaigns.selectors.pressure.district_ids_sql``: its shape, else its ZIP codes)."""
+
+    source = models.CharField(_("result"), max_length=120)
+    district = models.ForeignKey(
+        "campaigns.District", on_delete=models.CASCADE, related_name="reach"
+    )
+    supporters = models.PositiveIntegerField(_("votes or supporters"))
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "district"], name="reach_once_per_district")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.district_id} {self.supporters}"
+
+
 class PersonFact(models.Model):
     """Read only: the materialized view ``reports_personfact``, one row per person with what the
     reports would otherwise recompute for everyone on every page: their neighborhood (the rule

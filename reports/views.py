@@ -20,12 +20,18 @@ from contacts.selectors.access import is_staff, require_staff
 from hubs.selectors.access import hubs_for_user
 from organizer.lib.ratelimit import hit
 from reports import charts, drill, metrics, tables
-from reports.forms import NeighborhoodImportForm, ReachImportForm, ReportFilterForm
+from reports.forms import (
+    DistrictReachImportForm,
+    NeighborhoodImportForm,
+    ReachImportForm,
+    ReportFilterForm,
+)
 from reports.models import Neighborhood
 from reports.routers import reading_reports, replica_in_use
 from reports.selectors import Scope, report_scope
 from reports.services import (
     NeighborhoodImportError,
+    district_reach_import,
     neighborhoods_import,
     person_facts_as_of,
     person_facts_refresh_later,
@@ -257,6 +263,59 @@ def reach_import(request):
     return redirect(
         reverse("reports:reach") + "?" + urlencode({"source": form.cleaned_data["source"]})
     )
+
+
+def _district_source(request) -> tuple[list[str], str]:
+    sources = metrics.district_reach_sources()
+    source = request.GET.get("source", "")[:120]
+    return sources, source if source in sources else (sources[0] if sources else "")
+
+
+@report_view
+def reach_districts(request):
+    form, scope = _scope(request)
+    sources, source = _district_source(request)
+    rows = metrics.district_reach(scope, source) if source else []
+    if request.GET.get("format") == "csv":
+        return _csv(request, "reach-districts", *tables.district_reach_table(scope, rows))
+    return _render(
+        request,
+        "reports/reach_districts.html",
+        form,
+        scope,
+        rows=rows,
+        source=source,
+        sources=sources,
+        import_form=DistrictReachImportForm() if is_staff(request.user) else None,
+    )
+
+
+@login_required
+@require_POST
+def reach_districts_import(request):
+    """Staff: import a result per election district. Rows not imported are listed with their
+    line and reason (the others are saved); a file refused whole re-renders the form."""
+    require_staff(request.user)
+    form = DistrictReachImportForm(request.POST, request.FILES)
+    result = None
+    if form.is_valid():
+        try:
+            result = district_reach_import(
+                content=form.cleaned_data["file"].read(),
+                source=form.cleaned_data["source"],
+                kind=form.cleaned_data["kind"],
+            )
+        except NeighborhoodImportError as exc:
+            form.add_error("file", str(exc))
+    if result is not None and not result.rejected:
+        messages.success(
+            request, _("%(n)s districts imported.") % {"n": result.created + result.updated}
+        )
+        query = urlencode({"source": form.cleaned_data["source"].strip()})
+        return redirect(reverse("reports:reach_districts") + "?" + query)
+    context = {"import_form": form, "result": result, "source": form.data.get("source", "")}
+    status = 400 if result is None else 200
+    return render(request, "reports/reach_districts_import.html", context, status=status)
 
 
 @report_view

@@ -161,18 +161,40 @@ def public_pressure_page(slug: str) -> PressurePage:
 
 # --- petition delivery by district --------------------------------------------------------------
 
-# The signer's district of one kind: the shape holding their map point, else their ZIP's
-# district(s). Reads the joined person row, aliased "contacts_contact" by Django's first join.
-_DISTRICT_OF_SIGNER = """
-COALESCE(
-  (SELECT string_agg(d.name, ' / ' ORDER BY d.name) FROM campaigns_district d
-    WHERE d.kind = %s AND d.shape IS NOT NULL AND "contacts_contact"."longitude" IS NOT NULL
-      AND d.shape @> point("contacts_contact"."longitude", "contacts_contact"."latitude")),
-  (SELECT string_agg(d.name, ' / ' ORDER BY d.name) FROM campaigns_districtzip z
+
+def district_ids_sql(person: str) -> str:
+    """The one rule for which districts of a kind a person lives in, as SQL on a person row
+    (``person``: the row's alias, with the columns ``longitude``, ``latitude``, ``zip_code``):
+    the districts of that kind whose shape holds their map point, else those listing their ZIP
+    (:func:`districts_at` for one kind). An array of district ids, NULL for none; the kind is
+    bound twice (``[kind, kind]``). Petition delivery and the reach report both read it."""
+    return f"""COALESCE(
+  (SELECT array_agg(d.id) FROM campaigns_district d
+    WHERE d.kind = %s AND d.shape IS NOT NULL AND {person}."longitude" IS NOT NULL
+      AND {person}."latitude" IS NOT NULL
+      AND d.shape @> point({person}."longitude", {person}."latitude")),
+  (SELECT array_agg(z.district_id) FROM campaigns_districtzip z
     JOIN campaigns_district d ON d.id = z.district_id
-    WHERE d.kind = %s AND z.zip_code = left("contacts_contact"."zip_code", 5)),
-  '')
+    WHERE d.kind = %s AND z.zip_code = left({person}."zip_code", 5)))"""
+
+
+# The signer's district(s) of one kind, by name. Reads the joined person row, aliased
+# "contacts_contact" by Django's first join.
+_PERSON_ROW = '"contacts_contact"'
+_DISTRICT_OF_SIGNER = f"""
+COALESCE((SELECT string_agg(d.name, ' / ' ORDER BY d.name) FROM campaigns_district d
+  WHERE d.id = ANY({district_ids_sql(_PERSON_ROW)})), '')
 """
+
+
+def lives_in_district_sql(district: District) -> tuple[str, list]:
+    """A condition on a person queryset (base table ``contacts_contact``): they live in
+    ``district`` (:func:`district_ids_sql`)."""
+    return f"%s = ANY({district_ids_sql(_PERSON_ROW)})", [
+        district.pk,
+        district.kind,
+        district.kind,
+    ]
 
 
 def delivery_kind(petition: Petition, requested: str = "") -> str | None:
