@@ -100,7 +100,8 @@ class DistrictReach(models.Model):
 class PersonFact(models.Model):
     """Read only: the materialized view ``reports_personfact``, one row per person with what the
     reports would otherwise recompute for everyone on every page: their neighborhood (the rule
-    on :class:`Neighborhood`) and their first activity ever. Rewritten by
+    on :class:`Neighborhood`), their first activity ever, and — as of the refresh — their last
+    activity and their ladder stage. Rewritten by
     ``reports.services.person_facts_refresh`` (Celery beat, neighborhood imports, and staff's
     "Refresh now"); :class:`ReportRefresh` says when. People added since are in no neighborhood
     and no cohort until the next refresh, in the counts and their lists alike."""
@@ -116,6 +117,16 @@ class PersonFact(models.Model):
         Neighborhood, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
     )
     first_active_at = models.DateTimeField(null=True)
+    # What depends on "now", as of the refresh: the latest activity and the stage of the latest
+    # ladder move before it. Read for periods ending after the refresh (reports.metrics).
+    last_active_at = models.DateTimeField(null=True)
+    stage = models.ForeignKey(
+        "contacts.LadderStage",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+    )
 
     class Meta:
         managed = False
