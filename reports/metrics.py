@@ -17,11 +17,14 @@ Campaign metrics are not defined here: they come from ``campaigns.metrics``.
   as of the last refresh of the precomputed person facts (``reports.models.PersonFact``).
 - **first active**: the person's first activity ever, as of that same refresh (cohorts).
 
-Precomputed: only those two facts, which do not depend on the report's dates (a
-``reports_personfact`` row per person, refreshed by Celery; ``reports.services``). Pages that use
-them say "as of"; counts and their drill-down lists read the same rows, so they agree. Everything
-that depends on the period (active in 30/90 days, the stage at a date) is computed live, with an
-index behind each per-person probe.
+Precomputed (a ``reports_personfact`` row per person, refreshed by Celery; ``reports.services``):
+the two facts above, which do not depend on the report's dates, and — as of the refresh — each
+person's latest activity and stage. A period that ends after the refresh (the usual one, ending
+tonight: ``Scope.facts_now``) reads "active in 30/90 days" and the stage at its end from those,
+and the stage at its start too for everyone who made no move since it began (the moves of those
+who did are looked up). A period that ended before the refresh is computed live, with an index
+behind each per-person probe. Pages that use the facts say "as of"; counts and their drill-down
+lists read the same rows through the same expressions, so they agree.
 """
 
 from __future__ import annotations

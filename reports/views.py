@@ -40,8 +40,19 @@ from reports.services import (
 from reports.services import reach_import as reach_import_service
 
 PAGE_SIZE = 50
-# Pages whose numbers use the precomputed person facts (and say as of when).
-FACT_PAGES = ("depth", "cohorts", "reach")
+# Pages whose numbers use the precomputed person facts (and say as of when), by the name a
+# drill-down or the refresh form gives them, and where "Refresh now" comes back to. Cohorts and
+# the neighborhoods read the facts for any period; stages and activity for the usual period.
+FACT_PAGES = {
+    "overview": "reports",
+    "headline": "reports",
+    "depth": "reports:depth",
+    "ladder": "reports:ladder",
+    "organizers": "reports:organizers",
+    "cohorts": "reports:cohorts",
+    "reach": "reports:reach",
+    "districts": "reports:reach_districts",
+}
 
 
 def report_view(view):
@@ -109,7 +120,8 @@ def _render(request, template: str, form, scope, *, facts: str = "", **context) 
 @report_view
 def index(request):
     form, scope = _scope(request)
-    return _render(request, "reports/index.html", form, scope, headline=metrics.headline(scope))
+    headline = metrics.headline(scope)
+    return _render(request, "reports/index.html", form, scope, facts="overview", headline=headline)
 
 
 @report_view
@@ -157,6 +169,7 @@ def ladder(request):
         "reports/ladder.html",
         form,
         scope,
+        facts="ladder",
         ladder=report,
         matrix=matrix,
         **charts.bars(funnel),
@@ -169,7 +182,7 @@ def organizers(request):
     rows = metrics.organizers(scope)
     if request.GET.get("format") == "csv":
         return _csv(request, "organizers", *tables.organizers_table(scope, rows))
-    return _render(request, "reports/organizers.html", form, scope, rows=rows)
+    return _render(request, "reports/organizers.html", form, scope, facts="organizers", rows=rows)
 
 
 @report_view
@@ -283,6 +296,7 @@ def reach_districts(request):
         "reports/reach_districts.html",
         form,
         scope,
+        facts="districts",
         rows=rows,
         source=source,
         sources=sources,
@@ -364,7 +378,7 @@ def refresh(request):
         request, _("Recomputing neighborhoods and first activity: reload the page in a minute.")
     )
     page = request.POST.get("page", "")
-    return redirect(f"reports:{page}" if page in FACT_PAGES else "reports")
+    return redirect(FACT_PAGES.get(page, "reports"))
 
 
 @login_required

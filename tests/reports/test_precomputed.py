@@ -146,9 +146,15 @@ def test_pages_say_as_of_when_and_only_staff_may_refresh(
     )
     refreshed = ReportRefresh.objects.get(name=PERSON_FACTS).refreshed_at
     staff = client_for(cast.staff)
-    for page in ("depth", "cohorts", "reach"):
-        html = staff.get(f"/reports/{page}/").content.decode()
-        assert "Neighborhoods and first activity as of" in html, page
+    for url in (
+        "/reports/",
+        *(
+            f"/reports/{p}/"
+            for p in ("depth", "ladder", "organizers", "cohorts", "reach", "reach/districts")
+        ),
+    ):
+        html = staff.get(url).content.decode()
+        assert "ladder stages and latest activity as of" in html, url
         assert 'action="/reports/refresh/"' in html
     captain_page = client_for(cast.captain_a).get("/reports/depth/").content.decode()
     assert "as of" in captain_page and 'action="/reports/refresh/"' not in captain_page
@@ -158,6 +164,8 @@ def test_pages_say_as_of_when_and_only_staff_may_refresh(
         response = staff.post("/reports/refresh/", {"page": "cohorts"})
         elsewhere = staff.post("/reports/refresh/", {"page": "//evil.example"})
     assert response.status_code == 302 and response["Location"] == "/reports/cohorts/"
+    districts = staff.post("/reports/refresh/", {"page": "districts"})
+    assert districts["Location"] == "/reports/reach/districts/"
     assert elsewhere["Location"] == "/reports/"
     assert queued == ["reports.tasks.person_facts_refresh_task"] * 2
     assert ReportRefresh.objects.get(name=PERSON_FACTS).refreshed_at == refreshed  # queued only
