@@ -1272,10 +1272,10 @@ def concentration(scope: Scope) -> list[ConcentrationPoint]:
 
 # --- 9. Reach against depth by election district ------------------------------------------------
 #
-# Who lives in a district is the campaigns app's one rule (``district_ids_sql``: the district's
-# shape holding the person's map point, else its ZIP codes), computed live. A person in two
-# districts of a kind (a ZIP crossing a line, a point on a border) counts in both, as petition
-# delivery lists them in both; the rows do not add up to the chapter.
+# Who lives in a district is the campaigns app's one rule (``district_residents_sql``: the
+# district's shape holding the person's map point, else its ZIP codes), computed live. A person
+# in two districts of a kind (a ZIP crossing a line, a point on a border) counts in both, as
+# petition delivery lists them in both; the rows do not add up to the chapter.
 
 DISTRICT_REACH_METRICS = ("members", "active_90")
 
@@ -1291,10 +1291,10 @@ def district_reach_sources() -> list[str]:
 
 
 def _district_counts(scope: Scope, kinds: set[str]) -> dict[int, dict[str, int]]:
-    """Members and people active in 90 days per district of ``kinds``: the scope's people, each
-    unnested into the districts they live in, grouped (one statement per kind). The same
-    definitions as :func:`district_reach_people`."""
-    from campaigns.selectors.pressure import district_ids_sql
+    """Members and people active in 90 days per district of ``kinds``: the scope's people with
+    the district(s) they live in (``district_residents_sql``), grouped (one statement per
+    kind). The same definitions as :func:`district_reach_people`."""
+    from campaigns.selectors.pressure import district_residents_sql
 
     people = _sql(
         scope.people.order_by().values(
@@ -1304,17 +1304,20 @@ def _district_counts(scope: Scope, kinds: set[str]) -> dict[int, dict[str, int]]
     active = _sql(active_people(scope, 90))
     if people is None:
         return {}
+    relation = (
+        f"SELECT * FROM ({people[0]}) AS q (id, membership_status, longitude, latitude, zip_code)"
+    )
     grouped: dict[int, dict[str, int]] = {}
     for kind in sorted(kinds):
+        residents, params = district_residents_sql(relation, kind, people[1])
         rows = _fetch(
-            f"""SELECT d.district_id, count(*) FILTER (WHERE c.membership_status = %s),
+            f"""SELECT r.district_id, count(*) FILTER (WHERE r.membership_status = %s),
                        count(*) FILTER (WHERE a.contact_id IS NOT NULL)
-                FROM ({people[0]}) AS c (id, membership_status, longitude, latitude, zip_code)
-                CROSS JOIN LATERAL unnest({district_ids_sql("c")}) AS d (district_id)
+                FROM ({residents}) r
                 LEFT JOIN (SELECT DISTINCT w.contact_id FROM ({active[0]}) w) a
-                  ON a.contact_id = c.id
+                  ON a.contact_id = r.id
                 GROUP BY 1""",
-            [Contact.Membership.GOOD_STANDING, *people[1], kind, kind, *active[1]],
+            [Contact.Membership.GOOD_STANDING, *params, *active[1]],
         )
         for district_id, members, active_90 in rows:
             grouped[district_id] = {"members": members, "active_90": active_90}
@@ -1351,12 +1354,12 @@ def district_reach_people(scope: Scope, district_id: int, metric: str) -> QueryS
     from django.db.models.expressions import RawSQL
 
     from campaigns.models import District
-    from campaigns.selectors.pressure import lives_in_district_sql
+    from campaigns.selectors.pressure import district_residents_q_sql
 
     district = District.objects.filter(pk=district_id).first()
     if district is None or metric not in DISTRICT_REACH_METRICS:
         return scope.people.none()
-    sql, params = lives_in_district_sql(district)
+    sql, params = district_residents_q_sql(district)
     lives = RawSQL(sql, params, output_field=BooleanField())  # noqa: S611 (constant SQL)
     return (
         scope.people.alias(lives_in=lives)

@@ -79,7 +79,7 @@ class Reach(models.Model):
 class DistrictReach(models.Model):
     """Votes or supporters identified in an election district (``campaigns.District``), from an
     imported election or canvass result. Who lives in the district is the campaigns app's rule
-    (``campaigns.selectors.pressure.district_ids_sql``: its shape, else its ZIP codes)."""
+    (``campaigns.selectors.pressure.district_residents_sql``: its shape, else its ZIP codes)."""
 
     source = models.CharField(_("result"), max_length=120)
     district = models.ForeignKey(
