@@ -45,6 +45,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
     When,
 )
 from django.utils import timezone
@@ -127,73 +128,61 @@ def end_stages_sql(scope: Scope) -> tuple[str, list]:
 
 def _facts_at_start(scope: Scope) -> bool:
     """The stage at the start can come from the facts: the period ends after the refresh and
-    starts before it, so whoever made no move since the start is, at the start, at the stage
-    the facts hold (their latest move)."""
+    starts before it, so the person's last two moves before the refresh tell their stage at
+    the start unless both are after it."""
     return scope.facts_now and scope.start_at <= scope.facts_as_of
 
 
-def _moved_since_start(scope: Scope) -> Exists:
-    return Exists(LadderMove.objects.filter(contact_id=OuterRef("pk"), at__gte=scope.start_at))
+def _start_case(scope: Scope, latest, previous, looked_up) -> Case:
+    """The stage (or its position) at the start from the fact row: no move at all, none; the
+    latest move before the start, its stage; else the move before it, if before the start;
+    else (two moves or more since the start) ``looked_up`` in the moves."""
+    start = scope.start_at
+    return Case(
+        When(report_fact__moved_at__isnull=True, then=Value(None)),
+        When(report_fact__moved_at__lt=start, then=latest),
+        When(report_fact__prev_moved_at__isnull=True, then=Value(None)),
+        When(report_fact__prev_moved_at__lt=start, then=previous),
+        default=looked_up,
+        output_field=IntegerField(),
+    )
 
 
 def stage_start(scope: Scope) -> Subquery | Case:
-    """The stage id at the start of the period (:func:`stage_at`). Read from the facts for
-    those who made no move since the start (:func:`_facts_at_start`): only the people who
-    moved are looked up in their moves."""
+    """The stage id at the start of the period (:func:`stage_at`), from the facts when they
+    tell it (:func:`_facts_at_start`, :func:`_start_case`)."""
     if not _facts_at_start(scope):
         return stage_at(scope.start_at)
-    return Case(
-        When(_moved_since_start(scope), then=stage_at(scope.start_at)),
-        default=F("report_fact__stage_id"),
-        output_field=IntegerField(),
+    return _start_case(
+        scope,
+        F("report_fact__stage_id"),
+        F("report_fact__prev_stage_id"),
+        stage_at(scope.start_at),
     )
 
 
 def stage_position_start(scope: Scope) -> Subquery | Case:
     if not _facts_at_start(scope):
         return stage_position_at(scope.start_at)
-    return Case(
-        When(_moved_since_start(scope), then=stage_position_at(scope.start_at)),
-        default=F("report_fact__stage__position"),
-        output_field=IntegerField(),
+    return _start_case(
+        scope,
+        F("report_fact__stage__position"),
+        F("report_fact__prev_stage__position"),
+        stage_position_at(scope.start_at),
     )
 
 
-def start_stages_sql(scope: Scope) -> tuple[str, list]:
-    """:func:`stage_start` for everyone at once, as a set to join (contact_id, to_stage_id):
-    the facts' stage of those who made no move since the start, and one pass over the moves
-    of those who did."""
-    if not _facts_at_start(scope):
-        return latest_stages_sql(scope.start_at)
+def _fact_start_sql(scope: Scope) -> tuple[str, list]:
+    """:func:`stage_start` as SQL on rows "c" (the person) and "f" (their fact row, LEFT
+    JOINed): the same cases, the look-up only for people with two moves or more since."""
     start = scope.start_at
     return (
-        "SELECT pf.contact_id, pf.stage_id AS to_stage_id FROM reports_personfact pf"
-        " WHERE pf.stage_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM contacts_laddermove x"
-        "  WHERE x.contact_id = pf.contact_id AND x.at >= %s)"
-        " UNION ALL"
-        " (SELECT DISTINCT ON (m.contact_id) m.contact_id, m.to_stage_id"
-        " FROM contacts_laddermove m WHERE m.at < %s AND m.contact_id IN"
-        "  (SELECT x.contact_id FROM contacts_laddermove x WHERE x.at >= %s)"
-        " ORDER BY m.contact_id, m.at DESC, m.id DESC)",
+        "CASE WHEN f.moved_at IS NULL THEN NULL WHEN f.moved_at < %s THEN f.stage_id"
+        " WHEN f.prev_moved_at IS NULL THEN NULL WHEN f.prev_moved_at < %s THEN f.prev_stage_id"
+        " ELSE (SELECT m.to_stage_id FROM contacts_laddermove m WHERE m.contact_id = c.id"
+        "  AND m.at < %s ORDER BY m.at DESC, m.id DESC LIMIT 1) END",
         [start, start, start],
     )
-
-
-def _movers_sql(scope: Scope) -> tuple[str, list]:
-    """(contact_id, stage_id) for the people who made a move since the start: their stage at
-    the start (:func:`stage_at`), looked up through the (contact, -at) index per mover."""
-    return (
-        "SELECT x.contact_id, (SELECT m.to_stage_id FROM contacts_laddermove m"
-        "  WHERE m.contact_id = x.contact_id AND m.at < %s"
-        "  ORDER BY m.at DESC, m.id DESC LIMIT 1) AS stage_id"
-        " FROM (SELECT DISTINCT y.contact_id FROM contacts_laddermove y WHERE y.at >= %s) x",
-        [scope.start_at, scope.start_at],
-    )
-
-
-# The stage at the start and at the end from the facts, for rows "c" (the people), "f" (their
-# fact row) and "mv" (:func:`_movers_sql`): the same rule as stage_start and stage_end.
-_FACT_START = "CASE WHEN mv.contact_id IS NULL THEN f.stage_id ELSE mv.stage_id END"
 
 
 def _created_before(qs: QuerySet, when: dt.datetime) -> QuerySet:
@@ -423,17 +412,16 @@ def _stage_pairs(scope: Scope, people: QuerySet, extra: str = "") -> list[tuple]
     if found is None:
         return []
     lead = f"c.{extra}, " if extra else ""
-    if _facts_at_start(scope):  # both stages on the fact row, the movers' start looked up
-        movers = _movers_sql(scope)
+    if _facts_at_start(scope):  # both stages from the fact row
+        begin = _fact_start_sql(scope)
         return _fetch(
-            f"""SELECT {lead}{_FACT_START}, f.stage_id, count(*)
+            f"""SELECT {lead}{begin[0]}, f.stage_id, count(*)
                 FROM ({found[0]}) AS c ({"id, " + extra if extra else "id"})
                 LEFT JOIN reports_personfact f ON f.contact_id = c.id
-                LEFT JOIN ({movers[0]}) mv ON mv.contact_id = c.id
                 GROUP BY {"1, 2, 3" if extra else "1, 2"}""",
-            [*found[1], *movers[1]],
+            [*begin[1], *found[1]],
         )
-    start, end = start_stages_sql(scope), end_stages_sql(scope)
+    start, end = latest_stages_sql(scope.start_at), end_stages_sql(scope)
     return _fetch(
         f"""SELECT {lead}s0.to_stage_id, s1.to_stage_id, count(*)
             FROM ({found[0]}) AS c ({"id, " + extra if extra else "id"})
@@ -974,20 +962,19 @@ def _headline_from_facts(scope: Scope) -> dict:
     if people is None:
         return {"residents_per_member": None, "members": 0, "active_30": 0, "moved_up": 0,
                 "one_on_ones": one_on_ones}  # fmt: skip
-    movers = _movers_sql(scope)
+    begin = _fact_start_sql(scope)
     rows = _fetch(
-        f"""SELECT f.neighborhood_id, {_FACT_START}, f.stage_id,
+        f"""SELECT f.neighborhood_id, {begin[0]}, f.stage_id,
                    count(*) FILTER (WHERE c.membership_status = %s),
                    count(*) FILTER (WHERE f.last_active_at >= %s), count(*)
             FROM ({people[0]}) AS c (id, membership_status)
             LEFT JOIN reports_personfact f ON f.contact_id = c.id
-            LEFT JOIN ({movers[0]}) mv ON mv.contact_id = c.id
             GROUP BY 1, 2, 3""",
         [
+            *begin[1],
             Contact.Membership.GOOD_STANDING,
             scope.end_at - dt.timedelta(days=30),
             *people[1],
-            *movers[1],
         ],
     )
     positions = dict(LadderStage.objects.values_list("pk", "position"))

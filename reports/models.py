@@ -127,6 +127,15 @@ class PersonFact(models.Model):
         related_name="+",
         db_constraint=False,
     )
+    moved_at = models.DateTimeField(null=True)  # the latest move: when (its stage: ``stage``)
+    prev_stage = models.ForeignKey(  # the move before it: to which stage, and when
+        "contacts.LadderStage",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+    )
+    prev_moved_at = models.DateTimeField(null=True)
 
     class Meta:
         managed = False

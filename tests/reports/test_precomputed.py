@@ -269,13 +269,18 @@ def test_the_facts_hold_the_stage_and_last_activity_before_the_refresh(cast, tow
 
 
 def test_the_ladder_from_the_facts_equals_the_ladder_computed_live(cast, town, default_ladder):
-    """The usual period reads the stage at its start from the facts for whoever made no move
-    since (p4: Supporter 120 days ago) and from the moves for whoever did (p1: Volunteer 120
-    days ago, then Leader 10 days ago — Volunteer → Leader, 110 days at Volunteer). Worked
-    out both ways, the report and its lists are the same."""
+    """The usual period reads the stage at its start from the facts' last two moves: p4's
+    latest (Supporter 120 days ago) is before the start; p1's latest (Leader 10 days ago) is
+    not, the one before it (Volunteer 120 days ago) is — 110 days at Volunteer; p2 made two
+    moves since the start (Volunteer 40 days ago, Leader 20), so their stage at the start
+    (Supporter, 200 days ago) is looked up in the moves. Worked out both ways, the report and
+    its lists are the same."""
     move(town.p4, default_ladder["Supporter"], 120)
     move(town.p1, default_ladder["Volunteer"], 120)
     move(town.p1, default_ladder["Leader"], 10, frm=default_ladder["Volunteer"])
+    move(town.p2, default_ladder["Supporter"], 200)
+    move(town.p2, default_ladder["Volunteer"], 40, frm=default_ladder["Supporter"])
+    move(town.p2, default_ladder["Leader"], 20, frm=default_ladder["Volunteer"])
     person_facts_refresh()
 
     def report():
@@ -294,18 +299,20 @@ def test_the_ladder_from_the_facts_equals_the_ladder_computed_live(cast, town, d
     facts, rows, matrix, lists, headline = report()
     assert facts
     # p1 and p2 are members placed in North (2,000) and South (1,000): one per 1,500 residents;
-    # p1 (Volunteer → Leader) moved up, and p3 and p5 (no stage → Leader, Organizer)
+    # p1 and p2 (→ Leader) moved up, and p3 and p5 (no stage → Leader, Organizer)
     assert headline == {
         "residents_per_member": 1500,
         "members": 3,
         "active_30": 1,
-        "moved_up": 3,
+        "moved_up": 4,
         "one_on_ones": 0,
     }
     by_name = {r[0]: r for r in rows}
-    assert by_name["Supporter"][1:4] == (1, 1, 0)  # p4 stayed
-    assert by_name["Volunteer"][1:5] == (0, 1, 1, 110.0)  # p1 moved up after 110 days
+    assert by_name["Supporter"][1:4] == (1, 2, 1)  # p4 stayed, p2 moved up
+    # p1 after 110 days at Volunteer, p2 after 20: the median of 110 and 20
+    assert by_name["Volunteer"][1:5] == (0, 1, 1, 65.0)
+    assert by_name["Leader"][1] == 3  # p1, p2, p3
     assert lists[("at_start", str(default_ladder["Volunteer"].pk))] == {town.p1.pk}
-    assert lists[("at_start", str(default_ladder["Supporter"].pk))] == {town.p4.pk}
+    assert lists[("at_start", str(default_ladder["Supporter"].pk))] == {town.p4.pk, town.p2.pk}
     ReportRefresh.objects.all().delete()
     assert report() == (False, rows, matrix, lists, headline)
