@@ -19,12 +19,13 @@ Campaign metrics are not defined here: they come from ``campaigns.metrics``.
 
 Precomputed (a ``reports_personfact`` row per person, refreshed by Celery; ``reports.services``):
 the two facts above, which do not depend on the report's dates, and — as of the refresh — each
-person's latest activity and stage. A period that ends after the refresh (the usual one, ending
-tonight: ``Scope.facts_now``) reads "active in 30/90 days" and the stage at its end from those,
-and the stage at its start too for everyone who made no move since it began (the moves of those
-who did are looked up). A period that ended before the refresh is computed live, with an index
-behind each per-person probe. Pages that use the facts say "as of"; counts and their drill-down
-lists read the same rows through the same expressions, so they agree.
+person's latest activity and last two ladder moves. A period that ends after the refresh (the
+usual one, ending tonight: ``Scope.facts_now``) reads "active in 30/90 days" and the stage at
+its end from those, and the stage at its start from the last two moves (the moves of people
+with two or more since the start are looked up). A period that ended before the refresh is
+computed live, with an index behind each per-person probe. Pages that use the facts say "as
+of"; counts and their drill-down lists read the same rows through the same expressions, so
+they agree.
 """
 
 from __future__ import annotations

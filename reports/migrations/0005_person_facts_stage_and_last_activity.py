@@ -81,7 +81,7 @@ CREATE INDEX reports_personfact_neighborhood ON reports_personfact (neighborhood
 CREATE INDEX reports_personfact_first_active ON reports_personfact (first_active_at);
 """
 
-DROP = "DROP MATERIALIZED VIEW reports_personfact;"
+DROP = "DROP MATERIALIZED VIEW IF EXISTS reports_personfact;"
 
 
 class Migration(migrations.Migration):
