@@ -4,8 +4,9 @@ ladder moves, 200 hubs (× SCALE).
 Data: ``load_people`` (people, ZIP codes and map points in ten NYC-like neighborhoods), 190
 more hubs with the memberships spread over all 200, the activity ledger from
 ``bench_score._load_activities`` (skewed: a few very active people, many quiet ones), ladder
-moves drawn by PostgreSQL (``setseed``), one member in ten in good standing, and a
-``Neighborhood`` per neighborhood with its ZIP code.
+moves drawn by PostgreSQL (``setseed``), one member in ten in good standing, a
+``Neighborhood`` per neighborhood with its ZIP code, and an assembly district per ZIP (one ZIP
+in two districts) with an election result (the reach-by-district page).
 
 Values: GET each report page as staff (the whole chapter), p50 ms over a few runs. Floor: the
 page's core SQL — every statement the page ran, replayed raw through a cursor in the same run
