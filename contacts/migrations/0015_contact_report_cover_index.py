@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
             model_name="contact",
             index=models.Index(
                 fields=["id"],
-                include=("membership_status", "created_at"),
+                include=("membership_status", "created_at", "last_contacted_at"),
                 name="contact_report_cover",
             ),
         ),
