@@ -4,8 +4,9 @@ ladder moves, 200 hubs (× SCALE).
 Data: ``load_people`` (people, ZIP codes and map points in ten NYC-like neighborhoods), 190
 more hubs with the memberships spread over all 200, the activity ledger from
 ``bench_score._load_activities`` (skewed: a few very active people, many quiet ones), ladder
-moves drawn by PostgreSQL (``setseed``), one member in ten in good standing, and a
-``Neighborhood`` per neighborhood with its ZIP code.
+moves drawn by PostgreSQL (``setseed``), one member in ten in good standing, a
+``Neighborhood`` per neighborhood with its ZIP code, and an assembly district per ZIP (one ZIP
+in two districts) with an election result (the reach-by-district page).
 
 Values: GET each report page as staff (the whole chapter), p50 ms over a few runs. Floor: the
 page's core SQL — every statement the page ran, replayed raw through a cursor in the same run
@@ -41,7 +42,7 @@ PEOPLE = 1_000_000
 ACTIVITIES = 10_000_000
 MOVES = 1_000_000
 HUBS = 200
-PAGES = ["overview", "depth", "ladder", "organizers", "hubs", "cohorts", "reach"]
+PAGES = ["overview", "depth", "ladder", "organizers", "hubs", "cohorts", "reach", "reach/districts"]
 
 
 @login_required
@@ -100,9 +101,28 @@ def _load(ctx: Context) -> tuple[int, int]:
         )
     for name, (_lat, _lng, zip_code) in lib.NEIGHBORHOODS.items():
         Neighborhood.objects.create(name=name, residents=150_000, zip_codes=[zip_code])
+    _districts()
     lib.analyze()
     staff = lib.make_user("staff@bench.example", Role.STAFF)
     return people, staff.pk
+
+
+def _districts() -> None:
+    """An assembly district per neighborhood ZIP (the first ZIP also in the second district:
+    a ZIP crossing a line), and a result with votes in each (for the reach-by-district page).
+    Idempotent, so ``pages`` adds them to data loaded before they existed."""
+    from campaigns.models import District, DistrictZip
+    from reports.models import DistrictReach
+
+    for i, (_lat, _lng, zip_code) in enumerate(lib.NEIGHBORHOODS.values(), start=1):
+        district, _created = District.objects.get_or_create(kind="assembly", name=str(30 + i))
+        DistrictZip.objects.get_or_create(zip_code=zip_code, district=district)
+        if i == 2:
+            first = next(iter(lib.NEIGHBORHOODS.values()))[2]
+            DistrictZip.objects.get_or_create(zip_code=first, district=district)
+        DistrictReach.objects.update_or_create(
+            source="bench 2025", district=district, defaults={"supporters": 20_000 + 1_000 * i}
+        )
 
 
 def _page(client: Client, url: str) -> tuple[float, list[str]]:
@@ -198,7 +218,7 @@ def _pages(client: Client, repeat: int) -> None:
         floor = sql + stack_ms
         print(f"# {page}: core SQL {sql:.1f} ms, heaviest statement {heaviest:.1f} ms", flush=True)
         report(
-            f"report_{page}_p50",
+            f"report_{page.replace('/', '_')}_p50",
             ms,
             "ms",
             floor=floor,
@@ -225,6 +245,7 @@ if __name__ == "__main__":  # python -m bench.bench_report pages: the pages on t
 
     setup_test_environment()
     call_command("migrate", verbosity=0, interactive=False)
+    _districts()
     if "refresh" in sys.argv:
         _refresh()
     client = Client()

@@ -27,8 +27,9 @@ METRICS = {
     "hubs": set(metrics.HUB_METRICS),
     "workplaces": {"strong", "leaders", "shift_placed", "shift_strong", "shift_leaders"},
     "cohorts": {"size", *(f"m{k}" for k in metrics.COHORT_OFFSETS)},
+    "districts": set(metrics.DISTRICT_REACH_METRICS),
 }
-_NEEDS_ID = {"organizers", "hubs", "workplaces"}
+_NEEDS_ID = {"organizers", "hubs", "workplaces", "districts"}
 
 
 class BadDrill(Exception):
@@ -77,6 +78,8 @@ def people(scope: Scope, spec: Spec) -> QuerySet[Contact]:
         month = dt.date(int(spec.key[:4]), int(spec.key[5:]), 1)
         offset = 0 if spec.metric == "size" else int(spec.metric[1:])
         return metrics.cohort_people(scope, month, offset)
+    if spec.report == "districts":
+        return metrics.district_reach_people(scope, int(spec.key), spec.metric)
     raise BadDrill(_("This report or number does not exist."))
 
 
@@ -89,4 +92,5 @@ def title(spec: Spec) -> str:
         "hubs": _("Hubs"),
         "cohorts": _("Retention cohorts"),
         "workplaces": _("Workplaces"),
+        "districts": _("Reach by election district"),
     }.get(spec.report, "")

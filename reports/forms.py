@@ -128,3 +128,25 @@ class ReachImportForm(forms.Form):
         if f.size > MAX_IMPORT_BYTES:
             raise forms.ValidationError(_("The file is larger than 5 MB."))
         return f
+
+
+class DistrictReachImportForm(forms.Form):
+    source = forms.CharField(label=_("Name of the result"), max_length=120)
+    kind = forms.ChoiceField(
+        label=_("Kind of district"),
+        required=False,
+        help_text=_("Leave empty when the file has a “kind” column."),
+    )
+    file = forms.FileField(label=_("CSV file with district and votes (or supporters)"))
+
+    def __init__(self, *args, **kwargs):
+        from campaigns.models import District
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "—"), *District.Kind.choices]
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if f.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        return f

@@ -17,11 +17,15 @@ Campaign metrics are not defined here: they come from ``campaigns.metrics``.
   as of the last refresh of the precomputed person facts (``reports.models.PersonFact``).
 - **first active**: the person's first activity ever, as of that same refresh (cohorts).
 
-Precomputed: only those two facts, which do not depend on the report's dates (a
-``reports_personfact`` row per person, refreshed by Celery; ``reports.services``). Pages that use
-them say "as of"; counts and their drill-down lists read the same rows, so they agree. Everything
-that depends on the period (active in 30/90 days, the stage at a date) is computed live, with an
-index behind each per-person probe.
+Precomputed (a ``reports_personfact`` row per person, refreshed by Celery; ``reports.services``):
+the two facts above, which do not depend on the report's dates, and — as of the refresh — each
+person's latest activity and last two ladder moves. A period that ends after the refresh (the
+usual one, ending tonight: ``Scope.facts_now``) reads "active in 30/90 days" and the stage at
+its end from those, and the stage at its start from the last two moves (the moves of people
+with two or more since the start are looked up). A period that ended before the refresh is
+computed live, with an index behind each per-person probe. Pages that use the facts say "as
+of"; counts and their drill-down lists read the same rows through the same expressions, so
+they agree.
 """
 
 from __future__ import annotations
@@ -31,11 +35,24 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from contacts.models import Activity, Contact, FollowUp, Interaction, LadderMove, LadderStage
-from reports.models import Neighborhood
+from reports.models import Neighborhood, PersonFact
 from reports.routers import reports_alias
 from reports.selectors import Scope
 
@@ -47,8 +64,11 @@ ACTIVE_WINDOWS = {"active_30": 30, "active_90": 90}
 def active_people(scope: Scope, days: int) -> QuerySet:
     """The ids of the people with any activity in the ``days`` before the end of the period:
     one range scan of the ledger's (occurred_at, contact) index, hashed once, rather than a
-    look-up per person."""
+    look-up per person. For a period ending after the last refresh (``scope.facts_now``): the
+    people whose last activity as of the refresh falls in those days."""
     since = scope.end_at - dt.timedelta(days=days)
+    if scope.facts_now:
+        return PersonFact.objects.filter(last_active_at__gte=since).values("contact_id")
     recent = Activity.objects.filter(occurred_at__gte=since, occurred_at__lt=scope.end_at)
     return recent.values("contact_id")
 
@@ -82,6 +102,105 @@ def latest_stages_sql(when: dt.datetime) -> tuple[str, list]:
         " ORDER BY m.contact_id, m.at DESC, m.id DESC",
         [when],
     )
+
+
+def stage_end(scope: Scope) -> Subquery | F:
+    """The stage id at the end of the period: :func:`stage_at`, or for a period ending after
+    the last refresh the stage as of it (``PersonFact.stage``; none without a fact row)."""
+    return F("report_fact__stage_id") if scope.facts_now else stage_at(scope.end_at)
+
+
+def stage_position_end(scope: Scope) -> Subquery | F:
+    if scope.facts_now:
+        return F("report_fact__stage__position")
+    return stage_position_at(scope.end_at)
+
+
+def end_stages_sql(scope: Scope) -> tuple[str, list]:
+    """:func:`stage_end` for everyone at once, as a set to join (contact_id, to_stage_id)."""
+    if scope.facts_now:
+        return (
+            "SELECT pf.contact_id, pf.stage_id AS to_stage_id FROM reports_personfact pf"
+            " WHERE pf.stage_id IS NOT NULL",
+            [],
+        )
+    return latest_stages_sql(scope.end_at)
+
+
+def _facts_at_start(scope: Scope) -> bool:
+    """The stage at the start can come from the facts: the period ends after the refresh and
+    starts before it, so the person's last two moves before the refresh tell their stage at
+    the start unless both are after it."""
+    return scope.facts_now and scope.start_at <= scope.facts_as_of
+
+
+def _start_case(scope: Scope, latest, previous, looked_up) -> Case:
+    """The stage (or its position) at the start from the fact row: no move at all, none; the
+    latest move before the start, its stage; else the move before it, if before the start;
+    else (two moves or more since the start) ``looked_up`` in the moves."""
+    start = scope.start_at
+    return Case(
+        When(report_fact__moved_at__isnull=True, then=Value(None)),
+        When(report_fact__moved_at__lt=start, then=latest),
+        When(report_fact__prev_moved_at__isnull=True, then=Value(None)),
+        When(report_fact__prev_moved_at__lt=start, then=previous),
+        default=looked_up,
+        output_field=IntegerField(),
+    )
+
+
+def stage_start(scope: Scope) -> Subquery | Case:
+    """The stage id at the start of the period (:func:`stage_at`), from the facts when they
+    tell it (:func:`_facts_at_start`, :func:`_start_case`)."""
+    if not _facts_at_start(scope):
+        return stage_at(scope.start_at)
+    return _start_case(
+        scope,
+        F("report_fact__stage_id"),
+        F("report_fact__prev_stage_id"),
+        stage_at(scope.start_at),
+    )
+
+
+def stage_position_start(scope: Scope) -> Subquery | Case:
+    if not _facts_at_start(scope):
+        return stage_position_at(scope.start_at)
+    return _start_case(
+        scope,
+        F("report_fact__stage__position"),
+        F("report_fact__prev_stage__position"),
+        stage_position_at(scope.start_at),
+    )
+
+
+# Grouping by the start stage, whose look-up reads the person's id, PostgreSQL expects a group
+# per person and sorts everyone (1.4 s on a million people, spilling to disk) instead of
+# hashing the few dozen groups there are. Computed in a subquery kept apart by OFFSET 0, the
+# column counts as a few distinct values, and the groups are hashed.
+_FEW_GROUPS = "OFFSET 0"
+
+
+def _fact_start_sql(scope: Scope) -> tuple[str, list]:
+    """:func:`stage_start` as SQL on rows "c" (the person) and "f" (their fact row, LEFT
+    JOINed): the same cases, the look-up only for people with two moves or more since."""
+    start = scope.start_at
+    return (
+        "CASE WHEN f.moved_at IS NULL THEN NULL WHEN f.moved_at < %s THEN f.stage_id"
+        " WHEN f.prev_moved_at IS NULL THEN NULL WHEN f.prev_moved_at < %s THEN f.prev_stage_id"
+        " ELSE (SELECT m.to_stage_id FROM contacts_laddermove m WHERE m.contact_id = c.id"
+        "  AND m.at < %s ORDER BY m.at DESC, m.id DESC LIMIT 1) END",
+        [start, start, start],
+    )
+
+
+def _created_before(qs: QuerySet, when: dt.datetime) -> QuerySet:
+    """People added to the database before ``when``; everyone when it has not come yet (the
+    usual period ends at midnight tonight), which spares reading every person's row."""
+    return qs if when > timezone.now() else qs.filter(created_at__lt=when)
+
+
+def _stage_expr(scope: Scope, when: dt.datetime) -> Subquery | F:
+    return stage_end(scope) if when == scope.end_at else stage_at(when)
 
 
 def _sql(qs: QuerySet) -> tuple[str, tuple] | None:
@@ -134,7 +253,7 @@ def neighborhood_expr() -> F:
 
 
 def _placed(scope: Scope) -> QuerySet[Contact]:
-    return scope.people.annotate(hood=neighborhood_expr(), stage_end=stage_at(scope.end_at))
+    return scope.people.annotate(hood=neighborhood_expr(), stage_end=stage_end(scope))
 
 
 @dataclass
@@ -173,9 +292,26 @@ def _depth_counts(scope: Scope) -> dict[int | None, dict[str, int]]:
     people = _sql(scope.people.order_by().values("pk", "membership_status"))
     if people is None:
         return {}
+    since_30 = scope.end_at - dt.timedelta(days=30)
+    if scope.facts_now:  # the stage and last activity as of the refresh, on the fact row
+        rows = _fetch(
+            f"""SELECT f.neighborhood_id, f.stage_id, count(*),
+                       count(*) FILTER (WHERE c.membership_status = %s),
+                       count(*) FILTER (WHERE f.last_active_at >= %s),
+                       count(*) FILTER (WHERE f.last_active_at >= %s)
+                FROM ({people[0]}) AS c (id, membership_status)
+                LEFT JOIN reports_personfact f ON f.contact_id = c.id
+                GROUP BY 1, 2""",
+            [
+                Contact.Membership.GOOD_STANDING,
+                since_30,
+                scope.end_at - dt.timedelta(days=90),
+                *people[1],
+            ],
+        )
+        return _group_depth(rows, leader, organizer)
     # active_people(scope, 90) with each person's last activity in that window: one scan of
     # the window gives both "active" counts (the 30 days are the end of the 90).
-    since_30 = scope.end_at - dt.timedelta(days=30)
     window = Activity.objects.filter(
         occurred_at__gte=scope.end_at - dt.timedelta(days=90), occurred_at__lt=scope.end_at
     )
@@ -193,6 +329,10 @@ def _depth_counts(scope: Scope) -> dict[int | None, dict[str, int]]:
             GROUP BY 1, 2""",
         [Contact.Membership.GOOD_STANDING, since_30, *people[1], *latest[1], *last[1]],
     )
+    return _group_depth(rows, leader, organizer)
+
+
+def _group_depth(rows, leader, organizer) -> dict[int | None, dict[str, int]]:
     grouped: dict[int | None, dict[str, int]] = {}
     for hood, stage, n, members, active_30, active_90 in rows:
         counts = grouped.setdefault(hood, dict.fromkeys(PERSON_METRICS, 0))
@@ -279,8 +419,19 @@ def _stage_pairs(scope: Scope, people: QuerySet, extra: str = "") -> list[tuple]
     found = _sql(people.order_by().values(*columns))
     if found is None:
         return []
-    start, end = latest_stages_sql(scope.start_at), latest_stages_sql(scope.end_at)
     lead = f"c.{extra}, " if extra else ""
+    if _facts_at_start(scope):  # both stages from the fact row
+        begin = _fact_start_sql(scope)
+        inner = "c.extra AS extra, " if extra else ""
+        return _fetch(
+            f"""SELECT {"x.extra, " if extra else ""}x.start, x.stage, count(*) FROM (
+                  SELECT {inner}{begin[0]} AS start, f.stage_id AS stage
+                  FROM ({found[0]}) AS c ({"id, extra" if extra else "id"})
+                  LEFT JOIN reports_personfact f ON f.contact_id = c.id {_FEW_GROUPS}) x
+                GROUP BY {"1, 2, 3" if extra else "1, 2"}""",
+            [*begin[1], *found[1]],
+        )
+    start, end = latest_stages_sql(scope.start_at), end_stages_sql(scope)
     return _fetch(
         f"""SELECT {lead}s0.to_stage_id, s1.to_stage_id, count(*)
             FROM ({found[0]}) AS c ({"id, " + extra if extra else "id"})
@@ -293,10 +444,10 @@ def _stage_pairs(scope: Scope, people: QuerySet, extra: str = "") -> list[tuple]
 
 def _ladder_people(scope: Scope) -> QuerySet[Contact]:
     return scope.people.annotate(
-        stage_start=stage_at(scope.start_at),
-        stage_end=stage_at(scope.end_at),
-        pos_start=stage_position_at(scope.start_at),
-        pos_end=stage_position_at(scope.end_at),
+        stage_start=stage_start(scope),
+        stage_end=stage_end(scope),
+        pos_start=stage_position_start(scope),
+        pos_end=stage_position_end(scope),
     )
 
 
@@ -308,36 +459,38 @@ def moved_up_q() -> Q:
 
 def stage_counts_at(scope: Scope, when: dt.datetime) -> dict[int | None, int]:
     """People at each stage just before ``when`` (``None``: no stage yet)."""
-    qs = scope.people.filter(created_at__lt=when).annotate(at=stage_at(when))
+    qs = _created_before(scope.people, when).annotate(at=_stage_expr(scope, when))
     return {r["at"]: r["n"] for r in qs.order_by().values("at").annotate(n=Count("pk"))}
 
 
 def people_at_stage(scope: Scope, when: dt.datetime, key: str) -> QuerySet[Contact]:
-    qs = scope.people.filter(created_at__lt=when).annotate(at=stage_at(when))
+    qs = _created_before(scope.people, when).annotate(at=_stage_expr(scope, when))
     return qs.filter(at__isnull=True) if key == "none" else qs.filter(at=int(key))
 
 
 def _median_days_up(scope: Scope) -> dict[int, float]:
     """Per stage: the median days people spent at it before a move up that happened in the
-    period (from the move into the stage to the move out of it)."""
+    period (from the move into the stage — the person's previous move — to the move out of
+    it). Only the moves up in the period are read, each with its previous move found through
+    the (contact, -at) index."""
     ids_sql, params = scope.people.order_by().values("pk").query.sql_with_params()
     sql = f"""
-        WITH moves AS (
-          SELECT m.contact_id, m.at, m.from_stage_id, m.to_stage_id,
-                 lag(m.at) OVER (PARTITION BY m.contact_id ORDER BY m.at, m.id) AS entered_at
-          FROM contacts_laddermove m
-          WHERE m.contact_id IN ({ids_sql}) AND m.at < %s
-        )
-        SELECT mv.from_stage_id,
+        SELECT m.from_stage_id,
                percentile_cont(0.5) WITHIN GROUP (
-                 ORDER BY extract(epoch FROM mv.at - mv.entered_at) / 86400.0)
-        FROM moves mv
-        JOIN contacts_ladderstage f ON f.id = mv.from_stage_id
-        JOIN contacts_ladderstage t ON t.id = mv.to_stage_id
-        WHERE t.position > f.position AND mv.at >= %s AND mv.entered_at IS NOT NULL
-        GROUP BY mv.from_stage_id"""
+                 ORDER BY extract(epoch FROM m.at - p.at) / 86400.0)
+        FROM contacts_laddermove m
+        JOIN contacts_ladderstage f ON f.id = m.from_stage_id
+        JOIN contacts_ladderstage t ON t.id = m.to_stage_id
+        CROSS JOIN LATERAL (
+          SELECT e.at FROM contacts_laddermove e
+          WHERE e.contact_id = m.contact_id AND (e.at, e.id) < (m.at, m.id)
+          ORDER BY e.at DESC, e.id DESC LIMIT 1
+        ) p
+        WHERE m.at >= %s AND m.at < %s AND t.position > f.position
+          AND m.contact_id IN ({ids_sql})
+        GROUP BY m.from_stage_id"""
     with connections[reports_alias()].cursor() as cursor:
-        cursor.execute(sql, [*params, scope.end_at, scope.start_at])
+        cursor.execute(sql, [scope.start_at, scope.end_at, *params])
         return {stage: round(days, 1) for stage, days in cursor.fetchall()}
 
 
@@ -346,7 +499,7 @@ def ladder(scope: Scope) -> Ladder:
     positions = {s.pk: s.position for s in stages}
     # Grouped by (stage at the start, stage at the end): "moved up" is then a property of the
     # group (moved_up, the same rule as moved_up_q), so nobody's stage is looked up twice.
-    matrix_rows = _stage_pairs(scope, scope.people.filter(created_at__lt=scope.end_at))
+    matrix_rows = _stage_pairs(scope, _created_before(scope.people, scope.end_at))
     matrix: dict[tuple[str, str], int] = {}
     at_start: dict[int | None, int] = {}
     up: dict[int | None, int] = {}
@@ -382,7 +535,7 @@ def ladder_people(scope: Scope, metric: str, key: str = "", to: str = "") -> Que
     (from ``key`` at the start to ``to`` at the end)."""
     if metric == "now":
         return people_at_stage(scope, scope.end_at, key)
-    qs = _ladder_people(scope).filter(created_at__lt=scope.end_at)
+    qs = _created_before(_ladder_people(scope), scope.end_at)
     if metric == "moved_up":
         qs = qs.filter(moved_up_q())
         if key == "all":
@@ -793,7 +946,7 @@ HEADLINE_METRICS = ("members", "active_30", "moved_up", "one_on_ones")
 
 def headline_people(scope: Scope, metric: str) -> QuerySet[Contact]:
     if metric == "moved_up":
-        return _ladder_people(scope).filter(created_at__lt=scope.end_at).filter(moved_up_q())
+        return _created_before(_ladder_people(scope), scope.end_at).filter(moved_up_q())
     if metric == "one_on_ones":
         return one_on_one_people(scope)
     if metric == "active_30":
@@ -805,12 +958,52 @@ def _moved_up_total(scope: Scope) -> int:
     """How many people moved up in the period: :func:`moved_up_q` counted from the grouped
     (stage at the start, stage at the end) pairs, as the ladder report counts it."""
     positions = dict(LadderStage.objects.values_list("pk", "position"))
-    pairs = _stage_pairs(scope, scope.people.filter(created_at__lt=scope.end_at))
+    pairs = _stage_pairs(scope, _created_before(scope.people, scope.end_at))
     return sum(n for a, b, n in pairs if moved_up(a, b, positions))
+
+
+def _headline_from_facts(scope: Scope) -> dict:
+    """:func:`headline` in one statement for the usual period (ending tonight, the facts
+    refreshed since its start): members, those placed in a listed neighborhood, active in 30
+    days and (stage at the start, stage at the end) pairs, grouped — the definitions of
+    :func:`headline_people` and :func:`residents_per_member`, read from the fact rows."""
+    people = _sql(scope.people.order_by().values("pk", "membership_status"))
+    one_on_ones = one_on_one_people(scope).count()
+    if people is None:
+        return {"residents_per_member": None, "members": 0, "active_30": 0, "moved_up": 0,
+                "one_on_ones": one_on_ones}  # fmt: skip
+    begin = _fact_start_sql(scope)
+    rows = _fetch(
+        f"""SELECT x.hood, x.start, x.stage, count(*) FILTER (WHERE x.member),
+                   count(*) FILTER (WHERE x.active), count(*) FROM (
+              SELECT f.neighborhood_id AS hood, {begin[0]} AS start, f.stage_id AS stage,
+                     c.membership_status = %s AS member, f.last_active_at >= %s AS active
+              FROM ({people[0]}) AS c (id, membership_status)
+              LEFT JOIN reports_personfact f ON f.contact_id = c.id {_FEW_GROUPS}) x
+            GROUP BY 1, 2, 3""",
+        [
+            *begin[1],
+            Contact.Membership.GOOD_STANDING,
+            scope.end_at - dt.timedelta(days=30),
+            *people[1],
+        ],
+    )
+    positions = dict(LadderStage.objects.values_list("pk", "position"))
+    hoods = dict(Neighborhood.objects.values_list("pk", "residents"))
+    placed = sum(members for hood, _a, _b, members, _act, _n in rows if hood in hoods)
+    return {
+        "residents_per_member": _per(sum(hoods.values()), placed),
+        "members": sum(r[3] for r in rows),
+        "active_30": sum(r[4] for r in rows),
+        "moved_up": sum(n for _h, a, b, _m, _act, n in rows if moved_up(a, b, positions)),
+        "one_on_ones": one_on_ones,
+    }
 
 
 def headline(scope: Scope) -> dict:
     """The few numbers a chapter meeting starts with, for the scope's period."""
+    if _facts_at_start(scope) and scope.end_at > timezone.now():
+        return _headline_from_facts(scope)
     numbers = {m: headline_people(scope, m).count() for m in HEADLINE_METRICS if m != "moved_up"}
     numbers["moved_up"] = _moved_up_total(scope)
     return {"residents_per_member": residents_per_member(scope), **numbers}
@@ -972,6 +1165,11 @@ class ReachRow:
     supporters: int
     members: int
     active_90: int
+    kind: str = ""  # the kind of election district ("State assembly"); "" for a neighborhood
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.name}" if self.kind else self.name
 
     @property
     def members_per_1000(self) -> float | None:
@@ -1068,3 +1266,101 @@ def concentration(scope: Scope) -> list[ConcentrationPoint]:
         per_hood = sorted((r[f"d{i}"] for r in grouped if r[f"d{i}"]), reverse=True)
         points.append(ConcentrationPoint(day, sum(per_hood), sum(per_hood[:top]), top))
     return points
+
+
+# --- 9. Reach against depth by election district ------------------------------------------------
+#
+# Who lives in a district is the campaigns app's one rule (``district_residents_sql``: the
+# district's shape holding the person's map point, else its ZIP codes), computed live. A person
+# in two districts of a kind (a ZIP crossing a line, a point on a border) counts in both, as
+# petition delivery lists them in both; the rows do not add up to the chapter.
+
+DISTRICT_REACH_METRICS = ("members", "active_90")
+
+
+def district_reach_sources() -> list[str]:
+    from reports.models import DistrictReach
+
+    return list(
+        DistrictReach.objects.order_by("-imported_at")
+        .values_list("source", flat=True)
+        .distinct()[:50]
+    )
+
+
+def _district_counts(scope: Scope, kinds: set[str]) -> dict[int, dict[str, int]]:
+    """Members and people active in 90 days per district of ``kinds``: the scope's people with
+    the district(s) they live in (``district_residents_sql``), grouped (one statement per
+    kind). The same definitions as :func:`district_reach_people`."""
+    from campaigns.selectors.pressure import district_residents_sql
+
+    people = _sql(
+        scope.people.order_by().values(
+            "pk", "membership_status", "longitude", "latitude", "zip_code"
+        )
+    )
+    active = _sql(active_people(scope, 90))
+    if people is None:
+        return {}
+    relation = (
+        f"SELECT * FROM ({people[0]}) AS q (id, membership_status, longitude, latitude, zip_code)"
+    )
+    grouped: dict[int, dict[str, int]] = {}
+    for kind in sorted(kinds):
+        residents, params = district_residents_sql(relation, kind, people[1])
+        rows = _fetch(
+            f"""SELECT r.district_id, count(*) FILTER (WHERE r.membership_status = %s),
+                       count(*) FILTER (WHERE a.contact_id IS NOT NULL)
+                FROM ({residents}) r
+                LEFT JOIN (SELECT DISTINCT w.contact_id FROM ({active[0]}) w) a
+                  ON a.contact_id = r.id
+                GROUP BY 1""",
+            [Contact.Membership.GOOD_STANDING, *params, *active[1]],
+        )
+        for district_id, members, active_90 in rows:
+            grouped[district_id] = {"members": members, "active_90": active_90}
+    return grouped
+
+
+def district_reach(scope: Scope, source: str) -> list[ReachRow]:
+    """Per election district with a result: supporters against the members and the people
+    active in 90 days living there, widest-but-shallowest first (as :func:`reach`)."""
+    from reports.models import DistrictReach
+
+    results = list(DistrictReach.objects.filter(source=source).select_related("district"))
+    counts = _district_counts(scope, {r.district.kind for r in results})
+    rows = []
+    for r in results:
+        found = counts.get(r.district_id, {})
+        rows.append(
+            ReachRow(
+                str(r.district_id),
+                r.district.name,
+                r.supporters,
+                found.get("members", 0),
+                found.get("active_90", 0),
+                kind=r.district.get_kind_display(),
+            )
+        )
+    return sorted(rows, key=lambda r: (r.members_per_1000 or 0, -r.supporters, r.label))
+
+
+def district_reach_people(scope: Scope, district_id: int, metric: str) -> QuerySet[Contact]:
+    """The people behind one cell of the district reach table: living in the district (the
+    same rule), and members or active in 90 days (the same filters as the depth report)."""
+    from django.db.models import BooleanField
+    from django.db.models.expressions import RawSQL
+
+    from campaigns.models import District
+    from campaigns.selectors.pressure import district_residents_q_sql
+
+    district = District.objects.filter(pk=district_id).first()
+    if district is None or metric not in DISTRICT_REACH_METRICS:
+        return scope.people.none()
+    sql, params = district_residents_q_sql(district)
+    lives = RawSQL(sql, params, output_field=BooleanField())  # noqa: S611 (constant SQL)
+    return (
+        scope.people.alias(lives_in=lives)
+        .filter(lives_in=True)
+        .filter(person_filters(scope)[metric])
+    )

@@ -76,10 +76,32 @@ class Reach(models.Model):
         return f"{self.source}: {self.neighborhood} {self.supporters}"
 
 
+class DistrictReach(models.Model):
+    """Votes or supporters identified in an election district (``campaigns.District``), from an
+    imported election or canvass result. Who lives in the district is the campaigns app's rule
+    (``campaigns.selectors.pressure.district_residents_sql``: its shape, else its ZIP codes)."""
+
+    source = models.CharField(_("result"), max_length=120)
+    district = models.ForeignKey(
+        "campaigns.District", on_delete=models.CASCADE, related_name="reach"
+    )
+    supporters = models.PositiveIntegerField(_("votes or supporters"))
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "district"], name="reach_once_per_district")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.district_id} {self.supporters}"
+
+
 class PersonFact(models.Model):
     """Read only: the materialized view ``reports_personfact``, one row per person with what the
     reports would otherwise recompute for everyone on every page: their neighborhood (the rule
-    on :class:`Neighborhood`) and their first activity ever. Rewritten by
+    on :class:`Neighborhood`), their first activity ever, and — as of the refresh — their last
+    activity and their ladder stage. Rewritten by
     ``reports.services.person_facts_refresh`` (Celery beat, neighborhood imports, and staff's
     "Refresh now"); :class:`ReportRefresh` says when. People added since are in no neighborhood
     and no cohort until the next refresh, in the counts and their lists alike."""
@@ -95,6 +117,25 @@ class PersonFact(models.Model):
         Neighborhood, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
     )
     first_active_at = models.DateTimeField(null=True)
+    # What depends on "now", as of the refresh: the latest activity and the stage of the latest
+    # ladder move before it. Read for periods ending after the refresh (reports.metrics).
+    last_active_at = models.DateTimeField(null=True)
+    stage = models.ForeignKey(
+        "contacts.LadderStage",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+    )
+    moved_at = models.DateTimeField(null=True)  # the latest move: when (its stage: ``stage``)
+    prev_stage = models.ForeignKey(  # the move before it: to which stage, and when
+        "contacts.LadderStage",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+    )
+    prev_moved_at = models.DateTimeField(null=True)
 
     class Meta:
         managed = False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -30,6 +31,21 @@ class Scope:
     hub: Hub | None = None
     organizer: object | None = None
     campaign: object | None = None
+
+    @cached_property
+    def facts_as_of(self) -> dt.datetime | None:
+        """When the precomputed person facts were last refreshed (None: never)."""
+        from reports.services import person_facts_as_of
+
+        return person_facts_as_of()
+
+    @property
+    def facts_now(self) -> bool:
+        """The period ends after the last refresh of the person facts (the usual period, ending
+        today): the stage at its end and the activity before it are read from the facts, as
+        of that refresh. A period that ended before it is computed live."""
+        as_of = self.facts_as_of
+        return as_of is not None and self.end_at > as_of
 
     @property
     def start_at(self) -> dt.datetime:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from contacts.models import ExportLog
 from organizer.lib.csvfiles import CsvFileError, csv_lines, read_table
 from organizer.lib.geo import geojson_ring
-from reports.models import Neighborhood, Reach, ReportRefresh
+from reports.models import DistrictReach, Neighborhood, Reach, ReportRefresh
 
 MAX_NEIGHBORHOODS = 5000
 MAX_SHAPE_POINTS = 5000
@@ -153,6 +153,76 @@ def reach_import(*, content: bytes, source: str) -> NeighborhoodImport:
         for hood, n in good:
             _obj, created = Reach.objects.update_or_create(
                 source=source, neighborhood=hood, defaults={"supporters": n}
+            )
+            result.created += created
+            result.updated += not created
+    return result
+
+
+def district_reach_import(*, content: bytes, source: str, kind: str = "") -> NeighborhoodImport:
+    """Import a result per election district: column ``district`` (its name or number, as on
+    the district table) with ``votes`` or ``supporters``, and the kind of district chosen on
+    the form or in a ``kind`` column ("State assembly", "AD", ``assembly`` …). A row whose
+    district is unknown, or whose count is not a number, is rejected with its line and reason;
+    the good rows are saved together. Importing the same result again replaces its numbers."""
+    from campaigns.models import District
+    from campaigns.services.pressure import district_kind
+
+    source = source.strip()[:120]
+    if not source:
+        raise NeighborhoodImportError(_("Name the result (for example “2025 primary”)."))
+    try:
+        csv_file = read_table(content, kind="reports")
+    except CsvFileError as exc:
+        raise NeighborhoodImportError(str(exc)) from None
+    header = [h.strip().lower().replace(" ", "_") for h in csv_file.header]
+    count_col = next((c for c in ("supporters", "votes") if c in header), None)
+    kind_col = next((c for c in ("kind", "district_kind") if c in header), None)
+    if "district" not in header or count_col is None:
+        raise NeighborhoodImportError(
+            _("The file needs the columns “district” and “votes” or “supporters”.")
+        )
+    if not kind and kind_col is None:
+        raise NeighborhoodImportError(
+            _("Choose the kind of district, or add a “kind” column to the file.")
+        )
+    if len(csv_file.records) > MAX_NEIGHBORHOODS:
+        raise NeighborhoodImportError(_("At most %(n)s rows per file.") % {"n": MAX_NEIGHBORHOODS})
+    districts = {(d.kind, d.name.casefold()): d for d in District.objects.all()}
+    result = NeighborhoodImport()
+    good: dict[int, tuple] = {}
+    for line, cells in csv_file.records:
+        cell = dict(zip(header, [c.strip() for c in cells], strict=False))
+        row_kind = (
+            district_kind(cell.get(kind_col, "")) if kind_col and cell.get(kind_col) else kind
+        )
+        if not row_kind:
+            result.rejected.append((line, _("unknown kind of district")))
+            continue
+        name = " ".join(cell.get("district", "").split())[:60]
+        district = districts.get((row_kind, name.casefold()))
+        if district is None:
+            result.rejected.append((line, _("no district of this kind with this name")))
+            continue
+        try:
+            n = int(cell.get(count_col, "").replace(",", ""))
+            if not 0 <= n <= MAX_RESIDENTS:
+                raise ValueError
+        except ValueError:
+            result.rejected.append((line, _("the count is not a number")))
+            continue
+        if district.pk in good:
+            result.rejected.append(
+                (line, _("this district is already on line %(n)s") % {"n": good[district.pk][0]})
+            )
+            continue
+        good[district.pk] = (line, district, n)
+    with transaction.atomic():
+        for _line, district, n in good.values():
+            _obj, created = DistrictReach.objects.update_or_create(
+                source=source,
+                district=district,
+                defaults={"supporters": n, "imported_at": timezone.now()},
             )
             result.created += created
             result.updated += not created

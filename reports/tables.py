@@ -225,3 +225,16 @@ def reach_table(scope: Scope, rows, points) -> tuple[list, list]:
     )
     body += [[p.day, p.members, p.in_top, "" if p.share is None else p.share] for p in points]
     return header, body
+
+
+def district_reach_table(scope: Scope, rows) -> tuple[list, list]:
+    header = [_("Kind of district"), _("District"), _("Votes or supporters"), _("Members"),
+              _("Active (90 days)"), _("Members per 1,000 supporters"),
+              _("Supporters per member")]  # fmt: skip
+    body = [
+        [r.kind, r.name, r.supporters, r.members, r.active_90,
+         "" if r.members_per_1000 is None else r.members_per_1000,
+         "" if r.supporters_per_member is None else r.supporters_per_member]
+        for r in rows
+    ]  # fmt: skip
+    return header, body

@@ -20,12 +20,18 @@ from contacts.selectors.access import is_staff, require_staff
 from hubs.selectors.access import hubs_for_user
 from organizer.lib.ratelimit import hit
 from reports import charts, drill, metrics, tables
-from reports.forms import NeighborhoodImportForm, ReachImportForm, ReportFilterForm
+from reports.forms import (
+    DistrictReachImportForm,
+    NeighborhoodImportForm,
+    ReachImportForm,
+    ReportFilterForm,
+)
 from reports.models import Neighborhood
 from reports.routers import reading_reports, replica_in_use
 from reports.selectors import Scope, report_scope
 from reports.services import (
     NeighborhoodImportError,
+    district_reach_import,
     neighborhoods_import,
     person_facts_as_of,
     person_facts_refresh_later,
@@ -34,8 +40,19 @@ from reports.services import (
 from reports.services import reach_import as reach_import_service
 
 PAGE_SIZE = 50
-# Pages whose numbers use the precomputed person facts (and say as of when).
-FACT_PAGES = ("depth", "cohorts", "reach")
+# Pages whose numbers use the precomputed person facts (and say as of when), by the name a
+# drill-down or the refresh form gives them, and where "Refresh now" comes back to. Cohorts and
+# the neighborhoods read the facts for any period; stages and activity for the usual period.
+FACT_PAGES = {
+    "overview": "reports",
+    "headline": "reports",
+    "depth": "reports:depth",
+    "ladder": "reports:ladder",
+    "organizers": "reports:organizers",
+    "cohorts": "reports:cohorts",
+    "reach": "reports:reach",
+    "districts": "reports:reach_districts",
+}
 
 
 def report_view(view):
@@ -103,7 +120,8 @@ def _render(request, template: str, form, scope, *, facts: str = "", **context) 
 @report_view
 def index(request):
     form, scope = _scope(request)
-    return _render(request, "reports/index.html", form, scope, headline=metrics.headline(scope))
+    headline = metrics.headline(scope)
+    return _render(request, "reports/index.html", form, scope, facts="overview", headline=headline)
 
 
 @report_view
@@ -151,6 +169,7 @@ def ladder(request):
         "reports/ladder.html",
         form,
         scope,
+        facts="ladder",
         ladder=report,
         matrix=matrix,
         **charts.bars(funnel),
@@ -163,7 +182,7 @@ def organizers(request):
     rows = metrics.organizers(scope)
     if request.GET.get("format") == "csv":
         return _csv(request, "organizers", *tables.organizers_table(scope, rows))
-    return _render(request, "reports/organizers.html", form, scope, rows=rows)
+    return _render(request, "reports/organizers.html", form, scope, facts="organizers", rows=rows)
 
 
 @report_view
@@ -259,6 +278,60 @@ def reach_import(request):
     )
 
 
+def _district_source(request) -> tuple[list[str], str]:
+    sources = metrics.district_reach_sources()
+    source = request.GET.get("source", "")[:120]
+    return sources, source if source in sources else (sources[0] if sources else "")
+
+
+@report_view
+def reach_districts(request):
+    form, scope = _scope(request)
+    sources, source = _district_source(request)
+    rows = metrics.district_reach(scope, source) if source else []
+    if request.GET.get("format") == "csv":
+        return _csv(request, "reach-districts", *tables.district_reach_table(scope, rows))
+    return _render(
+        request,
+        "reports/reach_districts.html",
+        form,
+        scope,
+        facts="districts",
+        rows=rows,
+        source=source,
+        sources=sources,
+        import_form=DistrictReachImportForm() if is_staff(request.user) else None,
+    )
+
+
+@login_required
+@require_POST
+def reach_districts_import(request):
+    """Staff: import a result per election district. Rows not imported are listed with their
+    line and reason (the others are saved); a file refused whole re-renders the form."""
+    require_staff(request.user)
+    form = DistrictReachImportForm(request.POST, request.FILES)
+    result = None
+    if form.is_valid():
+        try:
+            result = district_reach_import(
+                content=form.cleaned_data["file"].read(),
+                source=form.cleaned_data["source"],
+                kind=form.cleaned_data["kind"],
+            )
+        except NeighborhoodImportError as exc:
+            form.add_error("file", str(exc))
+    if result is not None and not result.rejected:
+        messages.success(
+            request, _("%(n)s districts imported.") % {"n": result.created + result.updated}
+        )
+        query = urlencode({"source": form.cleaned_data["source"].strip()})
+        return redirect(reverse("reports:reach_districts") + "?" + query)
+    context = {"import_form": form, "result": result, "source": form.data.get("source", "")}
+    status = 400 if result is None else 200
+    return render(request, "reports/reach_districts_import.html", context, status=status)
+
+
 @report_view
 def people(request):
     """The people behind one number: the same definition as the count, scoped like every list."""
@@ -305,7 +378,7 @@ def refresh(request):
         request, _("Recomputing neighborhoods and first activity: reload the page in a minute.")
     )
     page = request.POST.get("page", "")
-    return redirect(f"reports:{page}" if page in FACT_PAGES else "reports")
+    return redirect(FACT_PAGES.get(page, "reports"))
 
 
 @login_required

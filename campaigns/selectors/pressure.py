@@ -161,18 +161,56 @@ def public_pressure_page(slug: str) -> PressurePage:
 
 # --- petition delivery by district --------------------------------------------------------------
 
-# The signer's district of one kind: the shape holding their map point, else their ZIP's
-# district(s). Reads the joined person row, aliased "contacts_contact" by Django's first join.
-_DISTRICT_OF_SIGNER = """
-COALESCE(
-  (SELECT string_agg(d.name, ' / ' ORDER BY d.name) FROM campaigns_district d
-    WHERE d.kind = %s AND d.shape IS NOT NULL AND "contacts_contact"."longitude" IS NOT NULL
-      AND d.shape @> point("contacts_contact"."longitude", "contacts_contact"."latitude")),
-  (SELECT string_agg(d.name, ' / ' ORDER BY d.name) FROM campaigns_districtzip z
-    JOIN campaigns_district d ON d.id = z.district_id
-    WHERE d.kind = %s AND z.zip_code = left("contacts_contact"."zip_code", 5)),
-  '')
-"""
+
+def district_residents_sql(people: str, kind: str, params=()) -> tuple[str, list]:
+    """The one rule for who lives in which district of a kind, as SQL (:func:`districts_at`
+    for one kind, for many people at once): the districts of ``kind`` whose shape holds the
+    person's map point, else those listing their ZIP code. ``people`` is the SQL of a relation
+    with (at least) the columns ``id``, ``longitude``, ``latitude`` and ``zip_code`` (with
+    ``params``); the result is its rows, each with a ``district_id`` — a row per district, so
+    someone whose ZIP crosses a line (or whose point is on a border) is in both. Set-based: one
+    join with the shapes and one with the ZIP table, not a look-up per person. Petition delivery
+    and the reach report both read it."""
+    on_shape = (
+        "d.shape IS NOT NULL AND p.longitude IS NOT NULL AND p.latitude IS NOT NULL"
+        " AND d.shape @> point(p.longitude, p.latitude)"
+    )
+    sql = f"""
+      SELECT p.*, d.id AS district_id
+      FROM ({people}) p JOIN campaigns_district d ON d.kind = %s AND {on_shape}
+      UNION ALL
+      SELECT p.*, z.district_id
+      FROM ({people}) p
+      JOIN campaigns_districtzip z ON z.zip_code = left(p.zip_code, 5)
+      JOIN campaigns_district dz ON dz.id = z.district_id AND dz.kind = %s
+      WHERE NOT EXISTS (SELECT 1 FROM campaigns_district d WHERE d.kind = %s AND {on_shape})"""
+    return sql, [*params, kind, *params, kind, kind]
+
+
+# The signer's district(s) of one kind, by name: the rule above for the joined person row
+# (aliased "contacts_contact" by Django's first join).
+_SIGNER = (
+    'SELECT "contacts_contact"."id" AS id, "contacts_contact"."longitude" AS longitude,'
+    ' "contacts_contact"."latitude" AS latitude, "contacts_contact"."zip_code" AS zip_code'
+)
+
+
+def _district_of_signer(kind: str) -> tuple[str, list]:
+    residents, params = district_residents_sql(_SIGNER, kind)
+    sql = (
+        "COALESCE((SELECT string_agg(d.name, ' / ' ORDER BY d.name) FROM campaigns_district d"
+        f" WHERE d.id IN (SELECT r.district_id FROM ({residents}) r)), '')"
+    )
+    return sql, params
+
+
+def district_residents_q_sql(district: District) -> tuple[str, list]:
+    """A condition on a person queryset (base table ``contacts_contact``): they live in
+    ``district`` (:func:`district_residents_sql`, worked out once for everyone, then hashed)."""
+    people = "SELECT c.id, c.longitude, c.latitude, c.zip_code FROM contacts_contact c"
+    residents, params = district_residents_sql(people, district.kind)
+    sql = f'"contacts_contact"."id" IN (SELECT r.id FROM ({residents}) r WHERE r.district_id = %s)'
+    return sql, [*params, district.pk]
 
 
 def delivery_kind(petition: Petition, requested: str = "") -> str | None:
@@ -203,20 +241,22 @@ def delivery_rows_with_district(petition: Petition, kind: str | None) -> QuerySe
     if kind is None:
         return rows.values(*fields)
     # Constant SQL; the kind is bound as a parameter.
-    return rows.values(*fields, district=RawSQL(_DISTRICT_OF_SIGNER, (kind, kind)))  # noqa: S611
+    sql, params = _district_of_signer(kind)  # constant SQL; the kind is a parameter
+    return rows.values(*fields, district=RawSQL(sql, params))  # noqa: S611
 
 
 def count_by_district(petition: Petition, kind: str | None) -> list[dict]:
     """Signatures per district of ``kind`` (one statement); "" is "not in any district"."""
     if kind is None:
         return []
+    district, params = _district_of_signer(kind)
     sql = (
-        f"SELECT district, count(*) AS n FROM (SELECT {_DISTRICT_OF_SIGNER} AS district"
+        f"SELECT district, count(*) AS n FROM (SELECT {district} AS district"
         " FROM campaigns_signature s JOIN contacts_contact ON contacts_contact.id = s.contact_id"
         " WHERE s.petition_id = %s) x GROUP BY district ORDER BY n DESC, district"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [kind, kind, petition.pk])
+        cursor.execute(sql, [*params, petition.pk])
         return [{"district": d, "n": n} for d, n in cursor.fetchall()]
 
 

@@ -106,6 +106,7 @@ def chapter(transactional_db, settings):
             "/hubs/jfk8/workplace/chart/",
             "/hubs/jfk8/workplace/tests/new/",
             f"/hubs/jfk8/workplace/tests/{test.pk}/",
+            "/reports/reach/districts/",
         ],
         None: ["/accounts/login/", "/accounts/password-reset/"],
         "_users": users,

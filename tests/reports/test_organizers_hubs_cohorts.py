@@ -55,6 +55,7 @@ def work(cast, town, default_ladder):
     _follow_up(town.p2, org, -3)
     _follow_up(town.p1, org, 3)
     move(town.p1, default_ladder["Supporter"], 3)
+    person_facts_refresh()  # as Celery does: the stage now is read from the refreshed facts
     return org
 
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from contacts.models import LadderMove
+from contacts.models import Activity, LadderMove
 from reports import drill, metrics
 from reports.models import PersonFact, ReportRefresh
 from reports.routers import reading_reports
@@ -19,7 +19,7 @@ from reports.selectors import report_scope
 from reports.services import PERSON_FACTS, person_facts_refresh
 from reports.tasks import person_facts_refresh_task
 from tests.factories import ContactFactory
-from tests.reports.conftest import GOOD, activity
+from tests.reports.conftest import GOOD, activity, move
 
 pytestmark = pytest.mark.django_db
 
@@ -69,17 +69,24 @@ def test_the_total_row_lists_only_people_of_listed_neighborhoods(cast, town):
     assert _depth_cell(scope, "none", "active_90") == (1, 1)  # p3 is now unplaced
 
 
+@pytest.mark.parametrize("facts", [True, False], ids=["as-of-the-refresh", "live"])
 def test_depth_ladder_and_organizer_numbers_agree_with_their_lists_on_tied_moves(
-    cast, town, default_ladder
+    cast, town, default_ladder, facts
 ):
     """Two moves of one person at the same moment: the later id wins, in the grouped counts
     (one set of stages for everyone) and in the lists (a look-up per person) alike. A move to
-    a deleted stage (no stage) counts as no stage in both."""
+    a deleted stage (no stage) counts as no stage in both. The same whether the stage now is
+    read from the refreshed facts or (no refresh recorded) computed live."""
     at = timezone.now() - dt.timedelta(days=3)
     for stage in (default_ladder["Organizer"], default_ladder["Leader"]):
         LadderMove.objects.create(contact=town.p1, to_stage=stage, at=at, reason="tie")
     LadderMove.objects.create(contact=town.p5, to_stage=None, at=at, reason="stage deleted")
+    if facts:
+        person_facts_refresh()
+    else:
+        ReportRefresh.objects.all().delete()
     scope = report_scope(cast.staff)
+    assert scope.facts_now is facts
     north = str(town.north.pk)
     assert _depth_cell(scope, north, "leaders") == (1, 1)
     assert _depth_cell(scope, north, "organizers") == (0, 0)
@@ -139,9 +146,15 @@ def test_pages_say_as_of_when_and_only_staff_may_refresh(
     )
     refreshed = ReportRefresh.objects.get(name=PERSON_FACTS).refreshed_at
     staff = client_for(cast.staff)
-    for page in ("depth", "cohorts", "reach"):
-        html = staff.get(f"/reports/{page}/").content.decode()
-        assert "Neighborhoods and first activity as of" in html, page
+    for url in (
+        "/reports/",
+        *(
+            f"/reports/{p}/"
+            for p in ("depth", "ladder", "organizers", "cohorts", "reach", "reach/districts")
+        ),
+    ):
+        html = staff.get(url).content.decode()
+        assert "ladder stages and latest activity as of" in html, url
         assert 'action="/reports/refresh/"' in html
     captain_page = client_for(cast.captain_a).get("/reports/depth/").content.decode()
     assert "as of" in captain_page and 'action="/reports/refresh/"' not in captain_page
@@ -151,6 +164,8 @@ def test_pages_say_as_of_when_and_only_staff_may_refresh(
         response = staff.post("/reports/refresh/", {"page": "cohorts"})
         elsewhere = staff.post("/reports/refresh/", {"page": "//evil.example"})
     assert response.status_code == 302 and response["Location"] == "/reports/cohorts/"
+    districts = staff.post("/reports/refresh/", {"page": "districts"})
+    assert districts["Location"] == "/reports/reach/districts/"
     assert elsewhere["Location"] == "/reports/"
     assert queued == ["reports.tasks.person_facts_refresh_task"] * 2
     assert ReportRefresh.objects.get(name=PERSON_FACTS).refreshed_at == refreshed  # queued only
@@ -206,3 +221,98 @@ def test_the_task_refreshes_concurrently_outside_any_transaction(cast, town):
     person_facts_refresh_task.apply()
     assert PersonFact.objects.get(contact_id=newcomer.pk).neighborhood_id == town.north.pk
     assert ReportRefresh.objects.get(name=PERSON_FACTS).rows == PersonFact.objects.count()
+
+
+def test_the_usual_period_reads_stage_and_activity_as_of_the_refresh_and_past_periods_live(
+    cast, town, default_ladder
+):
+    """p2 becomes a Leader and is active after the refresh: the period ending today counts
+    them (and lists them) from the next refresh; a period that ended yesterday, before the
+    refresh, is computed live and never waits for one."""
+    north = str(town.north.pk)
+    # A quarter of an hour ago: before the test's transaction (the refresh's "now") began.
+    move(town.p2, default_ladder["Leader"], 0.01)
+    Activity.objects.create(
+        contact=town.p2,
+        kind=Activity.Kind.ONE_ON_ONE,
+        occurred_at=timezone.now() - dt.timedelta(minutes=15),
+        source="test",
+        source_id=99,
+    )
+    today = report_scope(cast.staff)
+    assert today.facts_now
+    assert _depth_cell(today, north, "leaders") == (0, 0)
+    assert _depth_cell(today, north, "active_30") == (1, 1)  # p1 only
+    now_row = {r.name: r for r in metrics.ladder(today).rows}["Leader"]
+    leader = str(default_ladder["Leader"].pk)
+    assert now_row.now == drill.people(today, drill.Spec("ladder", "now", leader)).count() == 1
+    person_facts_refresh()
+    today = report_scope(cast.staff)
+    assert _depth_cell(today, north, "leaders") == (1, 1)
+    assert _depth_cell(today, north, "active_30") == (2, 2)
+    assert metrics.headline(today)["active_30"] == 2
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    past = report_scope(cast.staff, end=yesterday)
+    assert not past.facts_now
+    assert _depth_cell(past, north, "leaders") == (0, 0)  # p2's move was today
+    assert _depth_cell(past, north, "active_30") == (1, 1)
+    # p3 became a Leader 5 days ago: live for the past period too
+    assert _depth_cell(past, str(town.south.pk), "leaders") == (1, 1)
+
+
+def test_the_facts_hold_the_stage_and_last_activity_before_the_refresh(cast, town, default_ladder):
+    facts = {f.contact_id: f for f in PersonFact.objects.all()}
+    assert facts[town.p3.pk].stage_id == default_ladder["Leader"].pk
+    assert facts[town.p5.pk].stage_id == default_ladder["Organizer"].pk
+    assert facts[town.p2.pk].stage_id is None and facts[town.p2.pk].last_active_at is None
+    assert (timezone.now() - facts[town.p1.pk].last_active_at).days == 10
+
+
+def test_the_ladder_from_the_facts_equals_the_ladder_computed_live(cast, town, default_ladder):
+    """The usual period reads the stage at its start from the facts' last two moves: p4's
+    latest (Supporter 120 days ago) is before the start; p1's latest (Leader 10 days ago) is
+    not, the one before it (Volunteer 120 days ago) is — 110 days at Volunteer; p2 made two
+    moves since the start (Volunteer 40 days ago, Leader 20), so their stage at the start
+    (Supporter, 200 days ago) is looked up in the moves. Worked out both ways, the report and
+    its lists are the same."""
+    move(town.p4, default_ladder["Supporter"], 120)
+    move(town.p1, default_ladder["Volunteer"], 120)
+    move(town.p1, default_ladder["Leader"], 10, frm=default_ladder["Volunteer"])
+    move(town.p2, default_ladder["Supporter"], 200)
+    move(town.p2, default_ladder["Volunteer"], 40, frm=default_ladder["Supporter"])
+    move(town.p2, default_ladder["Leader"], 20, frm=default_ladder["Volunteer"])
+    person_facts_refresh()
+
+    def report():
+        scope = report_scope(cast.staff)
+        ladder = metrics.ladder(scope)
+        lists = {
+            (metric, key): set(
+                drill.people(scope, drill.Spec("ladder", metric, key)).values_list("pk", flat=True)
+            )
+            for metric in ("now", "at_start", "moved_up")
+            for key in ["none", *(str(s.pk) for s in default_ladder.values())]
+        }
+        rows = [(r.name, r.now, r.at_start, r.moved_up, r.median_days_up) for r in ladder.rows]
+        return scope.facts_now, rows, ladder.matrix, lists, metrics.headline(scope)
+
+    facts, rows, matrix, lists, headline = report()
+    assert facts
+    # p1 and p2 are members placed in North (2,000) and South (1,000): one per 1,500 residents;
+    # p1 and p2 (→ Leader) moved up, and p3 and p5 (no stage → Leader, Organizer)
+    assert headline == {
+        "residents_per_member": 1500,
+        "members": 3,
+        "active_30": 1,
+        "moved_up": 4,
+        "one_on_ones": 0,
+    }
+    by_name = {r[0]: r for r in rows}
+    assert by_name["Supporter"][1:4] == (1, 2, 1)  # p4 stayed, p2 moved up
+    # p1 after 110 days at Volunteer, p2 after 20: the median of 110 and 20
+    assert by_name["Volunteer"][1:5] == (0, 1, 1, 65.0)
+    assert by_name["Leader"][1] == 3  # p1, p2, p3
+    assert lists[("at_start", str(default_ladder["Volunteer"].pk))] == {town.p1.pk}
+    assert lists[("at_start", str(default_ladder["Supporter"].pk))] == {town.p4.pk, town.p2.pk}
+    ReportRefresh.objects.all().delete()
+    assert report() == (False, rows, matrix, lists, headline)
