@@ -123,9 +123,7 @@ def test_an_expired_claim_is_handed_to_the_next_caller_and_the_first_loses_it(ca
     assert CallTarget.objects.get(pk=first.pk).completed_by == cast.volunteer_a
 
 
-def test_a_caller_goes_on_after_their_last_person_and_comes_back_for_one_left_behind(
-    cast, calls
-):
+def test_a_caller_goes_on_after_their_last_person_and_comes_back_for_one_left_behind(cast, calls):
     ids = list(calls.targets.order_by("pk").values_list("pk", flat=True))  # five people
     left = call_next(user=cast.volunteer_a, call_list=calls)  # the volunteer walks away
     assert left == ids[0]
