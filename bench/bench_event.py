@@ -90,7 +90,9 @@ def _post_rsvps(
         if not data["phone"] and not data["email"]:
             data["email"] = f"x{n}@example.org"
         data["sms_consent"] = "on" if data["phone"] and n % 3 == 0 else ""
-        response = clients[t].post(f"/e/{event_id}/", data, REMOTE_ADDR=f"10.9.{t}.{i % 250}-{n}")
+        response = lib.post_form(
+            clients[t], f"/e/{event_id}/", data, REMOTE_ADDR=f"10.9.{t}.{i % 250}-{n}"
+        )
         assert response.status_code == 302, (response.status_code, response.content[:300])
 
     return _run_threads(work, per_thread, cpu)
@@ -144,7 +146,9 @@ def run(ctx: Context) -> None:
         _post_rsvps(event.pk, data.people, 20, offset=10_000_000)  # warm up
         floor_cpu, rsvp_cpu = lib.Cpu(), lib.Cpu()
         floor_s = _run_threads(
-            lambda t, i: Client().post("/bench/trivial", {"a": "b"}), per_thread, floor_cpu
+            lambda t, i: lib.post_form(Client(), "/bench/trivial", {"a": "b"}),
+            per_thread,
+            floor_cpu,
         )
         rsvp_s = _post_rsvps(event.pk, data.people, per_thread, offset=0, cpu=rsvp_cpu)
         duplicates = _duplicates(event.pk, next(p for p in data.people if p.phone_raw))
