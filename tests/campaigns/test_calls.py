@@ -140,6 +140,27 @@ def test_a_caller_goes_on_after_their_last_person_and_comes_back_for_one_left_be
     assert call_next(user=cast.organizer_a, call_list=calls) is None
 
 
+def test_the_callers_claim_is_prepared_once_per_connection_and_survives_a_reset(cast, calls):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from campaigns.services.calls import call_next_target
+
+    with CaptureQueriesContext(connection) as first:
+        held_first = call_next_target(user=cast.organizer_a, call_list=calls)
+    with CaptureQueriesContext(connection) as again:
+        assert call_next_target(user=cast.organizer_a, call_list=calls).pk == held_first.pk
+    assert len(first) == len(again) == 1
+    assert "PREPARE" in first[0]["sql"] and again[0]["sql"].startswith("EXECUTE")
+    # Something dropped the connection's prepared statements after a failed message: the
+    # claim asks which ones exist and prepares again.
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    connection.connection.organizer_prepared.add(None)
+    other = call_next_target(user=cast.volunteer_a, call_list=calls)
+    assert other.pk != held_first.pk and other.contact.first_name.startswith("P")
+
+
 def test_a_result_is_an_interaction_in_the_persons_history(cast, calls):
     target = held(cast.organizer_a, calls)
     call_record(
