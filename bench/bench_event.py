@@ -3,8 +3,8 @@
 Data: 1,000,000 people (``load_people``, COPY) in ten neighborhood hubs; one public event in
 one hub. Values:
 
-- ``event_rsvp_per_s``: RSVPs submitted through ``POST /e/<id>/`` by two threads (two cores),
-  each request from its own address — validation, the rate limit (Redis), match-or-create of
+- ``event_rsvp_per_s``: RSVPs submitted through ``POST /e/<id>/`` (urlencoded, as a browser posts
+  the form) by two threads (two cores), each request from its own address — validation, the rate limit (Redis), match-or-create of
   the person under advisory locks, consent, the RSVP row, the confirmation rows and the Celery
   enqueue after commit. Half the submissions are people already in the database (matched by
   phone), half are new. Floor: a trivial POST view through the same middleware and threads.

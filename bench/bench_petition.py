@@ -3,8 +3,8 @@
 Data: 1,000,000 people (``load_people``, COPY) in ten neighborhood hubs; one campaign of one
 hub with one public petition. Values:
 
-- ``petition_sign_per_s``: signatures submitted through ``POST /p/<id>/`` by two threads (two
-  cores), each request from its own address — validation, the rate limit (Redis), match-or-
+- ``petition_sign_per_s``: signatures submitted through ``POST /p/<id>/`` (urlencoded, as a
+  browser posts the form) by two threads (two cores), each request from its own address — validation, the rate limit (Redis), match-or-
   create of the person under advisory locks, consent, the signature row and its ladder
   activity. Half the signers are people already in the database (matched by phone), half are
   new. Floor: a trivial POST view through the same middleware and threads. Target: ≥ 100 a
