@@ -4,11 +4,11 @@ Data: 1,000,000 people (``load_people``, COPY) in ten neighborhood hubs; one cam
 hub with one public petition. Values:
 
 - ``petition_sign_per_s``: signatures submitted through ``POST /p/<id>/`` (urlencoded, as a
-  browser posts the form) by two threads (two cores), each request from its own address — validation, the rate limit (Redis), match-or-
-  create of the person under advisory locks, consent, the signature row and its ladder
-  activity. Half the signers are people already in the database (matched by phone), half are
-  new. Floor: a trivial POST view through the same middleware and threads. Target: ≥ 100 a
-  second and ≥ 0.3× the floor.
+  browser posts the form) by two threads (two cores), each request from its own address —
+  validation, the rate limit (Redis), match-or-create of the person under advisory locks,
+  consent, the signature row and its ladder activity. Half the signers are people already in
+  the database (matched by phone), half are new. Floor: a trivial POST view through the same
+  middleware and threads. Target: ≥ 100 a second and ≥ 0.3× the floor.
 - ``petition_sign_cpu_ms``: the CPU one signature costs (as ``event_rsvp_cpu_ms``).
 - ``petition_duplicates``: after 8 threads behind a barrier sign as the same new person and 8
   as the same known person, how many extra people and signatures exist (target 0).
