@@ -146,6 +146,9 @@ def test_the_callers_claim_is_prepared_once_per_connection_and_survives_a_reset(
 
     from campaigns.services.calls import call_next_target
 
+    with connection.cursor() as cursor:  # a fresh connection (earlier tests prepared on this one)
+        cursor.execute("DEALLOCATE ALL")
+    connection.connection.organizer_prepared = set()
     with CaptureQueriesContext(connection) as first:
         held_first = call_next_target(user=cast.organizer_a, call_list=calls)
     with CaptureQueriesContext(connection) as again:
