@@ -6,9 +6,9 @@ everyone with a phone, built by ``call_list_build`` (``INSERT … SELECT``), 50 
 - ``phonebank_build_s``: building a list of 100,000 (info; floor: a bare ``INSERT … SELECT`` of
   the same ids into a scratch table).
 - ``phonebank_next_ms``: what the caller page does to hand a person: ``call_next_target``
-  (the claim, returning the row and its person's name in the same statement), timed in each
-  of 50 threads behind a barrier, each caller marking its person worked (untimed) before
-  asking again. p50/p95, target p95 ≤ 50 ms.
+  (the claim, returning the row and its person's name in the same statement, prepared once per
+  connection), timed in each of 50 threads behind a barrier, each caller marking its person
+  worked (untimed) before asking again. p50/p95, target p95 ≤ 50 ms.
   Floor: a raw claim ``UPDATE … SKIP LOCKED RETURNING id`` on the second list by the same 50
   threads (no person checks, no person loaded).
 - ``phonebank_next_1caller_ms``: the same for one caller alone (info: what the statement

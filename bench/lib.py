@@ -650,13 +650,26 @@ def run_threads(
     return time.perf_counter() - start
 
 
+FORM = "application/x-www-form-urlencoded"
+
+
+def post_form(client, url: str, data: dict, **extra):
+    """POST ``data`` as a browser sends a form without files (urlencoded; the test client's
+    default, multipart, is what only a file upload sends)."""
+    from urllib.parse import urlencode
+
+    return client.post(url, urlencode(data), content_type=FORM, **extra)
+
+
 def post_at_once(url: str, payloads: list[dict], *, count: int, address: str) -> None:
     """``count`` clients post to ``url`` at the same instant (payloads in turn, each from its own
     address ``address.k``); every answer must be a redirect (the form took it)."""
     from django.test import Client
 
     def work(k: int, _i: int) -> None:
-        response = Client().post(url, payloads[k % len(payloads)], REMOTE_ADDR=f"{address}.{k}")
+        response = post_form(
+            Client(), url, payloads[k % len(payloads)], REMOTE_ADDR=f"{address}.{k}"
+        )
         assert response.status_code == 302, response.status_code
 
     run_threads(work, 1, count)

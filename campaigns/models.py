@@ -689,7 +689,7 @@ class CallTarget(models.Model):
         "contacts.Contact", on_delete=models.CASCADE, related_name="call_targets"
     )
     phone = models.CharField(max_length=20)  # E.164, the number chosen when the list was built
-    # No plain indexes on the two users: call_target_held_idx serves the claim, and every
+    # Only the claim's indexes on the two users (call_target_held_idx, _caller_idx): every
     # claim and result writes these columns (each index is one more write per tap).
     claimed_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
@@ -716,12 +716,18 @@ class CallTarget(models.Model):
                 condition=models.Q(result=""),
                 name="call_target_open_idx",
             ),
-            # The row a caller holds (a handful per caller, whatever their history).
+            # The row a caller holds (a handful per caller, whatever their history), in id
+            # order: the claim's ORDER BY is the index's, so no plan walks the list for it.
             models.Index(
-                fields=["claimed_by", "call_list"],
+                fields=["claimed_by", "call_list", "id"],
                 condition=models.Q(result=""),
                 name="call_target_held_idx",
             ),
+            # Where the caller left off (their last row on the list, worked or not): the claim
+            # looks for the next open row after it instead of walking from the list's start
+            # over every row already worked (and their dead index entries, which a busy
+            # database may not clean for a while).
+            models.Index(fields=["claimed_by", "call_list", "id"], name="call_target_caller_idx"),
             models.Index(fields=["call_list", "completed_at"], name="call_target_done_idx"),
         ]
 

@@ -23,6 +23,15 @@ def send_event_messages_task(message_ids: list[int]) -> None:
     messages_send(ids=message_ids)
 
 
+@shared_task(acks_late=True, soft_time_limit=110, time_limit=120, **_RETRY)
+def send_confirmations_task() -> None:
+    """Send every RSVP confirmation waiting (queued a second after an RSVP; the RSVPs of that
+    second share it)."""
+    from campaigns.services.messages import confirmations_send
+
+    confirmations_send()
+
+
 @shared_task(acks_late=True, soft_time_limit=240, time_limit=270, **_RETRY)
 def event_messages_tick() -> None:
     """Every five minutes: plan the reminders whose moment came, send what is due."""

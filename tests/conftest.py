@@ -50,6 +50,17 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def fresh_hook_subscriptions():
+    """Each test reads the webhooks it made (the process keeps a copy of who wants what, and
+    a rolled-back test's hooks send no post_delete)."""
+    from api.webhooks import outbox
+
+    outbox._subscriptions = None
+    yield
+    outbox._subscriptions = None
+
+
+@pytest.fixture(autouse=True)
 def fresh_rate_limits():
     """Rate-limit counters (organizer/lib/ratelimit.py) live in Redis across tests, and every
     test signs in from 127.0.0.1: each test starts with none counted."""

@@ -4,9 +4,11 @@ hook wants the event."""
 
 from __future__ import annotations
 
-from api.models.webhooks import Event
+from django.db.models.signals import post_delete, post_save
+
+from api.models.webhooks import Event, Webhook
 from api.webhooks import payloads
-from api.webhooks.outbox import emit, emit_sql, subscribed_hook_ids
+from api.webhooks.outbox import emit, emit_sql, forget_subscriptions, subscribed_hook_ids
 
 
 def _emit(event: str, build) -> None:
@@ -62,3 +64,6 @@ def connect() -> None:
     ]
     for signal, receiver in pairs:
         signal.connect(receiver, dispatch_uid=f"api.webhooks.{receiver.__name__}")
+    # A hook saved or deleted: this process's copy of who wants what is read again.
+    for signal in (post_save, post_delete):
+        signal.connect(forget_subscriptions, sender=Webhook, dispatch_uid="api.webhooks.forget")

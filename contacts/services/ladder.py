@@ -31,6 +31,7 @@ import hashlib
 import logging
 import math
 import re
+import time
 import weakref
 from dataclasses import dataclass
 
@@ -743,9 +744,30 @@ def activity_for_new_row(
     ]
 
 
+# The public forms (a signature, a pressure action) mark their person ``needs_rescore`` in
+# their own statement; a burst of them shares one catch-up task a second per web process
+# instead of one rescore task each (publishing a task cost a signature as much CPU as its
+# SQL). A lost task changes nothing: the every-minute catch-up rescores whoever is marked.
+CATCH_UP_DELAY = 1.0
+_CATCH_UP_MARGIN = 0.25  # a commit this long before the task's time is sure to be seen by it
+_catch_up_queued_for = 0.0  # when (time.time()) this process's last queued catch-up runs
+
+
 def activity_recorded(contact_id: int) -> None:
-    """After :func:`activity_for_new_row` wrote an activity: queue the rescore after commit."""
-    transaction.on_commit(lambda: enqueue_contact(contact_id))
+    """After :func:`activity_for_new_row` wrote an activity (and marked ``contact_id``):
+    rescore about a second after commit."""
+    transaction.on_commit(_catch_up_soon)
+
+
+def _catch_up_soon() -> None:
+    global _catch_up_queued_for
+    from contacts.tasks import ladder_catch_up_task
+
+    now = time.time()
+    if now < _catch_up_queued_for - _CATCH_UP_MARGIN:
+        return  # a catch-up this process queued runs after this commit: it rescores them too
+    if _send(ladder_catch_up_task, countdown=CATCH_UP_DELAY):
+        _catch_up_queued_for = now + CATCH_UP_DELAY
 
 
 def activity_remove(*, kind: str, source: str, source_id: int) -> None:
@@ -776,10 +798,10 @@ def recruitment_record(*, recruit: Contact, recruiter_id: int | None) -> None:
 # --- queueing (best effort; PostgreSQL holds the truth) ----------------------------------------
 
 
-def _send(task, *args) -> bool:
+def _send(task, *args, **options) -> bool:
     from organizer.lib.tasks import enqueue
 
-    return enqueue(task, *args)
+    return enqueue(task, *args, **options)
 
 
 def enqueue_contact(contact_id: int) -> bool:

@@ -10,13 +10,14 @@ import hmac
 import threading
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from api.models import Webhook, WebhookAttempt, WebhookDelivery, WebhookEvent
 from api.models.webhooks import Event
 from api.webhooks import delivery as sender
 from api.webhooks.delivery import MAX_ATTEMPTS, deliver, due_ids
+from api.webhooks.outbox import subscribed_hook_ids
 from api.webhooks.safety import url_problem
 from campaigns.models import Campaign, Petition
 from campaigns.models import Event as CampaignEvent
@@ -256,6 +257,34 @@ def test_each_subscribed_hook_gets_its_own_delivery(cast, receiver):
     create_person(cast.staff)
     (event,) = WebhookEvent.objects.all()
     assert event.deliveries.count() == 2
+
+
+def test_a_new_hook_hears_the_next_event_though_the_process_knew_there_were_none(cast, receiver):
+    create_person(cast.staff)  # reads the (empty) hook table once
+    assert not WebhookDelivery.objects.exists()
+    make_hook(receiver)  # saved here: this process reads the table again
+    create_person(cast.staff, first="Lucy", phone="718-555-0102")
+    assert only_delivery().event.event == Event.PERSON_CREATED
+
+
+def test_who_wants_what_is_read_once_not_per_event(cast, receiver, django_assert_num_queries):
+    create_person(cast.staff)
+    with django_assert_num_queries(0):
+        assert subscribed_hook_ids(Event.PERSON_CREATED) == []
+        assert subscribed_hook_ids(Event.RSVP_CREATED) == []
+
+
+def test_a_hook_switched_off_or_deleted_elsewhere_a_moment_ago_gets_nothing(cast, receiver):
+    off, gone = make_hook(receiver), make_hook(receiver)
+    assert sorted(subscribed_hook_ids(Event.PERSON_CREATED)) == sorted([off.pk, gone.pk])
+    # Another web worker's writes (no signal here): this process's copy is a moment old.
+    Webhook.objects.filter(pk=off.pk).update(active=False)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM api_webhook WHERE id = %s", [gone.pk])
+        # Foreign keys checked at once, as the person's transaction's COMMIT would.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    create_person(cast.staff)
+    assert not WebhookDelivery.objects.exists() and not WebhookEvent.objects.exists()
 
 
 def test_deliveries_are_queued_on_commit(cast, receiver, django_capture_on_commit_callbacks):

@@ -24,6 +24,8 @@ from tests.factories import ContactFactory, HubMemberFactory
 
 pytestmark = pytest.mark.django_db
 
+HOUR = dt.timedelta(hours=1)
+
 
 @pytest.fixture
 def people(cast):
@@ -119,6 +121,47 @@ def test_an_expired_claim_is_handed_to_the_next_caller_and_the_first_loses_it(ca
         call_record(by=cast.organizer_a, call_list=calls, target_id=first.pk, result="talked")
     call_record(by=cast.volunteer_a, call_list=calls, target_id=first.pk, result="talked")
     assert CallTarget.objects.get(pk=first.pk).completed_by == cast.volunteer_a
+
+
+def test_a_caller_goes_on_after_their_last_person_and_comes_back_for_one_left_behind(cast, calls):
+    ids = list(calls.targets.order_by("pk").values_list("pk", flat=True))  # five people
+    left = call_next(user=cast.volunteer_a, call_list=calls)  # the volunteer walks away
+    assert left == ids[0]
+    mine = []
+    for _ in range(4):
+        mine.append(call_next(user=cast.organizer_a, call_list=calls))
+        call_record(by=cast.organizer_a, call_list=calls, target_id=mine[-1], result="talked")
+        if len(mine) == 1:  # the volunteer's claim runs out behind the organizer
+            CallTarget.objects.filter(pk=left).update(claimed_until=timezone.now() - HOUR)
+    # In list order after where they were; the row behind them once nothing is left after.
+    assert mine == [ids[1], ids[2], ids[3], ids[4]]
+    assert call_next(user=cast.organizer_a, call_list=calls) == left
+    call_record(by=cast.organizer_a, call_list=calls, target_id=left, result="talked")
+    assert call_next(user=cast.organizer_a, call_list=calls) is None
+
+
+def test_the_callers_claim_is_prepared_once_per_connection_and_survives_a_reset(cast, calls):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from campaigns.services.calls import call_next_target
+
+    with connection.cursor() as cursor:  # a fresh connection (earlier tests prepared on this one)
+        cursor.execute("DEALLOCATE ALL")
+    connection.connection.organizer_prepared = set()
+    with CaptureQueriesContext(connection) as first:
+        held_first = call_next_target(user=cast.organizer_a, call_list=calls)
+    with CaptureQueriesContext(connection) as again:
+        assert call_next_target(user=cast.organizer_a, call_list=calls).pk == held_first.pk
+    assert len(first) == len(again) == 1
+    assert "PREPARE" in first[0]["sql"] and again[0]["sql"].startswith("EXECUTE")
+    # Something dropped the connection's prepared statements after a failed message: the
+    # claim asks which ones exist and prepares again.
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    connection.connection.organizer_prepared.add(None)
+    other = call_next_target(user=cast.volunteer_a, call_list=calls)
+    assert other.pk != held_first.pk and other.contact.first_name.startswith("P")
 
 
 def test_a_result_is_an_interaction_in_the_persons_history(cast, calls):

@@ -149,3 +149,24 @@ def test_moving_an_event_from_its_page_tells_everyone_going(cast, event, client_
     assert EventMessage.objects.filter(kind="moved", channel="email").count() == 1
     event.refresh_from_db()
     assert event.place == "Hope Ballroom" and event.revision == 1
+
+
+@pytest.mark.django_db
+def test_a_burst_of_rsvps_shares_one_confirmation_task_which_sends_them_all(
+    event, monkeypatch, django_capture_on_commit_callbacks
+):
+    from campaigns.services import messages
+    from organizer.lib import tasks
+
+    queued = []
+    monkeypatch.setattr(messages, "_send_queued_for", 0.0)
+    monkeypatch.setattr(tasks, "enqueue", lambda task, **options: queued.append(task) or True)
+    for n in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            sign_up(event, name=f"P{n}", phone=f"718-555-014{n}", email=f"p{n}@example.org")
+    assert [task.name for task in queued] == ["campaigns.tasks.send_confirmations_task"]
+
+    sms = FakeSms()
+    assert messages.confirmations_send(providers=Providers(sender=sms)) == 6
+    assert len(mail.outbox) == 3 and len(sms.sent) == 3
+    assert messages.confirmations_send(providers=Providers(sender=sms)) == 0

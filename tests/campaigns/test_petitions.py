@@ -427,3 +427,23 @@ def test_the_signatures_metric_counts_signatures_per_hub_and_over_time(
     assert counts.total == 2
     assert counts.hub_total(cast.hub_a.pk) == 2  # walk-list residents are members of its hub
     assert counts.daily == {timezone.localdate(): 2}
+
+
+def test_a_burst_of_signatures_shares_one_rescore_task_which_scores_every_signer(
+    petition, default_ladder, monkeypatch, django_capture_on_commit_callbacks
+):
+    from contacts.services import ladder
+    from organizer.lib import tasks
+
+    queued = []
+    monkeypatch.setattr(ladder, "_catch_up_queued_for", 0.0)
+    monkeypatch.setattr(tasks, "enqueue", lambda task, *a, **options: queued.append(task) or True)
+    for n in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            petition_sign(petition=petition, data=SignerInput(first_name=f"S{n}",
+                                                              phone=f"718555010{n}"))  # fmt: skip
+    assert [task.name for task in queued] == ["contacts.tasks.ladder_catch_up_task"]
+    signers = Contact.objects.filter(signatures__petition=petition)
+    assert signers.filter(needs_rescore=True).count() == 3
+    assert ladder.ladder_catch_up().scored == 3  # what the task does
+    assert not signers.filter(needs_rescore=True).exists()
