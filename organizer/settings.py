@@ -154,10 +154,10 @@ DATABASES = {
         conn_health_checks=True,  # a PostgreSQL restart costs no failed requests
     )
 }
-# The ladder's scorer prepares its statement for rescores of up to this many people (one
-# person's rescore costs about as much to plan as to run). Behind a connection pooler in
-# transaction mode (PgBouncer), which hands a session's prepared statements to others: 0.
-LADDER_PREPARED_MAX_IDS = env_int("LADDER_PREPARED_MAX_IDS", 50)
+# A few hot statements (one person's rescore, a caller's "next") are prepared once per
+# connection (organizer/lib/prepared.py). Behind a connection pooler in transaction mode
+# (PgBouncer), which hands a session's prepared statements to others: 0.
+DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
 if env_str("TEST_DATABASE_NAME"):  # lets parallel test runs on one server keep apart
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME")}

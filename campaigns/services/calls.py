@@ -36,6 +36,7 @@ from contacts.models import Contact, ContactEvent, Interaction, Phone
 from contacts.selectors.conversations import assignable_users
 from contacts.services.conversations import follow_up_create, interaction_log
 from contacts.services.ladder import activity_record
+from organizer.lib import prepared
 from organizer.sms import SmsError, get_sender
 
 MAX_QUESTIONS = 10
@@ -216,14 +217,18 @@ def call_next(*, user, call_list: CallList) -> int | None:
 
 def call_next_target(*, user, call_list: CallList) -> CallTarget | None:
     """:func:`call_next` and the row with its person's name, in the same one statement (what
-    the caller's page needs; other fields of the person are not loaded), prepared once per
-    database connection (:func:`_next_target_sql`)."""
-    sql, params, prepared = _next_target_sql(user, call_list)
+    the caller's page needs; other fields of the person are not loaded). Planning the claim
+    (three sub-selects, two joins) cost PostgreSQL half as much as running it, on every "next"
+    of every caller: it is prepared once per connection (``organizer.lib.prepared``)."""
+    claim = _claim_sql(call_list, returning="id, contact_id, phone, claimed_until")
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)  # failing, it leaves None in ``prepared``: ask next time
-        prepared.discard(None)
-        while cursor.nextset():  # past the PREPARE, when this message carries it
-            pass
+        prepared.execute(
+            cursor,
+            _NEXT_TARGET_SQL.format(claim=claim),
+            _claim_params(user, call_list),
+            types=_CLAIM_TYPES,
+            prefix="call_next",
+        )
         row = cursor.fetchone()
     if row is None:
         return None
@@ -243,32 +248,7 @@ def call_next_target(*, user, call_list: CallList) -> CallTarget | None:
     return target
 
 
-def _next_target_sql(user, call_list: CallList) -> tuple[str, list, set]:
-    """``EXECUTE`` of the caller page's claim, with its ``PREPARE`` in the same message the
-    first time on this database connection. Planning the claim (three sub-selects, two joins)
-    cost PostgreSQL half as much as running it, on every "next" of every caller; prepared, it
-    is planned once per connection (PostgreSQL keeps a generic plan after five executions).
-    A prepared statement outlives a rolled-back transaction and dies with its connection;
-    which ones this connection holds is noted on it (the set returned; ``None`` in it: a
-    message with a PREPARE failed, so whether it ran is asked once)."""
-    kind = "text" if call_list.kind == CallList.Kind.TEXT else "call"
-    name = f"organizer_call_next_{kind}"
-    execute = f"EXECUTE {name}(%s, %s, %s)"
-    params = [user.pk, call_list.pk, call_list.claim_minutes]
-    connection.ensure_connection()
-    raw = connection.connection
-    prepared = getattr(raw, "organizer_prepared", None)
-    if prepared is None:  # a new connection: nothing prepared yet
-        prepared = raw.organizer_prepared = set()
-    if None in prepared:
-        prepared.clear()
-        prepared.update(row[0] for row in raw.execute("SELECT name FROM pg_prepared_statements"))
-    if name in prepared:
-        return execute, params, prepared
-    claim = _claim_sql(call_list, returning="id, contact_id, phone, claimed_until")
-    body = _NEXT_TARGET_SQL.format(claim=claim) % {"user": "$1", "list": "$2", "minutes": "$3"}
-    prepared.update([name, None])  # None: unsure until the message has run
-    return f"PREPARE {name} (bigint, bigint, integer) AS {body}; {execute}", params, prepared
+_CLAIM_TYPES = {"user": "bigint", "list": "bigint", "minutes": "integer"}
 
 
 def _claim_sql(call_list: CallList, *, returning: str) -> str:

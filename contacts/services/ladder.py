@@ -27,15 +27,11 @@ a pending ``RescoreJob``); queueing a Celery task after commit only makes it hap
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import math
-import re
 import time
-import weakref
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, transaction
 from django.db.models import Count, F, Max, Min, Q
@@ -53,6 +49,7 @@ from contacts.models import (
     RescoreJob,
     ScoringSettings,
 )
+from organizer.lib import prepared as prepared_statements
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +90,9 @@ DEFAULT_HALF_LIFE_DAYS = 90
 
 BATCH_SIZE = 100_000  # contacts per committed batch of a full rescore
 # Up to this many people, the scoring statement runs prepared (planned once per connection
-# and stage list; see ``_execute_prepared``): settings.LADDER_PREPARED_MAX_IDS.
+# and stage list; ``organizer.lib.prepared``): one person's rescore after a one-on-one costs
+# about as much to plan as to run.
+PREPARED_MAX_IDS = 50
 CATCH_UP_CHUNK = 5_000  # contacts per transaction of the catch-up and the nightly
 EVENTS_WINDOW_DAYS = 90
 # A running job whose heartbeat is older than this lost its worker: the sweep (every minute)
@@ -250,7 +249,7 @@ def _scoring_config(
     run them again. Only for a transaction the scorer opened itself.
 
     ``generic_plan``: prepared statements of this transaction use their generic plan (see
-    ``_execute_prepared``)."""
+    ``organizer.lib.prepared``)."""
     global _stages_cache
     with connection.cursor() as cursor:
         cursor.execute(
@@ -429,7 +428,7 @@ def _rescore_ids(
     if not ids:
         return RescoreResult()
     now = now or timezone.now()
-    prepared = len(ids) <= settings.LADDER_PREPARED_MAX_IDS
+    prepared = len(ids) <= PREPARED_MAX_IDS
     # One round trip for the stages, the half-life and the people's locks, taken before the
     # scoring statement's snapshot: a write that marked them has committed by then.
     config = _scoring_config(lock_ids=ids, derived_only=derived_only, generic_plan=prepared)
@@ -452,7 +451,8 @@ def _rescore_ids(
     )
     with connection.cursor() as cursor:
         if prepared:
-            _execute_prepared(cursor, sql, params)
+            types = {key: _param_type(key, value) for key, value in params.items()}
+            prepared_statements.execute(cursor, sql, params, types=types, prefix="ladder")
         else:
             cursor.execute(sql, params)
         scored, moves, move_ids = cursor.fetchone()
@@ -460,10 +460,6 @@ def _rescore_ids(
     return RescoreResult(scored=scored, moves=moves)
 
 
-# The statements prepared on each open connection (keyed by the driver's connection object, so
-# a new connection starts with none).
-_prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _PARAM_TYPES = {"ids": "bigint[]", "by_id": "bigint"}
 
 
@@ -481,31 +477,6 @@ def _param_type(key: str, value) -> str:
     if isinstance(value, str):
         return "text"
     raise TypeError(f"no SQL type for parameter {key!r}")
-
-
-def _execute_prepared(cursor, sql: str, params: dict) -> None:
-    """Run ``sql`` (``%(name)s`` placeholders) as a prepared statement of this connection:
-    ``PREPARE`` once per connection and statement text (the stage list is part of the text),
-    then ``EXECUTE`` with the values. With ``plan_cache_mode = force_generic_plan`` (set by
-    ``_scoring_config``) it is planned once, not at every call."""
-    order: list[str] = []
-
-    def number(match: re.Match) -> str:
-        if match.group(1) not in order:
-            order.append(match.group(1))
-        return f"${order.index(match.group(1)) + 1}"
-
-    text = _PLACEHOLDER.sub(number, sql)
-    if "%" in text:
-        raise ValueError("a prepared scoring statement takes no literal %")
-    types = ", ".join(_param_type(key, params[key]) for key in order)
-    name = "ladder_" + hashlib.sha256(f"{types}|{text}".encode()).hexdigest()[:24]
-    raw = connection.connection
-    done = _prepared.setdefault(raw, set())
-    if name not in done:
-        cursor.execute(f"PREPARE {name} ({types}) AS {text}")  # survives a rollback
-        done.add(name)
-    cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(order))})", [params[k] for k in order])
 
 
 def ladder_rescore(

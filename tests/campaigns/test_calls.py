@@ -145,10 +145,11 @@ def test_the_callers_claim_is_prepared_once_per_connection_and_survives_a_reset(
     from django.test.utils import CaptureQueriesContext
 
     from campaigns.services.calls import call_next_target
+    from organizer.lib import prepared
 
     with connection.cursor() as cursor:  # a fresh connection (earlier tests prepared on this one)
         cursor.execute("DEALLOCATE ALL")
-    connection.connection.organizer_prepared = set()
+    prepared.reset(connection)
     with CaptureQueriesContext(connection) as first:
         held_first = call_next_target(user=cast.organizer_a, call_list=calls)
     with CaptureQueriesContext(connection) as again:
@@ -159,7 +160,7 @@ def test_the_callers_claim_is_prepared_once_per_connection_and_survives_a_reset(
     # claim asks which ones exist and prepares again.
     with connection.cursor() as cursor:
         cursor.execute("DEALLOCATE ALL")
-    connection.connection.organizer_prepared.add(None)
+    prepared.forget(connection)
     other = call_next_target(user=cast.volunteer_a, call_list=calls)
     assert other.pk != held_first.pk and other.contact.first_name.startswith("P")
 

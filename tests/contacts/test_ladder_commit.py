@@ -100,7 +100,7 @@ def test_the_prepared_scoring_statement_survives_a_rollback_and_a_new_connection
 
 
 def test_behind_a_transaction_pooler_nothing_stays_prepared(default_ladder, settings):
-    settings.LADDER_PREPARED_MAX_IDS = 0  # PgBouncer in transaction mode
+    settings.DB_PREPARED_STATEMENTS = False  # PgBouncer in transaction mode
     person = a_person_who_will_move()
     connection.close()
     ladder_rescore(contact_ids=[person.pk])
