@@ -141,11 +141,8 @@ def reach_import(*, content: bytes, source: str) -> NeighborhoodImport:
         if hood is None:
             result.rejected.append((line, _("no neighborhood with this name")))
             continue
-        try:
-            n = int(cell.get(count_col, "").replace(",", ""))
-            if not 0 <= n <= MAX_RESIDENTS:
-                raise ValueError
-        except ValueError:
+        n = _count(cell.get(count_col, ""))
+        if n is None:
             result.rejected.append((line, _("the count is not a number")))
             continue
         good.append((hood, n))
@@ -157,6 +154,15 @@ def reach_import(*, content: bytes, source: str) -> NeighborhoodImport:
             result.created += created
             result.updated += not created
     return result
+
+
+def _count(text: str) -> int | None:
+    """A result's count as typed ("12,345"), or None when it is not a count we take."""
+    try:
+        n = int(text.replace(",", ""))
+    except ValueError:
+        return None
+    return n if 0 <= n <= MAX_RESIDENTS else None
 
 
 def district_reach_import(*, content: bytes, source: str, kind: str = "") -> NeighborhoodImport:
@@ -204,11 +210,8 @@ def district_reach_import(*, content: bytes, source: str, kind: str = "") -> Nei
         if district is None:
             result.rejected.append((line, _("no district of this kind with this name")))
             continue
-        try:
-            n = int(cell.get(count_col, "").replace(",", ""))
-            if not 0 <= n <= MAX_RESIDENTS:
-                raise ValueError
-        except ValueError:
+        n = _count(cell.get(count_col, ""))
+        if n is None:
             result.rejected.append((line, _("the count is not a number")))
             continue
         if district.pk in good:
