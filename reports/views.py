@@ -258,23 +258,55 @@ def reach(request):
 @login_required
 @require_POST
 def reach_import(request):
+    """Staff: import a result per neighborhood (see :func:`_reach_import`)."""
     require_staff(request.user)
     form = ReachImportForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return HttpResponseBadRequest(" ".join(str(e) for e in form.errors.values()))
-    try:
-        result = reach_import_service(
-            content=form.cleaned_data["file"].read(), source=form.cleaned_data["source"]
-        )
-    except NeighborhoodImportError as exc:
-        return HttpResponseBadRequest(str(exc))
-    messages.success(
+    return _reach_import(
         request,
-        _("%(n)s neighborhoods imported, %(r)s rows not imported.")
-        % {"n": result.created + result.updated, "r": len(result.rejected)},
+        form,
+        lambda data: reach_import_service(content=data["file"].read(), source=data["source"]),
+        list_url="reports:reach",
+        title=_("Import an election or canvass result"),
+        done=_("%(n)s neighborhoods imported."),
+        partly=_("%(n)s neighborhoods imported, %(r)s rows not imported."),
+        fix_hint=_(
+            "Fix these rows (or add the neighborhoods on the Neighborhoods page of Reports) and "
+            "import the file again: the rows already imported are updated, not doubled."
+        ),
+        form_template="reports/_reach_form.html",
     )
-    return redirect(
-        reverse("reports:reach") + "?" + urlencode({"source": form.cleaned_data["source"]})
+
+
+def _reach_import(
+    request, form, run, *, list_url, title, done, partly, fix_hint, form_template
+) -> HttpResponse:
+    """A result's import, by neighborhood or by district: every row imported goes back to the
+    report with a message; otherwise a page says which rows were not imported and why (the
+    others are saved), or, for a file refused whole, shows the form with the reason (400)."""
+    result = None
+    if form.is_valid():
+        try:
+            result = run(form.cleaned_data)
+        except NeighborhoodImportError as exc:
+            form.add_error("file", str(exc))
+    result_url = reverse(list_url)
+    if result is not None:
+        result_url += "?" + urlencode({"source": form.cleaned_data["source"].strip()})
+        if not result.rejected:
+            messages.success(request, done % {"n": result.created + result.updated})
+            return redirect(result_url)
+    context = {
+        "import_form": form,
+        "result": result,
+        "result_url": result_url,
+        "title": title,
+        "summary": result
+        and partly % {"n": result.created + result.updated, "r": len(result.rejected)},
+        "fix_hint": fix_hint,
+        "form_template": form_template,
+    }
+    return render(
+        request, "reports/reach_import.html", context, status=400 if result is None else 200
     )
 
 
@@ -307,29 +339,25 @@ def reach_districts(request):
 @login_required
 @require_POST
 def reach_districts_import(request):
-    """Staff: import a result per election district. Rows not imported are listed with their
-    line and reason (the others are saved); a file refused whole re-renders the form."""
+    """Staff: import a result per election district (see :func:`_reach_import`)."""
     require_staff(request.user)
     form = DistrictReachImportForm(request.POST, request.FILES)
-    result = None
-    if form.is_valid():
-        try:
-            result = district_reach_import(
-                content=form.cleaned_data["file"].read(),
-                source=form.cleaned_data["source"],
-                kind=form.cleaned_data["kind"],
-            )
-        except NeighborhoodImportError as exc:
-            form.add_error("file", str(exc))
-    if result is not None and not result.rejected:
-        messages.success(
-            request, _("%(n)s districts imported.") % {"n": result.created + result.updated}
-        )
-        query = urlencode({"source": form.cleaned_data["source"].strip()})
-        return redirect(reverse("reports:reach_districts") + "?" + query)
-    context = {"import_form": form, "result": result, "source": form.data.get("source", "")}
-    status = 400 if result is None else 200
-    return render(request, "reports/reach_districts_import.html", context, status=status)
+    return _reach_import(
+        request,
+        form,
+        lambda data: district_reach_import(
+            content=data["file"].read(), source=data["source"], kind=data["kind"]
+        ),
+        list_url="reports:reach_districts",
+        title=_("Import a result by election district"),
+        done=_("%(n)s districts imported."),
+        partly=_("%(n)s districts imported, %(r)s rows not imported."),
+        fix_hint=_(
+            "Fix these rows (or add the districts on the Districts page of Campaigns) and "
+            "import the file again: the rows already imported are updated, not doubled."
+        ),
+        form_template="reports/_district_reach_form.html",
+    )
 
 
 @report_view

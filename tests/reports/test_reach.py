@@ -24,7 +24,10 @@ def _upload(client, text: bytes, source="2025 primary"):
 def test_reach_against_depth_lists_the_widest_shallowest_first(cast, town, client_for):
     client = client_for(cast.staff)
     response = _upload(client, b"neighborhood,votes\nnorth,1000\nSouth,500\nAtlantis,9\n")
-    assert response.status_code == 302
+    assert response.status_code == 200  # a row was not imported: the page says which and why
+    html = response.content.decode()
+    assert "2 neighborhoods imported, 1 rows not imported." in html
+    assert "Line 4: no neighborhood with this name" in html
     assert Reach.objects.count() == 2
     rows = metrics.reach(report_scope(cast.staff), "2025 primary")
     assert [r.name for r in rows] == ["South", "North"]
@@ -38,8 +41,19 @@ def test_reach_against_depth_lists_the_widest_shallowest_first(cast, town, clien
 
 def test_only_staff_import_results_and_bad_files_are_a_400(cast, town, client_for):
     assert _upload(client_for(cast.captain_a), b"neighborhood,votes\nNorth,1\n").status_code == 404
-    assert _upload(client_for(cast.staff), b"name,count\nNorth,1\n").status_code == 400
+    refused = _upload(client_for(cast.staff), b"name,count\nNorth,1\n")
+    assert refused.status_code == 400  # the form again, with the reason beside the file
+    assert "The file needs the columns “neighborhood” and “votes”" in refused.content.decode()
+    assert 'action="/reports/reach/import/"' in refused.content.decode()
     assert _upload(client_for(cast.staff), b"neighborhood,votes\nNorth,1\n", "").status_code == 400
+
+
+def test_a_clean_file_goes_back_to_the_report_with_a_message(cast, town, client_for):
+    client = client_for(cast.staff)
+    response = _upload(client, b"neighborhood,supporters\nNorth,10\n", source="Doors 2026")
+    assert response.status_code == 302
+    assert response["Location"] == "/reports/reach/?source=Doors+2026"
+    assert "1 neighborhoods imported." in client.get(response["Location"]).content.decode()
 
 
 def test_concentration_over_time_by_hand(cast, town):
