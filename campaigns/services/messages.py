@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -101,32 +100,19 @@ def confirmation_sql(
 
 
 # A viral link brings hundreds of RSVPs a minute: their confirmations share one send task a
-# second per web process (``send_confirmations_task``, queued with this delay, sends every
-# confirmation waiting when it runs) instead of one task each — publishing a task cost a
-# public RSVP as much CPU as all its SQL. A lost task changes nothing: the tick sends what is
-# still pending within five minutes.
+# second per web process (``send_confirmations_task`` sends every confirmation waiting when it
+# runs) instead of one task each — publishing a task cost a public RSVP as much CPU as all its
+# SQL. A lost task changes nothing: the tick sends what is still pending within five minutes.
 CONFIRMATION_DELAY = 1.0
-# A commit this long before the queued task's time is sure to be seen by it (clocks, latency).
-_CONFIRMATION_MARGIN = 0.25
-_send_queued_for = 0.0  # when (time.time()) this process's last queued send task runs
 
 
 def confirmation_planned(ids: list[int]) -> None:
     """Send the confirmation rows ``ids`` about a second after the transaction commits."""
     if ids:
-        transaction.on_commit(_send_confirmations_soon)
+        from campaigns.tasks import send_confirmations_task
+        from organizer.lib.tasks import enqueue_soon_on_commit
 
-
-def _send_confirmations_soon() -> None:
-    global _send_queued_for
-    from campaigns.tasks import send_confirmations_task
-    from organizer.lib.tasks import enqueue
-
-    now = time.time()
-    if now < _send_queued_for - _CONFIRMATION_MARGIN:
-        return  # a task this process queued runs after this commit: it sends these too
-    if enqueue(send_confirmations_task, countdown=CONFIRMATION_DELAY):
-        _send_queued_for = now + CONFIRMATION_DELAY
+        enqueue_soon_on_commit(send_confirmations_task, delay=CONFIRMATION_DELAY)
 
 
 def confirmations_send(*, now: dt.datetime | None = None, providers: Providers | None = None):

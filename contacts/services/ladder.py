@@ -29,7 +29,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-import time
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -720,25 +719,15 @@ def activity_for_new_row(
 # instead of one rescore task each (publishing a task cost a signature as much CPU as its
 # SQL). A lost task changes nothing: the every-minute catch-up rescores whoever is marked.
 CATCH_UP_DELAY = 1.0
-_CATCH_UP_MARGIN = 0.25  # a commit this long before the task's time is sure to be seen by it
-_catch_up_queued_for = 0.0  # when (time.time()) this process's last queued catch-up runs
 
 
 def activity_recorded(contact_id: int) -> None:
     """After :func:`activity_for_new_row` wrote an activity (and marked ``contact_id``):
-    rescore about a second after commit."""
-    transaction.on_commit(_catch_up_soon)
-
-
-def _catch_up_soon() -> None:
-    global _catch_up_queued_for
+    rescore about a second after commit (one catch-up a process for a burst of them)."""
     from contacts.tasks import ladder_catch_up_task
+    from organizer.lib.tasks import enqueue_soon_on_commit
 
-    now = time.time()
-    if now < _catch_up_queued_for - _CATCH_UP_MARGIN:
-        return  # a catch-up this process queued runs after this commit: it rescores them too
-    if _send(ladder_catch_up_task, countdown=CATCH_UP_DELAY):
-        _catch_up_queued_for = now + CATCH_UP_DELAY
+    enqueue_soon_on_commit(ladder_catch_up_task, delay=CATCH_UP_DELAY)
 
 
 def activity_remove(*, kind: str, source: str, source_id: int) -> None:

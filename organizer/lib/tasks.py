@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from django.db import transaction
 from kombu.exceptions import KombuError
@@ -78,3 +79,26 @@ def enqueue(task, *args, **options) -> bool:
 def enqueue_on_commit(task, *args, **options) -> None:
     """Queue ``task(*args)`` once the current transaction commits (never if it rolls back)."""
     transaction.on_commit(lambda: enqueue(task, *args, **options))
+
+
+# A burst of commits (a viral link's RSVPs, a petition's signatures) shares one task a process:
+# the task does whatever is waiting when it runs, so one queued ``delay`` seconds after the first
+# commit covers every commit until shortly before it runs. A lost task changes nothing: the
+# sweep does the work.
+SOON_MARGIN = 0.25  # a commit this long before the queued task's time is sure to be seen by it
+_queued_for: dict[str, float] = {}  # task name → when (time.time()) this process's last one runs
+
+
+def enqueue_soon_on_commit(task, *, delay: float = 1.0) -> None:
+    """Queue ``task()`` (it takes no arguments: it does all that is waiting) about ``delay``
+    seconds after the current transaction commits, unless one this process queued will run
+    after this commit anyway."""
+    transaction.on_commit(lambda: _enqueue_soon(task, delay))
+
+
+def _enqueue_soon(task, delay: float) -> None:
+    now = time.time()
+    if now < _queued_for.get(task.name, 0.0) - SOON_MARGIN:
+        return
+    if enqueue(task, countdown=delay):
+        _queued_for[task.name] = now + delay

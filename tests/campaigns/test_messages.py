@@ -159,7 +159,7 @@ def test_a_burst_of_rsvps_shares_one_confirmation_task_which_sends_them_all(
     from organizer.lib import tasks
 
     queued = []
-    monkeypatch.setattr(messages, "_send_queued_for", 0.0)
+    monkeypatch.setattr(tasks, "_queued_for", {})
     monkeypatch.setattr(tasks, "enqueue", lambda task, **options: queued.append(task) or True)
     for n in range(3):
         with django_capture_on_commit_callbacks(execute=True):

@@ -436,7 +436,7 @@ def test_a_burst_of_signatures_shares_one_rescore_task_which_scores_every_signer
     from organizer.lib import tasks
 
     queued = []
-    monkeypatch.setattr(ladder, "_catch_up_queued_for", 0.0)
+    monkeypatch.setattr(tasks, "_queued_for", {})
     monkeypatch.setattr(tasks, "enqueue", lambda task, *a, **options: queued.append(task) or True)
     for n in range(3):
         with django_capture_on_commit_callbacks(execute=True):
