@@ -59,12 +59,7 @@ def forget_subscriptions(**_kwargs) -> None:
     global _subscriptions
     _subscriptions = None
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(_forget)
-
-
-def _forget() -> None:
-    global _subscriptions
-    _subscriptions = None
+        transaction.on_commit(forget_subscriptions)  # outside the block then: no further hook
 
 
 # Deliveries only for hooks that still exist and want deliveries (``active`` unless a ping):
