@@ -61,12 +61,21 @@ def fresh_hook_subscriptions():
 
 
 @pytest.fixture(autouse=True)
-def fresh_rate_limits():
+def fresh_rate_limits(monkeypatch):
     """Rate-limit counters (organizer/lib/ratelimit.py) live in Redis across tests, and every
-    test signs in from 127.0.0.1: each test starts with none counted."""
+    test signs in from 127.0.0.1: each test starts with none counted. The limiter's clock stands
+    still for the test: its windows are fixed (a minute, an hour), and a test that happened to
+    straddle a minute's end would see its count start again halfway (CI saw it once)."""
     import contextlib
+    import time
+    import types
 
     from django_redis import get_redis_connection
+
+    from organizer.lib import ratelimit
+
+    started = time.time()
+    monkeypatch.setattr(ratelimit, "time", types.SimpleNamespace(time=lambda: started))
 
     with contextlib.suppress(Exception):  # a test that stops Redis still runs
         redis = get_redis_connection("default")
