@@ -100,8 +100,12 @@ def _lexeme(value: str, *, prefix: bool) -> str:
     return quoted + ":*" if prefix else quoted
 
 
-def _names(text: str) -> str | None:
+def _names(text: str, *, loose: bool = False) -> str | None:
+    """The names part of a tsquery: every word typed as a name prefix. ``loose`` leaves out
+    one-letter words when a longer one is there (see :func:`_index_tsquery`)."""
     terms = search_terms(text)[:MAX_QUERY_WORDS]
+    if loose and any(len(term) > 1 for term in terms):
+        terms = [term for term in terms if len(term) > 1]
     if not terms:
         return None
     return " & ".join(_lexeme("n" + term, prefix=True) for term in terms)
@@ -141,9 +145,10 @@ def _email(text: str) -> str | None:
     return _lexeme("e" + address, prefix=True)
 
 
-def match_tsquery(query: str) -> str | None:
+def match_tsquery(query: str, *, loose: bool = False) -> str | None:
     """The tsquery (text) matching a name or email ``query`` in the search index, or ``None``
-    when nothing can match (too short, only punctuation, or a phone: see :func:`_phone_ids`)."""
+    when nothing can match (too short, only punctuation, or a phone: see :func:`_phone_ids`).
+    ``loose``: the index's part of it (:func:`_index_tsquery`)."""
     text = bound_query(query).text
     if not text:
         return None
@@ -153,9 +158,19 @@ def match_tsquery(query: str) -> str | None:
     if kind == "phone":
         return None
     if kind == "name_or_email":
-        parts = [part for part in (_names(text), _email(text)) if part]
+        parts = [part for part in (_names(text, loose=loose), _email(text)) if part]
         return " | ".join(f"( {part} )" for part in parts) or None
-    return _names(text)
+    return _names(text, loose=loose)
+
+
+def _index_tsquery(query: str) -> str | None:
+    """What the GIN index is asked: :func:`match_tsquery` without its one-letter name prefixes
+    when a longer word is typed ("keisha o b" asks for ``keisha:*``). A one-letter prefix
+    matches every name starting with that letter, and the index would merge tens of thousands
+    of entries to narrow a few hundred Keishas; the candidates are checked against the whole
+    query instead (``ts_match_vq``, the function behind ``@@``, which the planner does not hand
+    to the index). It matches a superset of :func:`match_tsquery`."""
+    return match_tsquery(query, loose=True)
 
 
 def _candidate_ids(query: str, scope: list[str] | None) -> QuerySet | None:
@@ -169,12 +184,19 @@ def _candidate_ids(query: str, scope: list[str] | None) -> QuerySet | None:
     match = match_tsquery(text)
     if match is None:
         return None
+    loose = indexed = _index_tsquery(text)
     if scope is not None:
         within = " | ".join(_lexeme(lexeme, prefix=False) for lexeme in scope)
-        match = f"( {within} ) & ( {match} )"
+        indexed = f"( {within} ) & ( {loose} )"
     # A cast, not to_tsquery(): the lexemes are already what the index holds (no parsing).
-    where = RawSQL("doc @@ %s::tsquery", [match], output_field=BooleanField())
-    return SearchDoc.objects.filter(where).values("contact_id")
+    docs = SearchDoc.objects.filter(
+        RawSQL("doc @@ %s::tsquery", [indexed], output_field=BooleanField())
+    )
+    if loose != match:
+        docs = docs.filter(
+            RawSQL("ts_match_vq(doc, %s::tsquery)", [match], output_field=BooleanField())
+        )
+    return docs.values("contact_id")
 
 
 # ``lower(x || '')`` sorts exactly like ``lower(x)`` but cannot use ``contact_sort_idx``.

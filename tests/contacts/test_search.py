@@ -90,6 +90,24 @@ def test_a_query_that_matches_nothing_finds_nobody(cast, people):
         assert find_people(cast.staff, query) == [], query
 
 
+def test_one_letter_words_narrow_the_matches_of_the_longer_ones(cast):
+    # The index is asked for "keisha" only; "o" and "b" are checked on its matches.
+    def keisha(last):
+        person = ContactFactory(first_name="Keisha", last_name=last)
+        HubMemberFactory(contact=person, hub=cast.hub_a)
+        return person
+
+    obrien, bo, smith = keisha("O'Brien"), keisha("Bo"), keisha("Smith")
+    for user in (cast.staff, cast.organizer_a):
+        assert find_people(user, "Keisha O'B") == [obrien]
+        assert find_people(user, "keisha b") == [bo, obrien]
+        assert find_people(user, "k s") == [smith]  # only one-letter words: all to the index
+        assert {p.pk for p in find_people(user, "keisha")} == {obrien.pk, bo.pk, smith.pk}
+    assert find_people(cast.organizer_b, "Keisha O'B") == []  # outside the scope
+    assert match_tsquery("Keisha O'B", loose=True) == "'nkeisha':*"
+    assert match_tsquery("Keisha O'B") == "'nkeisha':* & 'no':* & 'nb':*"
+
+
 def test_what_is_typed_never_becomes_a_tsquery_operator(cast, people):
     # The scope lexemes of hub A, typed: a name prefix of nobody, not a way out of the scope.
     hub = f"h{cast.hub_a.pk}"
