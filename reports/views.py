@@ -14,6 +14,7 @@ from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpRespo
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from contacts.selectors.access import is_staff, require_staff
@@ -267,8 +268,9 @@ def reach_import(request):
         lambda data: reach_import_service(content=data["file"].read(), source=data["source"]),
         list_url="reports:reach",
         title=_("Import an election or canvass result"),
-        done=_("%(n)s neighborhoods imported."),
-        partly=_("%(n)s neighborhoods imported, %(r)s rows not imported."),
+        done=lambda n: ngettext(
+            "%(n)s neighborhood imported.", "%(n)s neighborhoods imported.", n
+        ) % {"n": n},
         fix_hint=_(
             "Fix these rows (or add the neighborhoods on the Neighborhoods page of Reports) and "
             "import the file again: the rows already imported are updated, not doubled."
@@ -277,12 +279,18 @@ def reach_import(request):
     )
 
 
+def _not_imported(done: str, rejected: int) -> str:
+    rows = ngettext("%(r)s row not imported.", "%(r)s rows not imported.", rejected)
+    return f"{done} {rows % {'r': rejected}}"
+
+
 def _reach_import(
-    request, form, run, *, list_url, title, done, partly, fix_hint, form_template
+    request, form, run, *, list_url, title, done, fix_hint, form_template
 ) -> HttpResponse:
     """A result's import, by neighborhood or by district: every row imported goes back to the
     report with a message; otherwise a page says which rows were not imported and why (the
-    others are saved), or, for a file refused whole, shows the form with the reason (400)."""
+    others are saved), or, for a file refused whole, shows the form with the reason (400).
+    ``done(n)`` says how many were imported."""
     result = None
     if form.is_valid():
         try:
@@ -293,7 +301,7 @@ def _reach_import(
     if result is not None:
         result_url += "?" + urlencode({"source": form.cleaned_data["source"].strip()})
         if not result.rejected:
-            messages.success(request, done % {"n": result.created + result.updated})
+            messages.success(request, done(result.created + result.updated))
             return redirect(result_url)
     context = {
         "import_form": form,
@@ -301,7 +309,7 @@ def _reach_import(
         "result_url": result_url,
         "title": title,
         "summary": result
-        and partly % {"n": result.created + result.updated, "r": len(result.rejected)},
+        and _not_imported(done(result.created + result.updated), len(result.rejected)),
         "fix_hint": fix_hint,
         "form_template": form_template,
     }
@@ -350,8 +358,8 @@ def reach_districts_import(request):
         ),
         list_url="reports:reach_districts",
         title=_("Import a result by election district"),
-        done=_("%(n)s districts imported."),
-        partly=_("%(n)s districts imported, %(r)s rows not imported."),
+        done=lambda n: ngettext("%(n)s district imported.", "%(n)s districts imported.", n)
+        % {"n": n},
         fix_hint=_(
             "Fix these rows (or add the districts on the Districts page of Campaigns) and "
             "import the file again: the rows already imported are updated, not doubled."

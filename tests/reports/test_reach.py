@@ -26,7 +26,7 @@ def test_reach_against_depth_lists_the_widest_shallowest_first(cast, town, clien
     response = _upload(client, b"neighborhood,votes\nnorth,1000\nSouth,500\nAtlantis,9\n")
     assert response.status_code == 200  # a row was not imported: the page says which and why
     html = response.content.decode()
-    assert "2 neighborhoods imported, 1 rows not imported." in html
+    assert "2 neighborhoods imported. 1 row not imported." in html
     assert "Line 4: no neighborhood with this name" in html
     assert Reach.objects.count() == 2
     rows = metrics.reach(report_scope(cast.staff), "2025 primary")
@@ -53,7 +53,7 @@ def test_a_clean_file_goes_back_to_the_report_with_a_message(cast, town, client_
     response = _upload(client, b"neighborhood,supporters\nNorth,10\n", source="Doors 2026")
     assert response.status_code == 302
     assert response["Location"] == "/reports/reach/?source=Doors+2026"
-    assert "1 neighborhoods imported." in client.get(response["Location"]).content.decode()
+    assert "1 neighborhood imported." in client.get(response["Location"]).content.decode()
 
 
 def test_concentration_over_time_by_hand(cast, town):
