@@ -13,8 +13,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.contrib.postgres.indexes import OpClass
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower, Reverse
@@ -187,12 +186,9 @@ class Contact(models.Model):
         related_name="+",
         db_index=False,  # rarely queried; fewer indexes to write
     )
+    # Every word of the name folded (accents and case gone): duplicate finding compares it, and
+    # the search index (``contacts.models.search``) is built from it.
     name_search = models.TextField(editable=False, default="")
-    search_vector = models.GeneratedField(
-        expression=SearchVector("name_search", config="simple"),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
 
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -219,7 +215,6 @@ class Contact(models.Model):
         indexes = [
             models.Index(fields=["owner", "last_contacted_at"]),
             models.Index(Lower("last_name"), Lower("first_name"), "id", name="contact_sort_idx"),
-            GinIndex(fields=["search_vector"], name="contact_search_gin"),
             models.Index(fields=["zip_code"]),
             models.Index(
                 fields=["id"], condition=models.Q(needs_rescore=True), name="contact_needs_rescore"

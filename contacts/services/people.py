@@ -274,7 +274,7 @@ def contact_create(
     # Consent to a channel means nothing without the channel (no "Email OK" without an email).
     contact.email_ok = contact.email_ok and bool(emails)
     contact.sms_ok = contact.sms_ok and bool(phones)
-    contact.full_clean(exclude=["name_search", "search_vector"])
+    contact.full_clean(exclude=["name_search"])
     contact.name_search = contact.build_name_search()  # what Contact.save() does
     rows = [
         *_phone_rows(phones),
@@ -402,7 +402,7 @@ def contact_update(
     if not changes:
         return contact
     contact.updated_by = by
-    contact.full_clean(exclude=["name_search", "search_vector"])
+    contact.full_clean(exclude=["name_search"])
     contact.save()
     ContactEvent.objects.create(
         contact=contact,
