@@ -100,8 +100,9 @@ class Activity(models.Model):
         EVENT_LED = "event_led", _("Led an event or action")
         PRESSURE_ACTION = "pressure_action", _("Called, wrote or visited a decision-maker")
 
+    # (contact, kind, occurred_at) below serves lookups by person: no index of its own to write.
     contact = models.ForeignKey(
-        "contacts.Contact", on_delete=models.CASCADE, related_name="activities"
+        "contacts.Contact", on_delete=models.CASCADE, related_name="activities", db_index=False
     )
     kind = models.CharField(max_length=40)  # Kind values, or a kind a later feature adds
     occurred_at = models.DateTimeField(default=timezone.now)

@@ -120,6 +120,7 @@ class Contact(models.Model):
         on_delete=models.SET_NULL,
         related_name="owned_contacts",
         help_text=_("The organizer who owns the relationship."),
+        db_index=False,  # (owner, last_contacted_at) below serves it: one index less to write
     )
     user = models.OneToOneField(
         USER,
@@ -258,8 +259,14 @@ class HubMember(models.Model):
         MEMBER = "member", _("Member")
         LEADER = "leader", _("Leader")
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="hub_memberships")
-    hub = models.ForeignKey("hubs.Hub", on_delete=models.CASCADE, related_name="members")
+    # Each is the first column of an index below ((contact, hub) unique, (hub, contact)): no
+    # index of its own to write with every member.
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="hub_memberships", db_index=False
+    )
+    hub = models.ForeignKey(
+        "hubs.Hub", on_delete=models.CASCADE, related_name="members", db_index=False
+    )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     since = models.DateField(_("since"), default=timezone.localdate)
 
@@ -282,7 +289,10 @@ class Phone(models.Model):
         WORK = "work", _("Work")
         OTHER = "other", _("Other")
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="phones")
+    # (contact, e164) unique below serves lookups by person: no index of its own to write.
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="phones", db_index=False
+    )
     raw = models.CharField(_("as typed"), max_length=64)
     e164 = models.CharField(_("number"), max_length=20)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.MOBILE)
@@ -318,7 +328,10 @@ class Phone(models.Model):
 
 
 class Email(models.Model):
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails")
+    # (contact, address) unique below serves lookups by person: no index of its own to write.
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="emails", db_index=False
+    )
     address = models.EmailField(_("email"), max_length=254)
     is_primary = models.BooleanField(_("primary"), default=False)
 
@@ -541,7 +554,10 @@ class ContactEvent(models.Model):
         FOLLOW_UP = "follow_up", _("Follow-up")
         OTHER = "other", _("Other")
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="events")
+    # (contact, -at) below serves lookups by person: no index of its own to write.
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     kind = models.CharField(max_length=12, choices=Kind.choices)
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(
