@@ -12,7 +12,7 @@ match each other:
   scope, so a scoped search asks the index for ``(h1 | h2 | o7) & nmar:*`` and never wades
   through matches outside it.
 
-Statement-level triggers (migration ``0007_person_search_index``) rewrite a person's row
+Triggers (migrations ``0011_person_search_index`` and ``0018``) rewrite a person's row
 whenever their name or organizer, an email or a hub membership changes, whoever writes
 it (services, imports by COPY, the admin, raw SQL): code never maintains it. Deleting a person
 deletes their row (``ON DELETE CASCADE``).

@@ -237,6 +237,11 @@ def test_people_written_in_bulk_are_found(cast):
     )
     assert len(find_people(cast.staff, "bulk")) == 3
     assert find_people(cast.staff, "9902") == [created[2]]
+    # One UPDATE renaming many (the trigger runs for each renamed row), one changing no name.
+    Contact.objects.filter(first_name="Bulk").update(name_search="renamed in bulk")
+    Contact.objects.filter(first_name="Bulk").update(score=7)
+    assert len(find_people(cast.staff, "renamed bulk")) == 3
+    assert find_people(cast.staff, "bulk row") == []
 
 
 def test_deleting_a_person_deletes_their_index_row(cast, people):
