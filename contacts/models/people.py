@@ -561,7 +561,12 @@ class ContactEvent(models.Model):
     kind = models.CharField(max_length=12, choices=Kind.choices)
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        USER,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # never looked up by actor; one line per person per import to write
     )
     summary = models.CharField(max_length=300)
     changes = models.JSONField(default=dict, blank=True)
