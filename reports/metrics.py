@@ -1317,11 +1317,13 @@ def _district_counts(scope: Scope, district_ids: list[int]) -> dict[int, dict[st
         active, active_params = "a.contact_id IS NOT NULL", []
         joined = f"LEFT JOIN (SELECT DISTINCT w.contact_id FROM ({window[0]}) w) a"
         joined, joined_params = joined + " ON a.contact_id = c.id", list(window[1])
+    order = "ORDER BY pd.contact_id, pd.district_id" if scope.everyone else ""  # see _facts
     rows = _fetch(
         f"""SELECT d.district_id, count(*) FILTER (WHERE c.membership_status = %s),
                    count(*) FILTER (WHERE {active})
             FROM ({people[0]}) AS c (id, membership_status)
-            JOIN reports_persondistrict d ON d.contact_id = c.id AND d.district_id = ANY(%s)
+            JOIN (SELECT pd.contact_id, pd.district_id FROM reports_persondistrict pd
+                  WHERE pd.district_id = ANY(%s) {order}) d ON d.contact_id = c.id
             {joined}
             GROUP BY 1""",
         [

@@ -273,16 +273,18 @@ def _districts_refresh() -> None:
     kinds = sorted(set(District.objects.values_list("kind", flat=True)))
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM reports_persondistrict")
-        for kind in kinds:
+        for kind in kinds:  # in person order: the pages read the rows in that order
             residents, params = district_residents_sql(people, kind)
             cursor.execute(
                 "INSERT INTO reports_persondistrict (contact_id, district_id)"
-                f" SELECT r.id, r.district_id FROM ({residents}) r ORDER BY 1, 2"
-                " ON CONFLICT DO NOTHING",
+                f" SELECT DISTINCT r.id, r.district_id FROM ({residents}) r ORDER BY 1, 2",
                 params,
             )
-    with connection.cursor() as cursor:  # statistics for the pages' plans
-        cursor.execute("ANALYZE reports_persondistrict")
+    with connection.cursor() as cursor:
+        # Statistics, and (VACUUM) the visibility map, so that pages read the key alone; VACUUM
+        # runs outside a transaction only, as in the task.
+        vacuum = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+        cursor.execute(f"{vacuum} reports_persondistrict")
 
 
 def person_facts_refresh_later() -> None:
