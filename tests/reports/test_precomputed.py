@@ -334,3 +334,14 @@ def test_the_whole_chapter_and_a_slice_count_alike_whichever_way_the_facts_are_r
     north = {r.key: r for r in metrics.depth(everyone).rows}[str(town.north.pk)]
     assert (north.counts["members"], north.counts["active_30"]) == (2, 1)
     assert metrics.headline(everyone)["members"] == 3  # p4 too, in no neighborhood
+
+
+def test_a_page_reads_when_the_facts_were_refreshed_once(cast, town, client_for):
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(cast.staff)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/reports/organizers/").content.decode()
+    reads = [q for q in queries.captured_queries if "reports_reportrefresh" in q["sql"]]
+    assert len(reads) == 1  # the numbers and the "as of" line share it
+    assert "as of" in html
