@@ -180,16 +180,34 @@ def stage_position_start(scope: Scope) -> Subquery | Case:
 _FEW_GROUPS = "OFFSET 0"
 
 
-def _fact_start_sql(scope: Scope) -> tuple[str, list]:
-    """:func:`stage_start` as SQL on rows "c" (the person) and "f" (their fact row, LEFT
-    JOINed): the same cases, the look-up only for people with two moves or more since."""
+@dataclass(frozen=True)
+class _FactStart:
+    """:func:`stage_start` as SQL: ``expr`` on rows "c" (the person), "f" (their fact row) and
+    "lk" (``join``, LEFT JOINed after "f"), with their parameters."""
+
+    expr: str
+    params: list
+    join: str
+    join_params: list
+
+
+def _fact_start_sql(scope: Scope) -> _FactStart:
+    """:func:`stage_start` from the fact row: the same cases, the moves looked up only for the
+    people with two or more since the start ("lk": their stage at the start, worked out apart
+    in a subquery kept apart by OFFSET 0). Written inside the CASE, that look-up was costed by
+    PostgreSQL for every person, which hid the price of sorting everyone to group them (it
+    sorted a million rows, spilling to disk, instead of hashing a few dozen groups)."""
     start = scope.start_at
-    return (
+    return _FactStart(
         "CASE WHEN f.moved_at IS NULL THEN NULL WHEN f.moved_at < %s THEN f.stage_id"
         " WHEN f.prev_moved_at IS NULL THEN NULL WHEN f.prev_moved_at < %s THEN f.prev_stage_id"
-        " ELSE (SELECT m.to_stage_id FROM contacts_laddermove m WHERE m.contact_id = c.id"
-        "  AND m.at < %s ORDER BY m.at DESC, m.id DESC LIMIT 1) END",
-        [start, start, start],
+        " ELSE lk.stage_id END",
+        [start, start],
+        "LEFT JOIN (SELECT f2.contact_id, (SELECT m.to_stage_id FROM contacts_laddermove m"
+        "  WHERE m.contact_id = f2.contact_id AND m.at < %s ORDER BY m.at DESC, m.id DESC"
+        "  LIMIT 1) AS stage_id FROM reports_personfact f2 WHERE f2.prev_moved_at >= %s"
+        " OFFSET 0) lk ON lk.contact_id = c.id",
+        [start, start],
     )
 
 
@@ -436,11 +454,12 @@ def _stage_pairs(scope: Scope, people: QuerySet, extra: str = "") -> list[tuple]
         inner = "c.extra AS extra, " if extra else ""
         return _fetch(
             f"""SELECT {"x.extra, " if extra else ""}x.start, x.stage, count(*) FROM (
-                  SELECT {inner}{begin[0]} AS start, f.stage_id AS stage
+                  SELECT {inner}{begin.expr} AS start, f.stage_id AS stage
                   FROM ({found[0]}) AS c ({"id, extra" if extra else "id"})
-                  LEFT JOIN {_facts(scope)} f ON f.contact_id = c.id {_FEW_GROUPS}) x
+                  LEFT JOIN {_facts(scope)} f ON f.contact_id = c.id
+                  {begin.join} {_FEW_GROUPS}) x
                 GROUP BY {"1, 2, 3" if extra else "1, 2"}""",
-            [*begin[1], *found[1]],
+            [*begin.params, *found[1], *begin.join_params],
         )
     start, end = latest_stages_sql(scope.start_at), end_stages_sql(scope)
     return _fetch(
@@ -987,16 +1006,18 @@ def _headline_from_facts(scope: Scope) -> dict:
     rows = _fetch(
         f"""SELECT x.hood, x.start, x.stage, count(*) FILTER (WHERE x.member),
                    count(*) FILTER (WHERE x.active), count(*) FROM (
-              SELECT f.neighborhood_id AS hood, {begin[0]} AS start, f.stage_id AS stage,
+              SELECT f.neighborhood_id AS hood, {begin.expr} AS start, f.stage_id AS stage,
                      c.membership_status = %s AS member, f.last_active_at >= %s AS active
               FROM ({people[0]}) AS c (id, membership_status)
-              LEFT JOIN {_facts(scope)} f ON f.contact_id = c.id {_FEW_GROUPS}) x
+              LEFT JOIN {_facts(scope)} f ON f.contact_id = c.id
+              {begin.join} {_FEW_GROUPS}) x
             GROUP BY 1, 2, 3""",
         [
-            *begin[1],
+            *begin.params,
             Contact.Membership.GOOD_STANDING,
             scope.end_at - dt.timedelta(days=30),
             *people[1],
+            *begin.join_params,
         ],
     )
     positions = dict(LadderStage.objects.values_list("pk", "position"))
