@@ -25,7 +25,12 @@ its end from those, and the stage at its start from the last two moves (the move
 with two or more since the start are looked up). A period that ended before the refresh is
 computed live, with an index behind each per-person probe. Pages that use the facts say "as
 of"; counts and their drill-down lists read the same rows through the same expressions, so
-they agree.
+they agree. The same refresh writes who lives in which election district
+(``reports_persondistrict``, the campaigns app's rule), for reach by district.
+
+For the whole chapter (``Scope.everyone``) the people are read in id order from their covering
+index and merged with the facts read in the same order (:func:`_facts`): no wide person rows
+read and no million-row hash built.
 """
 
 from __future__ import annotations
