@@ -41,9 +41,11 @@ from dataclasses import dataclass, field
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     Max,
@@ -56,7 +58,15 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from contacts.models import Activity, Contact, FollowUp, Interaction, LadderMove, LadderStage
+from contacts.models import (
+    Activity,
+    Contact,
+    FollowUp,
+    HubMember,
+    Interaction,
+    LadderMove,
+    LadderStage,
+)
 from reports.models import Neighborhood, PersonFact
 from reports.routers import reports_alias
 from reports.selectors import Scope
@@ -805,6 +815,42 @@ def hub_people(scope: Scope, metric: str, hub_id: int) -> QuerySet[Contact]:
     return members.filter(pk__in=_one_on_ones(scope).values("contact_id"))  # one_on_ones
 
 
+def _hub_member_counts(scope: Scope, ids: list[int]) -> dict[int, dict[str, int]]:
+    """Members, new, gone quiet and had a one-on-one, per hub of ``ids``: the scope's people,
+    each with whether they are quiet and talked to (the conditions of :func:`hub_people`),
+    joined to their memberships (a row per person and hub: HubMember's unique (contact, hub),
+    so counts of rows are counts of people) and grouped. For the whole chapter both sides are
+    read in person order from their covering indexes and merged (see :func:`_facts`)."""
+    talked = _one_on_ones(scope).values("contact_id")
+    people = _sql(
+        scope.people.order_by("pk")
+        .annotate(
+            quiet=ExpressionWrapper(_quiet_q(scope), output_field=BooleanField()),
+            talked=ExpressionWrapper(Q(pk__in=talked), output_field=BooleanField()),
+        )
+        .values("pk", "quiet", "talked")
+    )
+    memberships = HubMember.objects.filter(hub_id__in=ids).annotate(
+        new=ExpressionWrapper(Q(since__gte=scope.start), output_field=BooleanField())
+    )
+    memberships = memberships.order_by("contact_id") if scope.everyone else memberships.order_by()
+    joined = _sql(memberships.values("contact_id", "hub_id", "new"))
+    if people is None or joined is None:
+        return {}
+    rows = _fetch(
+        f"""SELECT m.hub_id, count(*), count(*) FILTER (WHERE m.new),
+                   count(*) FILTER (WHERE c.quiet), count(*) FILTER (WHERE c.talked)
+            FROM ({people[0]}) AS c (id, quiet, talked)
+            JOIN ({joined[0]}) AS m (contact_id, hub_id, new) ON m.contact_id = c.id
+            GROUP BY 1""",
+        [*people[1], *joined[1]],
+    )
+    return {
+        hub: {"members": n, "new": new, "quiet": quiet, "one_on_ones": talked}
+        for hub, n, new, quiet, talked in rows
+    }
+
+
 def hubs(scope: Scope) -> list[HubRow]:
     from campaigns.models import Rsvp
     from hubs.models import DoorResult, HubRole, TurfDoor
@@ -813,26 +859,10 @@ def hubs(scope: Scope) -> list[HubRow]:
     rows = [HubRow(hub, dict.fromkeys(HUB_METRICS, 0)) for hub in hub_list]
     by_id = {r.hub.pk: r for r in rows}
     ids = list(by_id)
-    # The same definitions as hub_people, grouped by hub: one statement for the members' numbers,
-    # one for the events'.
-    talked = _one_on_ones(scope).values("contact_id")
-    # One row per (person, hub): a person is in a hub once (HubMember's unique (contact, hub)),
-    # and the scope filters people without joins, so plain counts are counts of people (no
-    # DISTINCT, which would sort every membership).
-    members = (
-        scope.people.filter(hub_memberships__hub_id__in=ids)
-        .values("hub_memberships__hub_id")
-        .annotate(
-            members=Count("pk"),
-            new=Count("pk", filter=Q(hub_memberships__since__gte=scope.start)),
-            quiet=Count("pk", filter=_quiet_q(scope)),
-            one_on_ones=Count("pk", filter=Q(pk__in=talked)),
-        )
-        .order_by()
-    )
-    for r in members:
-        row = by_id[r.pop("hub_memberships__hub_id")]
-        row.counts.update(r)
+    # The same definitions as hub_people, grouped by hub: one statement for the members' numbers
+    # (:func:`_hub_member_counts`), one for the events'.
+    for hub_id, counts in _hub_member_counts(scope, ids).items():
+        by_id[hub_id].counts.update(counts)
     turnout = (
         _rsvps(scope)
         .filter(event__hub_id__in=ids)
