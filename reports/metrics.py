@@ -28,8 +28,8 @@ of"; counts and their drill-down lists read the same rows through the same expre
 they agree. The same refresh writes who lives in which election district
 (``reports_persondistrict``, the campaigns app's rule), for reach by district.
 
-For the whole chapter (``Scope.everyone``) the people are read in id order from their covering
-index and merged with the facts read in the same order (:func:`_facts`): no wide person rows
+For the whole chapter (``Scope.everyone``) the facts are read in person order and merged with
+the people read in id order from their covering index (:func:`_facts`): no wide person rows
 read and no million-row hash built.
 """
 
@@ -245,11 +245,13 @@ def _sql(qs: QuerySet) -> tuple[str, tuple] | None:
 
 
 def _facts(scope: Scope) -> str:
-    """The person facts, to join to the scope's people listed in id order (``order_by("pk")``).
-    For the whole chapter, in person order too: PostgreSQL then merges the two lists as it
-    reads them (the people from the (id, membership …) index alone) instead of reading every
-    person's full row and hashing a million fact rows — a third of the time. For a slice, the
-    view itself, which PostgreSQL probes by person or hashes as it sees fit."""
+    """The person facts, to join to the scope's people (a plain, unordered subquery, which
+    PostgreSQL folds into the statement). For the whole chapter, in person order: PostgreSQL then
+    merges them with the people read in id order from the (id, membership …) index alone,
+    instead of reading every person's full row and hashing a million fact rows — half the time
+    or less. Left plain, the people are a table with a unique key, so the merge needs no copy
+    of them to step back in (an ordered subquery of people would). For a slice, the view
+    itself, which PostgreSQL probes by person or hashes as it sees fit."""
     if scope.everyone:
         return "(SELECT * FROM reports_personfact ORDER BY contact_id)"
     return "reports_personfact"
@@ -333,7 +335,7 @@ def _depth_counts(scope: Scope) -> dict[int | None, dict[str, int]]:
     :func:`latest_stages_sql`), grouped by both; leaders and organizers are the groups at the
     top two stages. The same definitions as :func:`person_filters` (the drill-down lists)."""
     leader, organizer = top_stages()
-    people = _sql(scope.people.order_by("pk").values("pk", "membership_status"))
+    people = _sql(scope.people.order_by().values("pk", "membership_status"))
     if people is None:
         return {}
     since_30 = scope.end_at - dt.timedelta(days=30)
@@ -460,7 +462,7 @@ def _stage_pairs(scope: Scope, people: QuerySet, extra: str = "") -> list[tuple]
     """People counted by (``extra`` column,) stage at the start, stage at the end, in one
     statement joining two sets of stages (:func:`latest_stages_sql`)."""
     columns = ["pk", extra] if extra else ["pk"]
-    found = _sql(people.order_by("pk").values(*columns))
+    found = _sql(people.order_by().values(*columns))
     if found is None:
         return []
     lead = f"c.{extra}, " if extra else ""
@@ -819,11 +821,12 @@ def _hub_member_counts(scope: Scope, ids: list[int]) -> dict[int, dict[str, int]
     """Members, new, gone quiet and had a one-on-one, per hub of ``ids``: the scope's people,
     each with whether they are quiet and talked to (the conditions of :func:`hub_people`),
     joined to their memberships (a row per person and hub: HubMember's unique (contact, hub),
-    so counts of rows are counts of people) and grouped. For the whole chapter both sides are
-    read in person order from their covering indexes and merged (see :func:`_facts`)."""
+    so counts of rows are counts of people) and grouped. For the whole chapter the memberships
+    are read in person order from their covering index and merged with the people read the
+    same way (see :func:`_facts`)."""
     talked = _one_on_ones(scope).values("contact_id")
     people = _sql(
-        scope.people.order_by("pk")
+        scope.people.order_by()
         .annotate(
             quiet=ExpressionWrapper(_quiet_q(scope), output_field=BooleanField()),
             talked=ExpressionWrapper(Q(pk__in=talked), output_field=BooleanField()),
@@ -1032,7 +1035,7 @@ def _headline_from_facts(scope: Scope) -> dict:
     refreshed since its start): members, those placed in a listed neighborhood, active in 30
     days and (stage at the start, stage at the end) pairs, grouped — the definitions of
     :func:`headline_people` and :func:`residents_per_member`, read from the fact rows."""
-    people = _sql(scope.people.order_by("pk").values("pk", "membership_status"))
+    people = _sql(scope.people.order_by().values("pk", "membership_status"))
     one_on_ones = one_on_one_people(scope).count()
     if people is None:
         return {"residents_per_member": None, "members": 0, "active_30": 0, "moved_up": 0,
@@ -1361,7 +1364,7 @@ def _district_counts(scope: Scope, district_ids: list[int]) -> dict[int, dict[st
     """Members and people active in 90 days in each of ``district_ids``: the scope's people
     joined to the districts they live in (as of the refresh) and grouped, in one statement. The
     same definitions as :func:`district_reach_people`."""
-    people = _sql(scope.people.order_by("pk").values("pk", "membership_status"))
+    people = _sql(scope.people.order_by().values("pk", "membership_status"))
     if people is None or not district_ids:
         return {}
     since = scope.end_at - dt.timedelta(days=90)
