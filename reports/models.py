@@ -145,6 +145,29 @@ class PersonFact(models.Model):
         return f"{self.contact_id}: {self.neighborhood_id} {self.first_active_at}"
 
 
+class PersonDistrict(models.Model):
+    """Who lives in which election district, as of the last refresh of the person facts: a row
+    per person and district, written by ``reports.services.person_facts_refresh`` with the
+    campaigns app's one rule (``campaigns.selectors.pressure.district_residents_sql``). The
+    reach-by-district counts and their lists read these rows, so they agree; people added or
+    moved since count from the next refresh."""
+
+    pk = models.CompositePrimaryKey("contact", "district")
+    contact = models.ForeignKey(  # the key's index serves look-ups by person
+        "contacts.Contact",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    district = models.ForeignKey(
+        "campaigns.District", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} in {self.district_id}"
+
+
 class ReportRefresh(models.Model):
     """When a precomputed report table was last rewritten (the pages' "as of" line)."""
 

@@ -40,6 +40,11 @@ class Scope:
         return person_facts_as_of()
 
     @property
+    def everyone(self) -> bool:
+        """The scope is the whole chapter: no condition on its people (staff, no filter)."""
+        return not self.people.query.where
+
+    @property
     def facts_now(self) -> bool:
         """The period ends after the last refresh of the person facts (the usual period, ending
         today): the stage at its end and the activity before it are read from the facts, as

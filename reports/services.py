@@ -239,10 +239,11 @@ PERSON_FACTS = "person_facts"
 
 def person_facts_refresh() -> ReportRefresh:
     """Rewrite ``reports_personfact`` (each person's neighborhood and first activity) in one
-    set-based statement, and record when. ``CONCURRENTLY``: pages keep reading the previous
-    contents meanwhile (it needs the view's unique index, and a first fill without it). Runs in
-    Celery (beat, and on demand) where no statement timeout applies; two runs at once wait for
-    each other on the view's lock."""
+    set-based statement, then who lives in which election district (:func:`_districts_refresh`),
+    and record when. ``CONCURRENTLY``: pages keep reading the previous contents meanwhile (it
+    needs the view's unique index, and a first fill without it). Runs in Celery (beat, and on
+    demand) where no statement timeout applies; two runs at once wait for each other on the
+    view's lock."""
     started, clock = timezone.now(), time.monotonic()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -252,11 +253,38 @@ def person_facts_refresh() -> ReportRefresh:
         cursor.execute(f"REFRESH MATERIALIZED VIEW {concurrently} reports_personfact")
         cursor.execute("SELECT count(*) FROM reports_personfact")
         rows = cursor.fetchone()[0]
+    _districts_refresh()
     refresh, _created = ReportRefresh.objects.update_or_create(
         name=PERSON_FACTS,
         defaults={"refreshed_at": started, "seconds": time.monotonic() - clock, "rows": rows},
     )
     return refresh
+
+
+def _districts_refresh() -> None:
+    """Rewrite ``reports_persondistrict``: everyone with the district(s) of each kind they live
+    in, by ``campaigns.selectors.pressure.district_residents_sql`` (the one rule), one statement
+    per kind of district loaded. In one transaction: pages read the previous rows until it
+    commits (a DELETE, not a TRUNCATE, which would make them wait)."""
+    from campaigns.models import District
+    from campaigns.selectors.pressure import district_residents_sql
+
+    people = "SELECT c.id, c.longitude, c.latitude, c.zip_code FROM contacts_contact c"
+    kinds = sorted(set(District.objects.values_list("kind", flat=True)))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM reports_persondistrict")
+        for kind in kinds:  # in person order: the pages read the rows in that order
+            residents, params = district_residents_sql(people, kind)
+            cursor.execute(
+                "INSERT INTO reports_persondistrict (contact_id, district_id)"
+                f" SELECT DISTINCT r.id, r.district_id FROM ({residents}) r ORDER BY 1, 2",
+                params,
+            )
+    with connection.cursor() as cursor:
+        # Statistics, and (VACUUM) the visibility map, so that pages read the key alone; VACUUM
+        # runs outside a transaction only, as in the task.
+        vacuum = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+        cursor.execute(f"{vacuum} reports_persondistrict")
 
 
 def person_facts_refresh_later() -> None:

@@ -34,7 +34,6 @@ from reports.services import (
     NeighborhoodImportError,
     district_reach_import,
     neighborhoods_import,
-    person_facts_as_of,
     person_facts_refresh_later,
     report_export,
 )
@@ -105,7 +104,7 @@ def _render(request, template: str, form, scope, *, facts: str = "", **context) 
     if facts:
         context.update(
             facts=facts,
-            facts_as_of=person_facts_as_of(),
+            facts_as_of=scope.facts_as_of,  # read once per request, with the numbers
             can_refresh=is_staff(request.user),
         )
     context.update(

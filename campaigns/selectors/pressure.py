@@ -204,15 +204,6 @@ def _district_of_signer(kind: str) -> tuple[str, list]:
     return sql, params
 
 
-def district_residents_q_sql(district: District) -> tuple[str, list]:
-    """A condition on a person queryset (base table ``contacts_contact``): they live in
-    ``district`` (:func:`district_residents_sql`, worked out once for everyone, then hashed)."""
-    people = "SELECT c.id, c.longitude, c.latitude, c.zip_code FROM contacts_contact c"
-    residents, params = district_residents_sql(people, district.kind)
-    sql = f'"contacts_contact"."id" IN (SELECT r.id FROM ({residents}) r WHERE r.district_id = %s)'
-    return sql, [*params, district.pk]
-
-
 def delivery_kind(petition: Petition, requested: str = "") -> str | None:
     """Which kind of district the delivery list shows: the one asked for, else the target's,
     else the first kind any district is loaded for (None: no districts at all)."""

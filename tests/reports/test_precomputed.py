@@ -316,3 +316,32 @@ def test_the_ladder_from_the_facts_equals_the_ladder_computed_live(cast, town, d
     assert lists[("at_start", str(default_ladder["Supporter"].pk))] == {town.p4.pk, town.p2.pk}
     ReportRefresh.objects.all().delete()
     assert report() == (False, rows, matrix, lists, headline)
+
+
+def test_the_whole_chapter_and_a_slice_count_alike_whichever_way_the_facts_are_read(cast, town):
+    """Staff without a filter read the facts in person order (``Scope.everyone``); a hub filter
+    and a captain read a slice. The same people give the same numbers either way."""
+    everyone = report_scope(cast.staff)
+    hub_a = report_scope(cast.staff, hub=cast.hub_a)
+    captain = report_scope(cast.captain_a)
+    assert everyone.everyone and not hub_a.everyone and not captain.everyone
+    # Hub A: p1 (North, member, active 10 days ago) and p2 (North, member); the captain sees
+    # the same two people (plus Ana, in no neighborhood)
+    for scope in (hub_a, captain):
+        north = {r.key: r for r in metrics.depth(scope).rows}[str(town.north.pk)]
+        assert (north.counts["members"], north.counts["active_30"]) == (2, 1)
+        assert metrics.headline(scope)["members"] == 2
+    north = {r.key: r for r in metrics.depth(everyone).rows}[str(town.north.pk)]
+    assert (north.counts["members"], north.counts["active_30"]) == (2, 1)
+    assert metrics.headline(everyone)["members"] == 3  # p4 too, in no neighborhood
+
+
+def test_a_page_reads_when_the_facts_were_refreshed_once(cast, town, client_for):
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(cast.staff)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/reports/organizers/").content.decode()
+    reads = [q for q in queries.captured_queries if "reports_reportrefresh" in q["sql"]]
+    assert len(reads) == 1  # the numbers and the "as of" line share it
+    assert "as of" in html

@@ -16,8 +16,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from campaigns.models import District, DistrictZip
 from contacts.models import Contact, ExportLog
 from reports import drill, metrics
-from reports.models import DistrictReach
+from reports.models import DistrictReach, PersonDistrict
 from reports.selectors import report_scope
+from reports.services import person_facts_refresh
 from tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +42,7 @@ def districts(town):
         latitude=5.0,
         membership_status=Contact.Membership.GOOD_STANDING,
     )
+    person_facts_refresh()  # who lives where is worked out at each refresh
     return {"53": ad53, "54": ad54, "55": ad55, "cc7": cc7, "p6": p6}
 
 
@@ -95,6 +97,42 @@ def test_every_district_number_lists_exactly_its_people(cast, town, districts, c
     assert set(active.values_list("pk", flat=True)) == {town.p3.pk}
     crossing = drill.people(scope, drill.Spec("districts", "members", str(districts["55"].pk)))
     assert set(crossing.values_list("pk", flat=True)) == {town.p1.pk, town.p2.pk}
+
+
+def test_the_refresh_writes_each_persons_districts_by_the_campaigns_rule(cast, town, districts):
+    d = districts
+    found = set(PersonDistrict.objects.values_list("contact_id", "district_id"))
+    # AD 53 by shape (p3, p6; p6's ZIP does not count for assemblies), AD 54 and 55 by ZIP
+    # (p1, p2 by ZIP+4, p5), council 7 by ZIP (p1, p2, p5, p6); p4 lives in none
+    expected = {(town.p3.pk, d["53"].pk), (d["p6"].pk, d["53"].pk)}
+    for person in (town.p1, town.p2, town.p5):
+        expected |= {(person.pk, d["54"].pk), (person.pk, d["55"].pk), (person.pk, d["cc7"].pk)}
+    expected.add((d["p6"].pk, d["cc7"].pk))
+    assert found == expected
+
+
+def test_people_and_districts_changed_after_the_refresh_count_from_the_next_one(
+    cast, town, districts, client_for
+):
+    _upload(client_for(cast.staff), RESULT)
+    scope = report_scope(cast.staff)
+    key = str(districts["54"].pk)
+    newcomer = ContactFactory(zip_code="11111", membership_status=Contact.Membership.GOOD_STANDING)
+    DistrictZip.objects.filter(district=districts["55"]).delete()
+
+    def cell(name: str) -> tuple[int, int]:
+        row = _rows(cast.staff)[name]
+        listed = drill.people(scope, drill.Spec("districts", "members", row.key))
+        return row.members, listed.count()
+
+    # As of the refresh: the newcomer in no district yet, 55 still holding ZIP 11111
+    assert cell("State assembly 54") == (2, 2)
+    assert cell("State assembly 55") == (2, 2)
+    person_facts_refresh()
+    assert cell("State assembly 54") == (3, 3)
+    assert cell("State assembly 55") == (0, 0)
+    listed = drill.people(scope, drill.Spec("districts", "members", key))
+    assert newcomer.pk in set(listed.values_list("pk", flat=True))
 
 
 def test_a_kind_column_and_a_council_district_use_that_kinds_rule(
