@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("contacts", "0015_contact_report_cover_index"),
+        ("contacts", "0018_search_update_trigger_per_changed_row"),
         ("hubs", "0005_hubrole"),
     ]
 
