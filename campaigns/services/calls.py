@@ -171,6 +171,10 @@ def call_list_assign(*, by, call_list: CallList, callers: Iterable) -> None:
 # the first such row of the whole list (an expired claim behind, a row skipped while another
 # caller was claiming it). COALESCE evaluates a sub-select only when those before it are
 # empty; SKIP LOCKED makes a concurrent caller pass over a row another is claiming right now.
+# "After" is a row comparison so that every plan reads the list's open rows from
+# call_target_open_idx: with ``t.id > …`` plans walked the primary key from the caller's row,
+# through every row version after it (and, when nothing was open after it on the list, through
+# every later list's rows to the end of the table).
 _OPEN_SQL = """
     (SELECT t.id FROM campaigns_calltarget t
      JOIN contacts_contact c ON c.id = t.contact_id
@@ -181,9 +185,10 @@ _OPEN_SQL = """
                        AND p.e164 = t.phone AND p.wrong_number_at IS NOT NULL)
      ORDER BY t.id LIMIT 1 FOR UPDATE OF t SKIP LOCKED)"""
 _AFTER_SQL = """
-       AND t.id > COALESCE((SELECT m.id FROM campaigns_calltarget m
-                            WHERE m.claimed_by_id = %(user)s AND m.call_list_id = %(list)s
-                            ORDER BY m.id DESC LIMIT 1), 0)"""
+       AND (t.call_list_id, t.id) > (%(list)s,
+            COALESCE((SELECT m.id FROM campaigns_calltarget m
+                      WHERE m.claimed_by_id = %(user)s AND m.call_list_id = %(list)s
+                      ORDER BY m.id DESC LIMIT 1), 0))"""
 _NEXT_SQL = """
 UPDATE campaigns_calltarget SET claimed_by_id = %(user)s,
        claimed_until = now() + make_interval(mins => %(minutes)s)
