@@ -55,13 +55,16 @@ def _run_threads(work, per_thread: int, cpu: lib.Cpu | None = None) -> float:
     return lib.run_threads(work, per_thread, THREADS, cpu)
 
 
-def report_cpu(name: str, cpu: lib.Cpu, floor: lib.Cpu, calls: int) -> None:
-    """CPU per call (this process + PostgreSQL's backends) against the trivial POST's: what one
-    submission costs, which — unlike a rate — hardly moves with the load on the machine."""
+def report_cpu(
+    name: str, cpu: lib.Cpu, floor: lib.Cpu, calls: int, *, floor_name: str = "trivial POST"
+) -> None:
+    """CPU per call (this process + PostgreSQL's backends) against the floor's (the trivial
+    POST's): what one call costs, which — unlike a rate — hardly moves with the load on the
+    machine."""
     python_ms, postgres_ms = cpu.ms_per(calls)
     floor_python, floor_postgres = floor.ms_per(calls)
     print(f"# {name}: python {python_ms:.2f} ms + postgres {postgres_ms:.2f} ms per call; "
-          f"trivial POST {floor_python:.2f} + {floor_postgres:.2f} ms", flush=True)  # fmt: skip
+          f"{floor_name} {floor_python:.2f} + {floor_postgres:.2f} ms", flush=True)  # fmt: skip
     report(name, python_ms + postgres_ms, "ms", floor=floor_python + floor_postgres,
            target="info")  # fmt: skip
 

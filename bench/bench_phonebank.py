@@ -11,6 +11,10 @@ everyone with a phone, built by ``call_list_build`` (``INSERT … SELECT``), 50 
   worked (untimed) before asking again. p50/p95, target p95 ≤ 50 ms.
   Floor: a raw claim ``UPDATE … SKIP LOCKED RETURNING id`` on the second list by the same 50
   threads (no person checks, no person loaded).
+- ``phonebank_next_cpu_ms``: the CPU one "next" of those 50 callers costs, this process's
+  (every thread) plus the PostgreSQL backends' (``bench_event.report_cpu``), the caller's
+  statement marking the person worked included; floor: the raw claim's run. Unlike the
+  latency it hardly moves when other work shares the machine (info).
 - ``phonebank_next_1caller_ms``: the same for one caller alone (info: what the statement
   costs without 50 Python threads sharing the interpreter and two cores); same floor.
 - ``phonebank_double_claims``: rows handed to two callers during the run (target 0).
@@ -30,6 +34,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bench import lib
+from bench.bench_event import report_cpu
 from bench.lib import Context, Timing, report, report_latency
 
 PEOPLE = 100_000
@@ -44,7 +49,9 @@ RETURNING id
 _DONE_SQL = "UPDATE campaigns_calltarget SET result = 'no_answer' WHERE id = %s"
 
 
-def _work(call_list, callers, per_caller: int, *, floor: bool) -> tuple[list[float], list[int]]:
+def _work(
+    call_list, callers, per_caller: int, *, floor: bool, cpu: lib.Cpu | None = None
+) -> tuple[list[float], list[int]]:
     """Each caller asks for a person ``per_caller`` times; their latencies (ms) and the ids
     handed out (every id once, unless a person was handed to two callers)."""
     from campaigns.services.calls import call_next_target
@@ -76,7 +83,7 @@ def _work(call_list, callers, per_caller: int, *, floor: bool) -> tuple[list[flo
             samples.extend(mine)
             handed.extend(got)
 
-    lib.run_threads(caller, 1, CALLERS)
+    lib.run_threads(caller, 1, CALLERS, cpu)
     return samples, handed
 
 
@@ -160,8 +167,9 @@ def run(ctx: Context) -> None:
     first_queries = _queries_per_next(calls, callers[0])
     per_caller = ctx.repeat(60, minimum=10)
     _work(floor_list, callers, 3, floor=True)  # warm up
-    floor_samples, _ = _work(floor_list, callers, per_caller, floor=True)
-    samples, handed = _work(calls, callers, per_caller, floor=False)
+    floor_cpu, cpu = lib.Cpu(), lib.Cpu()
+    floor_samples, _ = _work(floor_list, callers, per_caller, floor=True, cpu=floor_cpu)
+    samples, handed = _work(calls, callers, per_caller, floor=False, cpu=cpu)
     later_queries = _queries_per_next(calls, callers[0])
     alone_floor = _alone(floor_list, callers[1], ctx.repeat(300), floor=True)
     alone = _alone(calls, callers[1], ctx.repeat(300), floor=False)
@@ -170,6 +178,7 @@ def run(ctx: Context) -> None:
     print(f"# {len(handed)} people handed to {CALLERS} callers; {len(samples)} timed")
     report_latency("phonebank_next_ms", Timing(tuple(samples)), Timing(tuple(floor_samples)),
                    p95_ms=50)  # fmt: skip
+    report_cpu("phonebank_next_cpu_ms", cpu, floor_cpu, len(samples), floor_name="raw claim")
     report_latency("phonebank_next_1caller_ms", alone, alone_floor)
     report("phonebank_double_claims", doubles, "rows", floor=0, target="0", max_value=0)
     print(lib.bench_line("phonebank_next_queries", later_queries, "queries",

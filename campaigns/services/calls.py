@@ -171,6 +171,10 @@ def call_list_assign(*, by, call_list: CallList, callers: Iterable) -> None:
 # the first such row of the whole list (an expired claim behind, a row skipped while another
 # caller was claiming it). COALESCE evaluates a sub-select only when those before it are
 # empty; SKIP LOCKED makes a concurrent caller pass over a row another is claiming right now.
+# "After" is a row comparison so that every plan reads the list's open rows from
+# call_target_open_idx: with ``t.id > …`` plans walked the primary key from the caller's row,
+# through every row version after it (and, when nothing was open after it on the list, through
+# every later list's rows to the end of the table).
 _OPEN_SQL = """
     (SELECT t.id FROM campaigns_calltarget t
      JOIN contacts_contact c ON c.id = t.contact_id
@@ -181,9 +185,10 @@ _OPEN_SQL = """
                        AND p.e164 = t.phone AND p.wrong_number_at IS NOT NULL)
      ORDER BY t.id LIMIT 1 FOR UPDATE OF t SKIP LOCKED)"""
 _AFTER_SQL = """
-       AND t.id > COALESCE((SELECT m.id FROM campaigns_calltarget m
-                            WHERE m.claimed_by_id = %(user)s AND m.call_list_id = %(list)s
-                            ORDER BY m.id DESC LIMIT 1), 0)"""
+       AND (t.call_list_id, t.id) > (%(list)s,
+            COALESCE((SELECT m.id FROM campaigns_calltarget m
+                      WHERE m.claimed_by_id = %(user)s AND m.call_list_id = %(list)s
+                      ORDER BY m.id DESC LIMIT 1), 0))"""
 _NEXT_SQL = """
 UPDATE campaigns_calltarget SET claimed_by_id = %(user)s,
        claimed_until = now() + make_interval(mins => %(minutes)s)
@@ -198,33 +203,51 @@ RETURNING {returning}
 
 # The same claim, returning what the caller's page shows of the row and its person.
 _NEXT_TARGET_SQL = """
-WITH claimed AS ({claim})
+WITH claimed AS ({claim}){unhurried}
 SELECT claimed.id, claimed.contact_id, claimed.phone, claimed.claimed_until,
        c.first_name, c.last_name, c.preferred_name
-FROM claimed JOIN contacts_contact c ON c.id = claimed.contact_id
+FROM claimed JOIN contacts_contact c ON c.id = claimed.contact_id{unhurried_join}
 """
+# A claim on its own (not inside a caller's transaction) commits without waiting for its WAL
+# to reach the disk (synchronous_commit off for this transaction only; a claim inside a
+# transaction leaves that transaction's commit as it is). A crash of the database can lose
+# the claims of its last moments (up to about 0.6 s): those people are open again, as if
+# their callers had walked away, and a caller who had one on screen is told when recording
+# that the person was handed on (as after an expired claim). Anything committed after a claim
+# (its result) is flushed with it; results keep waiting for the disk. In exchange "next" no
+# longer waits for a flush: milliseconds on a busy server, much more behind another session's
+# bulk writes, and the larger part of a claim's time under 50 callers (bench/RESULTS.md).
+_UNHURRIED = ", unhurried AS (SELECT set_config('synchronous_commit', 'off', true) AS off)"
 _PERSON_FIELDS = ["id", "first_name", "last_name", "preferred_name"]
 
 
 def call_next(*, user, call_list: CallList) -> int | None:
-    """Claim the caller's next person (or give back the one they hold); the row's id, or None
-    when nobody is left. One statement; the claim lasts ``claim_minutes`` from now."""
-    with connection.cursor() as cursor:
-        cursor.execute(_claim_sql(call_list, returning="id"), _claim_params(user, call_list))
-        row = cursor.fetchone()
-    return row[0] if row else None
+    """The id of the caller's next person (:func:`call_next_target`), or None."""
+    target = call_next_target(user=user, call_list=call_list)
+    return target.pk if target is not None else None
+
+
+def _next_target_sql(call_list: CallList, *, unhurried: bool) -> str:
+    """The claim returning the row and its person; ``unhurried``: its commit does not wait for
+    the disk (only for a claim that is its own transaction)."""
+    return _NEXT_TARGET_SQL.format(
+        claim=_claim_sql(call_list, returning="id, contact_id, phone, claimed_until"),
+        unhurried=_UNHURRIED if unhurried else "",
+        unhurried_join=", unhurried" if unhurried else "",
+    )
 
 
 def call_next_target(*, user, call_list: CallList) -> CallTarget | None:
-    """:func:`call_next` and the row with its person's name, in the same one statement (what
-    the caller's page needs; other fields of the person are not loaded). Planning the claim
-    (three sub-selects, two joins) cost PostgreSQL half as much as running it, on every "next"
-    of every caller: it is prepared once per connection (``organizer.lib.prepared``)."""
-    claim = _claim_sql(call_list, returning="id, contact_id, phone, claimed_until")
+    """Claim the caller's next person (or give back the one they hold) and return the row with
+    its person's name (what the caller's page needs; other fields of the person are not
+    loaded), or None when nobody is left. One statement; the claim lasts ``claim_minutes``
+    from now. Planning it (three sub-selects, two joins) cost PostgreSQL half as much as
+    running it, on every "next" of every caller: it is prepared once per connection
+    (``organizer.lib.prepared``)."""
     with connection.cursor() as cursor:
         prepared.execute(
             cursor,
-            _NEXT_TARGET_SQL.format(claim=claim),
+            _next_target_sql(call_list, unhurried=not connection.in_atomic_block),
             _claim_params(user, call_list),
             types=_CLAIM_TYPES,
             prefix="call_next",

@@ -14,6 +14,7 @@ statement as it is.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import weakref
@@ -34,19 +35,7 @@ def execute(cursor, sql: str, params: dict, *, types: dict[str, str], prefix: st
     if not settings.DB_PREPARED_STATEMENTS:
         cursor.execute(sql, params)
         return
-    order: list[str] = []
-
-    def number(match: re.Match) -> str:
-        if match.group(1) not in order:
-            order.append(match.group(1))
-        return f"${order.index(match.group(1)) + 1}"
-
-    text = _PLACEHOLDER.sub(number, sql)
-    if "%" in text:
-        raise ValueError("a prepared statement takes no literal %")
-    signature = ", ".join(types[key] for key in order)
-    name = f"{prefix}_{hashlib.sha256(f'{signature}|{text}'.encode()).hexdigest()[:24]}"
-    run = f"EXECUTE {name} ({', '.join(['%s'] * len(order))})"
+    name, text, signature, run, order = _compiled(sql, tuple(sorted(types.items())), prefix)
     args = [params[key] for key in order]
     cursor.db.ensure_connection()
     held = _held.setdefault(cursor.db.connection, set())
@@ -62,6 +51,30 @@ def execute(cursor, sql: str, params: dict, *, types: dict[str, str], prefix: st
     held.discard(_UNSURE)
     while cursor.nextset():  # past the PREPARE's empty result to the EXECUTE's
         pass
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(
+    sql: str, types: tuple[tuple[str, str], ...], prefix: str
+) -> tuple[str, str, str, str, tuple[str, ...]]:
+    """The statement's name, its text with ``$n`` placeholders, its parameters' types, its
+    ``EXECUTE`` and the parameters' order: worked out once per statement (a hot statement's
+    text is a few kilobytes), not on each call."""
+    order: list[str] = []
+
+    def number(match: re.Match) -> str:
+        if match.group(1) not in order:
+            order.append(match.group(1))
+        return f"${order.index(match.group(1)) + 1}"
+
+    text = _PLACEHOLDER.sub(number, sql)
+    if "%" in text:
+        raise ValueError("a prepared statement takes no literal %")
+    typed = dict(types)
+    signature = ", ".join(typed[key] for key in order)
+    name = f"{prefix}_{hashlib.sha256(f'{signature}|{text}'.encode()).hexdigest()[:24]}"
+    run = f"EXECUTE {name} ({', '.join(['%s'] * len(order))})"
+    return name, text, signature, run, tuple(order)
 
 
 def reset(connection) -> None:

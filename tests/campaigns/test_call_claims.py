@@ -60,6 +60,18 @@ def test_eight_callers_at_once_each_get_a_different_person(setup):
     assert held.count() == len(callers)
 
 
+def test_callers_reloading_at_once_each_get_their_own_person_back(setup):
+    call_list, callers, _people = setup
+    first = together(lambda i: call_next(user=callers[i], call_list=call_list), len(callers))
+    again = together(lambda i: call_next(user=callers[i], call_list=call_list), len(callers))
+    assert again == first
+    assert len(set(first)) == len(callers)
+    held = CallTarget.objects.filter(claimed_by__isnull=False)
+    assert dict(held.values_list("claimed_by_id", "pk")) == {
+        caller.pk: target_id for caller, target_id in zip(callers, first, strict=True)
+    }
+
+
 def test_callers_working_a_list_to_the_end_never_share_a_person(setup):
     call_list, callers, people = setup
 
@@ -109,3 +121,32 @@ def test_two_taps_of_the_same_result_at_once_record_one_interaction(setup):
     assert sorted(outcomes) == ["ClaimLost", "ok"]
     contact_id = CallTarget.objects.get(pk=target_id).contact_id
     assert Interaction.objects.filter(contact_id=contact_id).count() == 1
+
+
+def _synchronous_commit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('synchronous_commit')")
+        return cursor.fetchone()[0]
+
+
+def test_a_claim_does_not_wait_for_the_disk_but_nothing_after_it_is_hurried(setup):
+    from django.db import transaction
+
+    from campaigns.services.calls import _next_target_sql
+
+    call_list, callers, _people = setup
+    # The statement a claim on its own runs turns the flush off for its transaction...
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            _next_target_sql(call_list, unhurried=True),
+            {"user": callers[0].pk, "list": call_list.pk, "minutes": 10},
+        )
+        assert cursor.fetchone() is not None
+        assert _synchronous_commit() == "off"
+        transaction.set_rollback(True)
+    # ...and for nothing else: not the session's later statements,
+    assert call_next(user=callers[0], call_list=call_list) is not None
+    assert _synchronous_commit() == "on"
+    with transaction.atomic():  # nor a transaction the claim is part of.
+        assert call_next(user=callers[1], call_list=call_list) is not None
+        assert _synchronous_commit() == "on"
