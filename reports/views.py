@@ -267,9 +267,9 @@ def reach_import(request):
         lambda data: reach_import_service(content=data["file"].read(), source=data["source"]),
         list_url="reports:reach",
         title=_("Import an election or canvass result"),
-        done=lambda n: ngettext(
-            "%(n)s neighborhood imported.", "%(n)s neighborhoods imported.", n
-        ) % {"n": n},
+        done=lambda n: (
+            ngettext("%(n)s neighborhood imported.", "%(n)s neighborhoods imported.", n) % {"n": n}
+        ),
         fix_hint=_(
             "Fix these rows (or add the neighborhoods on the Neighborhoods page of Reports) and "
             "import the file again: the rows already imported are updated, not doubled."
@@ -357,8 +357,9 @@ def reach_districts_import(request):
         ),
         list_url="reports:reach_districts",
         title=_("Import a result by election district"),
-        done=lambda n: ngettext("%(n)s district imported.", "%(n)s districts imported.", n)
-        % {"n": n},
+        done=lambda n: (
+            ngettext("%(n)s district imported.", "%(n)s districts imported.", n) % {"n": n}
+        ),
         fix_hint=_(
             "Fix these rows (or add the districts on the Districts page of Campaigns) and "
             "import the file again: the rows already imported are updated, not doubled."
