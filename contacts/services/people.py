@@ -172,12 +172,14 @@ def _clean_emails(inputs: list[str], errors: dict) -> list[str]:
 
 def _check_external_ids(contact: Contact | None, ids: list[tuple[str, str]], errors: dict):
     cleaned = list(dict.fromkeys((system, value.strip()) for system, value in ids if value.strip()))
+    if not cleaned:  # the usual case (every public sign-up): no query to build
+        return cleaned
     taken = ExternalId.objects.none()
     for system, value in cleaned:
         taken |= ExternalId.objects.filter(system=system, value=value)
     if contact is not None:
         taken = taken.exclude(contact=contact)
-    for row in taken[:5] if cleaned else []:
+    for row in taken[:5]:
         errors.setdefault("external_ids", []).append(
             _("%(id)s already belongs to someone else.") % {"id": row}
         )
