@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.models import Campaign, Event, Metric, Petition, Shift
 from campaigns.services.petitions import CONTACT_CONSENT_TEXT, PAPER_MAX_ROWS
 from campaigns.services.rsvps import SMS_CONSENT_TEXT
+from organizer.lib.forms import SharedFieldsMixin
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -100,7 +101,7 @@ class ShiftForm(forms.ModelForm):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 
-class RsvpForm(forms.Form):
+class RsvpForm(SharedFieldsMixin, forms.Form):
     """The public RSVP. ``website`` is a honeypot: people never see it, bots fill it."""
 
     first_name = forms.CharField(label=_("First name"), max_length=100)
@@ -116,11 +117,12 @@ class RsvpForm(forms.Form):
         super().__init__(*args, **kwargs)
         shifts = list(shifts)
         if shifts:
-            self.fields["shift"].choices = [("", _("Pick a shift"))] + [
+            shift = self.own_field("shift")
+            shift.choices = [("", _("Pick a shift"))] + [
                 (s.pk, f"{s} ({_('full')})" if getattr(s, "full", False) else str(s))
                 for s in shifts
             ]
-            self.fields["shift"].required = True
+            shift.required = True
         else:
             del self.fields["shift"]
 
@@ -169,7 +171,7 @@ class PetitionForm(forms.ModelForm):
         self.fields["target"].queryset = self.fields["target"].queryset.filter(is_active=True)
 
 
-class SignForm(forms.Form):
+class SignForm(SharedFieldsMixin, forms.Form):
     """The public petition. ``website`` is a honeypot: people never see it, bots fill it."""
 
     first_name = forms.CharField(label=_("First name"), max_length=100)

@@ -4,6 +4,7 @@ pages (public, scheduled events only), the kiosk's list, turnout and recruiters.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass
 
@@ -76,18 +77,25 @@ FROM campaigns_event e WHERE e.id = %s AND e.is_public
 """
 
 
+@functools.cache
+def _signup_sql() -> tuple[str, tuple[str, ...]]:
+    fields = model_fields(Event, SIGNUP_FIELDS)
+    columns = ", ".join(f"e.{f.column}" for f in fields)
+    return _SIGNUP_SQL.format(columns=columns), tuple(f.attname for f in fields)
+
+
 def signup_event(pk: int) -> Event:
     """A public event as a POSTed RSVP needs it: a few fields and its shifts (``shift_list``)
     in one statement, where the page reads two and far more columns (its hub and campaign).
     Plain SQL: building this query through the ORM cost more than running it. A form with
     errors is shown from :func:`public_event`."""
-    fields = model_fields(Event, SIGNUP_FIELDS)
+    sql, attnames = _signup_sql()
     with connection.cursor() as cursor:
-        cursor.execute(_SIGNUP_SQL.format(columns=", ".join(f"e.{f.column}" for f in fields)), [pk])
+        cursor.execute(sql, [pk])
         row = cursor.fetchone()
     if row is None:
         raise Http404
-    event = Event.from_db(connection.alias, [f.attname for f in fields], row[:-1])
+    event = Event.from_db(connection.alias, attnames, row[:-1])
     shifts = json.loads(row[-1]) if isinstance(row[-1], str) else row[-1]
     event.shift_list = [
         Shift(

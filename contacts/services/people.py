@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -122,8 +123,7 @@ def first_match(
     sql, params = _match_ids(phones_e164, emails)
     if not sql:
         return None
-    names = model_fields(Contact, fields)
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in names)
+    columns, attnames = _match_columns(tuple(fields))
     sql = f"SELECT {columns} FROM contacts_contact WHERE id IN ({sql}) ORDER BY id LIMIT 1"
     if before is not None:
         sql, params = f"{before[0]}; {sql}", [*before[1], *params]
@@ -134,7 +134,15 @@ def first_match(
         row = cursor.fetchone()
     if row is None:
         return None
-    return Contact.from_db(connection.alias, [field.attname for field in names], row)
+    return Contact.from_db(connection.alias, attnames, row)
+
+
+@functools.cache
+def _match_columns(fields: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """The quoted columns and attnames :func:`first_match` reads, once per set of fields."""
+    names = model_fields(Contact, fields)
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in names)
+    return columns, tuple(field.attname for field in names)
 
 
 def _clean_phones(inputs: list[PhoneInput], errors: dict) -> list[tuple[str, PhoneInput]]:
@@ -164,12 +172,14 @@ def _clean_emails(inputs: list[str], errors: dict) -> list[str]:
 
 def _check_external_ids(contact: Contact | None, ids: list[tuple[str, str]], errors: dict):
     cleaned = list(dict.fromkeys((system, value.strip()) for system, value in ids if value.strip()))
+    if not cleaned:  # the usual case (every public sign-up): no query to build
+        return cleaned
     taken = ExternalId.objects.none()
     for system, value in cleaned:
         taken |= ExternalId.objects.filter(system=system, value=value)
     if contact is not None:
         taken = taken.exclude(contact=contact)
-    for row in taken[:5] if cleaned else []:
+    for row in taken[:5]:
         errors.setdefault("external_ids", []).append(
             _("%(id)s already belongs to someone else.") % {"id": row}
         )

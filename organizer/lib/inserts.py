@@ -21,8 +21,10 @@ not run; callers do what their ``save()`` does (``Contact.save`` sets ``name_sea
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection
 from django.db.models import Model
 from django.db.models.expressions import DatabaseDefault
@@ -35,36 +37,64 @@ def model_fields(model: type[Model], names) -> list:
     return [f for f in model._meta.concrete_fields if f.attname in wanted]
 
 
+@functools.cache
+def _row_fields(model: type[Model], skip: str | None) -> tuple[tuple, ...]:
+    """What :func:`columns` reads of a model, worked out once per model (a sign-up writes the
+    same few models every time): ``(field, quoted column, placeholder, is_pk)`` for each field
+    written. ``placeholder`` is the SQL placeholder when it does not depend on the value (an
+    array's cast), else the field's ``get_placeholder`` method, else ``"%s"``."""
+    opts = model._meta
+    quote = connection.ops.quote_name
+    plan = []
+    for field in opts.local_concrete_fields:
+        if field.generated or (field.primary_key and field.auto_created) or field.name == skip:
+            continue
+        placeholder = getattr(field, "get_placeholder", None) or "%s"
+        if isinstance(field, ArrayField):
+            placeholder = field.get_placeholder(None, None, connection)
+        plan.append((field, quote(field.column), placeholder, field is opts.pk))
+    return tuple(plan)
+
+
 def columns(obj: Model, *, skip: str | None = None) -> tuple[list[str], list[str], list]:
     """(quoted columns, placeholders, params) of ``obj`` as a new row: every concrete field
     but an automatic primary key and generated fields (``skip``: a field name left out, for a
     caller that supplies that column itself)."""
-    opts = obj._meta
-    quote = connection.ops.quote_name
     cols, marks, params = [], [], []
-    for field in opts.local_concrete_fields:
-        if field.generated or (field.primary_key and field.auto_created) or field.name == skip:
-            continue
-        if field is opts.pk and getattr(obj, field.attname) is None:
+    for field, column, placeholder, is_pk in _row_fields(type(obj), skip):
+        if is_pk and getattr(obj, field.attname) is None:
             continue  # an AutoField primary key: the sequence gives it
         value = field.pre_save(obj, add=True)
         if isinstance(value, DatabaseDefault):
             continue  # the column's own DEFAULT
-        cols.append(quote(field.column))
-        placeholder = getattr(field, "get_placeholder", None)
-        marks.append(placeholder(value, None, connection) if placeholder else "%s")
-        params.append(field.get_db_prep_save(value, connection))
+        cols.append(column)
+        if type(placeholder) is not str:
+            placeholder = placeholder(value, None, connection)
+        value = field.get_db_prep_save(value, connection)
+        if placeholder == "%s" and (value is None or value is True or value is False):
+            marks.append(_LITERALS[value])  # the text the driver would put there itself
+            continue
+        marks.append(placeholder)
+        params.append(value)
     return cols, marks, params
 
 
-def _link(child: Model, parent_model: type[Model]):
+# NULL, true and false are written into the statement rather than passed as parameters: the
+# same text reaches PostgreSQL (Django's cursors bind on the client), but a statement of fewer
+# than 50 parameters has its parsing cached by psycopg — a new person's, ~60 with every empty
+# column of a person, was parsed again on every public sign-up.
+_LITERALS = {None: "NULL", True: "true", False: "false"}
+
+
+@functools.cache
+def _link(child_model: type[Model], parent_model: type[Model]):
     links = [
         f
-        for f in child._meta.local_concrete_fields
+        for f in child_model._meta.local_concrete_fields
         if f.is_relation and f.related_model is parent_model
     ]
     if len(links) != 1:
-        raise ValueError(f"{type(child).__name__} has no single foreign key to the parent")
+        raise ValueError(f"{child_model.__name__} has no single foreign key to the parent")
     return links[0]
 
 
@@ -92,7 +122,7 @@ def insert_with_children(
     ]
     links = []
     for index, child in enumerate(children):
-        link = _link(child, type(parent))
+        link = _link(type(child), type(parent))
         links.append(link)
         cols, marks, values = columns(child, skip=link.name)
         # INSERT … SELECT … FROM parent: no row when the parent was not written.
@@ -133,21 +163,15 @@ def insert_or_update(
     same statement, as CTEs reading ``upserted`` (the row's columns and ``inserted``, true for
     a new row); the first returns ids (``then_ids``): the rows that follow from a new one, in
     the same round trip."""
-    opts = obj._meta
-    quote = connection.ops.quote_name
+    model = type(obj)
     cols, marks, params = columns(obj)
-    target = ", ".join(quote(opts.get_field(name).column) for name in conflict)
-    sets = ", ".join(
-        f"{quote(column)} = EXCLUDED.{quote(column)}"
-        for column in (opts.get_field(name).column for name in update)
+    table, action, returning, attnames, converters = _upsert_parts(
+        model, tuple(conflict), tuple(update)
     )
-    action = f"DO UPDATE SET {sets}" if sets else "DO NOTHING"
-    fields = opts.concrete_fields
-    returning = ", ".join(quote(f.column) for f in fields)
     # xmax is 0 on a row version this statement inserted (an updated row's is our transaction).
     sql = (
-        f"INSERT INTO {quote(opts.db_table)} ({', '.join(cols)}) VALUES ({', '.join(marks)}) "
-        f"ON CONFLICT ({target}) {action} RETURNING {returning}, (xmax = 0) AS inserted"
+        f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(marks)}) "
+        f"ON CONFLICT {action} RETURNING {returning}, (xmax = 0) AS inserted"
     )
     if isinstance(then, tuple):
         then = [then]
@@ -165,9 +189,35 @@ def insert_or_update(
     then_ids = list(row[-1] or []) if then else []
     row = row[:-1] if then else row
     values = list(row[:-1])
-    for index, field in enumerate(fields):  # what a query would convert (JSON, …)
+    for index, col, convert in converters:  # what a query would convert (JSON, …)
+        values[index] = convert(values[index], col, connection)
+    stored = model.from_db(connection.alias, attnames, values)
+    return stored, bool(row[-1]), then_ids
+
+
+@functools.cache
+def _upsert_parts(model: type[Model], conflict: tuple, update: tuple) -> tuple:
+    """The parts of :func:`insert_or_update`'s statement that depend only on the model and the
+    conflict and update fields, and the converters of the row it reads back: worked out once
+    (building them cost a public RSVP as much as sending its statement)."""
+    opts = model._meta
+    quote = connection.ops.quote_name
+    target = ", ".join(quote(opts.get_field(name).column) for name in conflict)
+    sets = ", ".join(
+        f"{quote(column)} = EXCLUDED.{quote(column)}"
+        for column in (opts.get_field(name).column for name in update)
+    )
+    action = f"({target}) DO UPDATE SET {sets}" if sets else f"({target}) DO NOTHING"
+    fields = opts.concrete_fields
+    converters = []
+    for index, field in enumerate(fields):
         col = field.get_col(opts.db_table)
         for convert in [*connection.ops.get_db_converters(col), *col.get_db_converters(connection)]:
-            values[index] = convert(values[index], col, connection)
-    stored = type(obj).from_db(connection.alias, [f.attname for f in fields], values)
-    return stored, bool(row[-1]), then_ids
+            converters.append((index, col, convert))
+    return (
+        quote(opts.db_table),
+        action,
+        ", ".join(quote(f.column) for f in fields),
+        tuple(f.attname for f in fields),
+        tuple(converters),
+    )

@@ -3,7 +3,8 @@
 ``hit(scope, key, limit=…, window=…)`` (or ``hit_all`` for several limits in one round trip)
 counts one request and answers 0 while the caller is under
 the limit, or the seconds until the window ends (the ``Retry-After``) once over it. The counter is
-one ``INCR`` plus ``EXPIRE`` in a pipeline, so concurrent requests never lose a count.
+one ``INCR`` plus ``EXPIRE`` inside one server-side script (``_HIT``: every limit of a call in
+one command, atomic), so concurrent requests never lose a count.
 
 Weak spot, on purpose: when Redis is down the limiter **fails open** (every hit is allowed and the
 error is logged). A dead Redis must not lock organizers out of the site; the lockout of accounts
@@ -27,6 +28,26 @@ def _connection():
     return get_redis_connection("default")
 
 
+# Each key counted, its expiry set: one command and one answer for every limit of a call (a
+# MULTI/EXEC pipeline was six commands and six answers to parse, on every public sign-up).
+_HIT_LUA = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+    counts[i] = redis.call('INCR', key)
+    redis.call('EXPIRE', key, ARGV[i])
+end
+return counts
+"""
+_scripts: dict[int, object] = {}  # the script registered on each Redis client
+
+
+def _hit_script(client):
+    script = _scripts.get(id(client))
+    if script is None or script.registered_client is not client:
+        script = _scripts[id(client)] = client.register_script(_HIT_LUA)
+    return script
+
+
 def _key(scope: str, key: str, window: int, now: float) -> str:
     digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
     return f"organizer:rl:{scope}:{int(now // window)}:{digest}"
@@ -42,13 +63,12 @@ def hit_all(key: str, limits: list[tuple[str, int, int]], *, now: float | None =
     60 an hour) in one round trip to Redis; 0 if every limit allows it, else the longest
     wait. Every limit counts the hit, refused or not (a flood keeps its hour's count)."""
     now = time.time() if now is None else now
+    names = [_key(scope, key, window, now) for scope, _limit, window in limits]
     try:
-        pipe = _connection().pipeline()
-        for scope, _limit, window in limits:
-            name = _key(scope, key, window, now)
-            pipe.incr(name)
-            pipe.expire(name, window + 1)
-        counts = pipe.execute()[::2]
+        # EVALSHA, and EVAL once when the server does not know the script yet (a restart).
+        counts = _hit_script(_connection())(
+            keys=names, args=[window + 1 for _scope, _limit, window in limits]
+        )
     except Exception:  # Redis down or frozen: fail open (see the module note)
         scopes = ", ".join(scope for scope, _limit, _window in limits)
         logger.warning("rate limit %s not checked: Redis unavailable", scopes, exc_info=True)

@@ -88,6 +88,28 @@ def test_a_shift_must_be_picked_when_the_event_has_shifts(event, public_client):
     assert Rsvp.objects.get().shift == shift
 
 
+def test_one_events_shifts_never_reach_another_events_form(event, campaign, public_client):
+    """The RSVP form shares its fields with the class (no copy per request): the shift field
+    one event changes is its own copy."""
+    from campaigns.forms import RsvpForm
+    from campaigns.models import Event
+
+    Shift.objects.create(
+        event=event, label="Morning", starts_at=event.starts_at, ends_at=event.ends_at
+    )
+    other = Event.objects.create(
+        title="Town hall", kind=event.kind, hub=event.hub, campaign=campaign,
+        starts_at=event.starts_at, ends_at=event.ends_at, place="Library",
+    )  # fmt: skip
+    assert b"Morning" in public_client().get(f"/e/{event.pk}/").content
+    page = public_client().get(f"/e/{other.pk}/").content
+    assert b"Morning" not in page and b'name="shift"' not in page
+    assert rsvp(public_client(), other).status_code == 302  # no shift to pick there
+    assert rsvp(public_client(), event, phone="718-555-0177").status_code == 400  # one here
+    assert not RsvpForm.base_fields["shift"].required
+    assert list(RsvpForm.base_fields["shift"].choices) == []
+
+
 def test_the_honeypot_shows_thanks_and_saves_nothing(event, public_client):
     response = rsvp(public_client(), event, website="http://spam.example")
     assert response.status_code == 302

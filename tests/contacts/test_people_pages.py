@@ -396,3 +396,23 @@ def test_recruited_by_can_be_set_but_never_in_a_cycle(cast, client_for):
     )
     cast.person_a.refresh_from_db()
     assert cast.person_a.recruited_by == other
+
+
+def test_an_external_id_someone_else_holds_is_refused_at_creation(cast):
+    from django.core.exceptions import ValidationError
+
+    from contacts.models import ExternalId
+    from contacts.services.people import NewContact, contact_create
+
+    holder = ContactFactory()
+    ExternalId.objects.create(contact=holder, system="van", value="V123")
+    before = Contact.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        contact_create(
+            by=cast.organizer_a,
+            data=NewContact(first_name="Ana", external_ids=[("van", " V123 ")]),
+        )
+    assert "external_ids" in refused.value.message_dict
+    assert Contact.objects.count() == before
+    # Without ids the check is skipped, not failed: the person is created.
+    assert contact_create(by=cast.organizer_a, data=NewContact(first_name="Ana")).pk
