@@ -15,7 +15,8 @@ match each other:
 Triggers (migrations ``0011_person_search_index`` and ``0018``) rewrite a person's row
 whenever their name or organizer, an email or a hub membership changes, whoever writes
 it (services, imports by COPY, the admin, raw SQL): code never maintains it. Deleting a person
-deletes their row (``ON DELETE CASCADE``).
+deletes their row (a delete trigger, migration ``0020``: a foreign key would check and lock the
+person for every row written).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ class SearchDoc(models.Model):
     contact = models.OneToOneField(
         "contacts.Contact",
         primary_key=True,
-        on_delete=models.DO_NOTHING,  # the database cascades (see the migration)
+        on_delete=models.DO_NOTHING,  # the database deletes it (a trigger: see the module note)
         db_constraint=False,
         related_name="+",
     )

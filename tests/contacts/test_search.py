@@ -249,6 +249,15 @@ def test_deleting_a_person_deletes_their_index_row(cast, people):
     people["vera"].delete()
     assert not SearchDoc.objects.filter(contact_id=pk).exists()
     assert find_people(cast.staff, "vera") == []
+    # Many in one statement: only theirs go.
+    olga, jose = people["olga"].pk, people["jose"].pk
+    Contact.objects.filter(pk__in=[olga, jose]).delete()
+    assert not SearchDoc.objects.filter(contact_id__in=[olga, jose]).exists()
+    assert SearchDoc.objects.filter(contact_id=people["bo"].pk).exists()
+    with connection.cursor() as cursor:  # a cascade from elsewhere can truncate people
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred checks left pending
+        cursor.execute("TRUNCATE contacts_contact CASCADE")
+    assert not SearchDoc.objects.exists()
 
 
 def test_a_merge_moves_the_phones_to_the_kept_person_in_the_index(cast, people):
