@@ -14,7 +14,7 @@ from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpRespo
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from contacts.selectors.access import is_staff, require_staff
@@ -267,9 +267,7 @@ def reach_import(request):
         lambda data: reach_import_service(content=data["file"].read(), source=data["source"]),
         list_url="reports:reach",
         title=_("Import an election or canvass result"),
-        done=lambda n: (
-            ngettext("%(n)s neighborhood imported.", "%(n)s neighborhoods imported.", n) % {"n": n}
-        ),
+        done=ngettext_lazy("%(n)s neighborhood imported.", "%(n)s neighborhoods imported.", "n"),
         fix_hint=_(
             "Fix these rows (or add the neighborhoods on the Neighborhoods page of Reports) and "
             "import the file again: the rows already imported are updated, not doubled."
@@ -278,18 +276,13 @@ def reach_import(request):
     )
 
 
-def _not_imported(done: str, rejected: int) -> str:
-    rows = ngettext("%(r)s row not imported.", "%(r)s rows not imported.", rejected)
-    return f"{done} {rows % {'r': rejected}}"
-
-
 def _reach_import(
     request, form, run, *, list_url, title, done, fix_hint, form_template
 ) -> HttpResponse:
     """A result's import, by neighborhood or by district: every row imported goes back to the
     report with a message; otherwise a page says which rows were not imported and why (the
     others are saved), or, for a file refused whole, shows the form with the reason (400).
-    ``done(n)`` says how many were imported."""
+    ``done`` (counted by ``n``) says how many were imported."""
     result = None
     if form.is_valid():
         try:
@@ -297,18 +290,21 @@ def _reach_import(
         except NeighborhoodImportError as exc:
             form.add_error("file", str(exc))
     result_url = reverse(list_url)
+    summary = ""
     if result is not None:
         result_url += "?" + urlencode({"source": form.cleaned_data["source"].strip()})
-        if not result.rejected:
-            messages.success(request, done(result.created + result.updated))
+        imported, rejected = result.created + result.updated, len(result.rejected)
+        if not rejected:
+            messages.success(request, done % {"n": imported})
             return redirect(result_url)
+        left = ngettext("%(r)s row not imported.", "%(r)s rows not imported.", rejected)
+        summary = f"{done % {'n': imported}} {left % {'r': rejected}}"
     context = {
         "import_form": form,
         "result": result,
         "result_url": result_url,
         "title": title,
-        "summary": result
-        and _not_imported(done(result.created + result.updated), len(result.rejected)),
+        "summary": summary,
         "fix_hint": fix_hint,
         "form_template": form_template,
     }
@@ -357,9 +353,7 @@ def reach_districts_import(request):
         ),
         list_url="reports:reach_districts",
         title=_("Import a result by election district"),
-        done=lambda n: (
-            ngettext("%(n)s district imported.", "%(n)s districts imported.", n) % {"n": n}
-        ),
+        done=ngettext_lazy("%(n)s district imported.", "%(n)s districts imported.", "n"),
         fix_hint=_(
             "Fix these rows (or add the districts on the Districts page of Campaigns) and "
             "import the file again: the rows already imported are updated, not doubled."

@@ -102,7 +102,10 @@ def _lexeme(value: str, *, prefix: bool) -> str:
 
 def _names(text: str, *, loose: bool = False) -> str | None:
     """The names part of a tsquery: every word typed as a name prefix. ``loose`` leaves out
-    one-letter words when a longer one is there (see :func:`_index_tsquery`)."""
+    one-letter words when a longer one is there: a one-letter prefix matches every name
+    starting with that letter, and the index would merge tens of thousands of entries to narrow
+    a few hundred Keishas ("keisha o b" asks the index for ``keisha:*``; see
+    :func:`_candidate_ids`)."""
     terms = search_terms(text)[:MAX_QUERY_WORDS]
     if loose and any(len(term) > 1 for term in terms):
         terms = [term for term in terms if len(term) > 1]
@@ -148,7 +151,7 @@ def _email(text: str) -> str | None:
 def match_tsquery(query: str, *, loose: bool = False) -> str | None:
     """The tsquery (text) matching a name or email ``query`` in the search index, or ``None``
     when nothing can match (too short, only punctuation, or a phone: see :func:`_phone_ids`).
-    ``loose``: the index's part of it (:func:`_index_tsquery`)."""
+    ``loose``: what the index is asked, a superset (see :func:`_names`)."""
     text = bound_query(query).text
     if not text:
         return None
@@ -163,16 +166,6 @@ def match_tsquery(query: str, *, loose: bool = False) -> str | None:
     return _names(text, loose=loose)
 
 
-def _index_tsquery(query: str) -> str | None:
-    """What the GIN index is asked: :func:`match_tsquery` without its one-letter name prefixes
-    when a longer word is typed ("keisha o b" asks for ``keisha:*``). A one-letter prefix
-    matches every name starting with that letter, and the index would merge tens of thousands
-    of entries to narrow a few hundred Keishas; the candidates are checked against the whole
-    query instead (``ts_match_vq``, the function behind ``@@``, which the planner does not hand
-    to the index). It matches a superset of :func:`match_tsquery`."""
-    return match_tsquery(query, loose=True)
-
-
 def _candidate_ids(query: str, scope: list[str] | None) -> QuerySet | None:
     """Ids (``contact_id``) of the people matching ``query``, inside ``scope``
     (``search_scope``) for names and emails; ``None`` when nobody can match."""
@@ -184,7 +177,10 @@ def _candidate_ids(query: str, scope: list[str] | None) -> QuerySet | None:
     match = match_tsquery(text)
     if match is None:
         return None
-    loose = indexed = _index_tsquery(text)
+    # One-letter words are not asked of the index; its candidates are checked against the
+    # whole query with ts_match_vq (the function behind @@, which the planner keeps off the
+    # index).
+    loose = indexed = match_tsquery(text, loose=True)
     if scope is not None:
         within = " | ".join(_lexeme(lexeme, prefix=False) for lexeme in scope)
         indexed = f"( {within} ) & ( {loose} )"
