@@ -19,10 +19,10 @@ A request must never hold PostgreSQL for long: a pathological search or a bad pl
 connection and a worker while the person waits for nothing. ``StatementTimeoutMiddleware`` sets
 ``statement_timeout`` (``REQUEST_STATEMENT_TIMEOUT_MS``, 0 = off) for each of the request's
 transactions, in the message of its first statement (``SET LOCAL``: no round trip of its own,
-and nothing left on the connection after the request; see ``_Timeout``), so Celery workers and
-management commands (imports, rescoring: long statements on purpose) never run with it. A
-request that never queries the database never connects to set it. A statement the
-timeout cancels answers a clear 503 page instead of a 500.
+and nothing left on the connection after the request; see ``organizer.lib.session_settings``),
+so Celery workers and management commands (imports, rescoring: long statements on purpose)
+never run with it. A request that never queries the database never connects to set it. A
+statement the timeout cancels answers a clear 503 page instead of a 500.
 
 A streamed response (the CSV export) runs its queries after the view returns, so without the
 timeout: it is long on purpose, and each of its statements is a plain indexed read.
@@ -30,7 +30,6 @@ timeout: it is long on purpose, and each of its statements is a plain indexed re
 
 from __future__ import annotations
 
-import contextlib
 import logging
 
 import psycopg
@@ -41,7 +40,8 @@ from django.http import HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from psycopg.pq import TransactionStatus
+
+from organizer.lib.session_settings import LocalSettings
 
 log = logging.getLogger(__name__)
 
@@ -146,65 +146,6 @@ class SecurityHeadersMiddleware:
 _CACHEABLE = ("/healthz", "/static/")
 
 
-class _Timeout:
-    """An ``execute_wrapper`` that gives every statement of the request the timeout, without a
-    round trip of its own.
-
-    The usual way: ``SET LOCAL statement_timeout`` travels in the same message as the first
-    statement of each transaction (Django's cursors bind parameters on the client, so a
-    message may hold several statements; in autocommit mode those form one implicit
-    transaction). ``SET LOCAL`` ends with its transaction, so nothing stays on the connection
-    after the request (no RESET) and a transaction that rolls back takes nothing with it that
-    the next one needs (that one gets its own). A session-level SET and RESET, two round trips
-    a request, cost as much as a public RSVP's SQL on a busy machine.
-
-    The fallback, the session-level ``SET`` (reset at the end, ``reset``): for a transaction
-    begun before the request (a test's), ``executemany`` (pipelined: one statement a message)
-    and server-side cursors (``DECLARE`` takes one query). Like the usual way, a SET inside a
-    transaction is undone if it rolls back, so it is set again before the next statement that
-    runs outside any transaction."""
-
-    def __init__(self, timeout_ms: int, *, outer: bool = False):
-        self.outer = outer  # the request runs inside a transaction begun before it (a test's)
-        self.local = f"SET LOCAL statement_timeout = {int(timeout_ms)}; "
-        self.sql = f"SET statement_timeout = {int(timeout_ms)}"
-        self.began = False  # the current transaction was begun by a statement carrying the SET
-        self.armed = False  # the session-level SET was made (reset at the end)
-        self.settled = False  # ... in autocommit mode: it lasts until the reset
-
-    def __call__(self, execute, sql, params, many, context):
-        raw = context["connection"].connection
-        cursor = context["cursor"].cursor
-        status = raw.info.transaction_status
-        if status == TransactionStatus.IDLE:
-            self.began = False
-        if self.settled or (status != TransactionStatus.IDLE and self.began):
-            return execute(sql, params, many, context)
-        usual = not (self.outer or many or getattr(cursor, "name", None))
-        if status == TransactionStatus.IDLE and usual:
-            result = execute(self.local + sql, params, many, context)
-            cursor.nextset()  # past the SET's result, to the statement's
-            self.began = not raw.autocommit
-            return result
-        # The fallback: a session-level SET on the raw connection (not through Django's cursor,
-        # so query counts and logs stay those of the view).
-        in_transaction = context["connection"].in_atomic_block
-        if not self.armed or not in_transaction:
-            raw.execute(self.sql)
-            self.armed, self.settled = True, not in_transaction
-        return execute(sql, params, many, context)
-
-    def reset(self) -> None:
-        if not self.armed:
-            return
-        raw = connection.connection
-        if raw is None or raw.closed:
-            return
-        # An aborted transaction refuses every statement; its rollback undoes the SET anyway.
-        with contextlib.suppress(psycopg.Error):
-            raw.execute("RESET statement_timeout")
-
-
 def is_statement_timeout(exc: BaseException | None) -> bool:
     """Whether ``exc`` (or what caused it) is PostgreSQL cancelling a statement."""
     while exc is not None:
@@ -222,7 +163,9 @@ class StatementTimeoutMiddleware:
         timeout_ms = int(getattr(settings, "REQUEST_STATEMENT_TIMEOUT_MS", 0) or 0)
         if timeout_ms <= 0:
             return self.get_response(request)
-        timeout = _Timeout(timeout_ms, outer=connection.in_atomic_block)
+        timeout = LocalSettings(
+            {"statement_timeout": str(int(timeout_ms))}, outer=connection.in_atomic_block
+        )
         try:
             with connection.execute_wrapper(timeout):
                 return self.get_response(request)

@@ -625,7 +625,7 @@ def organizer_users(scope: Scope):
         users = users.filter(hub_roles__hub=scope.hub)
     if scope.organizer is not None:
         users = users.filter(pk=scope.organizer.pk)
-    return users.distinct().order_by("name", "email")
+    return users.distinct().only("pk", "name", "email").order_by("name", "email")
 
 
 def _one_on_ones(scope: Scope):
@@ -637,21 +637,22 @@ def _one_on_ones(scope: Scope):
     )
 
 
-def _follow_ups_due(scope: Scope):
-    return FollowUp.objects.filter(
-        due_on__gte=scope.start, due_on__lte=scope.end, contact__in=scope.people
-    ).exclude(status=FollowUp.Status.CANCELLED)
+def _due_q(scope: Scope) -> Q:
+    """Follow-ups that fell due in the period (cancelled ones never count)."""
+    return Q(due_on__gte=scope.start, due_on__lte=scope.end) & ~Q(status=FollowUp.Status.CANCELLED)
 
 
 def on_time_q() -> Q:
     return Q(status=FollowUp.Status.DONE, completed_at__date__lte=F("due_on"))
 
 
-def _overdue(scope: Scope):
+def _overdue_q(scope: Scope) -> Q:
     today = min(timezone.localdate(), scope.end + dt.timedelta(days=1))
-    return FollowUp.objects.filter(
-        status=FollowUp.Status.OPEN, due_on__lt=today, contact__in=scope.people
-    )
+    return Q(status=FollowUp.Status.OPEN, due_on__lt=today)
+
+
+def _follow_ups(scope: Scope, q: Q):
+    return FollowUp.objects.filter(q, contact__in=scope.people)
 
 
 @dataclass
@@ -679,23 +680,18 @@ def organizers(scope: Scope) -> list[OrganizerRow]:
         .values("author_id")
         .annotate(n=Count("pk"), people=Count("contact_id", distinct=True))
     }
-    follow = {
+    due, overdue = _due_q(scope), _overdue_q(scope)
+    follow = {  # one statement for both: the follow-ups due in the period, and those overdue
         r["assigned_to_id"]: r
-        for r in _follow_ups_due(scope)
+        for r in _follow_ups(scope, due | overdue)
         .filter(assigned_to_id__in=ids)
         .values("assigned_to_id")
         .annotate(
-            due=Count("pk"),
-            on_time=Count("pk", filter=on_time_q()),
-            people=Count("contact_id", distinct=True, filter=on_time_q()),
+            due=Count("pk", filter=due),
+            on_time=Count("pk", filter=due & on_time_q()),
+            people=Count("contact_id", distinct=True, filter=due & on_time_q()),
+            overdue=Count("contact_id", distinct=True, filter=overdue),
         )
-    }
-    overdue = {
-        r["assigned_to_id"]: r["people"]
-        for r in _overdue(scope)
-        .filter(assigned_to_id__in=ids)
-        .values("assigned_to_id")
-        .annotate(people=Count("contact_id", distinct=True))
     }
     positions = dict(LadderStage.objects.values_list("pk", "position"))
     owned: dict[int, dict[str, int]] = {}
@@ -712,7 +708,7 @@ def organizers(scope: Scope) -> list[OrganizerRow]:
             {
                 "one_on_ones": t.get("people", 0),
                 "followed_up": f.get("people", 0),
-                "overdue": overdue.get(u.pk, 0),
+                "overdue": f.get("overdue", 0),
                 "owned": o.get("n", 0),
                 "moved_up": o.get("up", 0),
             },
@@ -728,10 +724,11 @@ def organizer_people(scope: Scope, metric: str, user_id: int) -> QuerySet[Contac
     if metric == "one_on_ones":
         ids = _one_on_ones(scope).filter(author_id=user_id).values("contact_id")
     elif metric == "followed_up":
-        ids = _follow_ups_due(scope).filter(on_time_q(), assigned_to_id=user_id)
+        ids = _follow_ups(scope, _due_q(scope) & on_time_q()).filter(assigned_to_id=user_id)
         ids = ids.values("contact_id")
     elif metric == "overdue":
-        ids = _overdue(scope).filter(assigned_to_id=user_id).values("contact_id")
+        ids = _follow_ups(scope, _overdue_q(scope)).filter(assigned_to_id=user_id)
+        ids = ids.values("contact_id")
     elif metric == "owned":
         return scope.people.filter(owner_id=user_id)
     else:  # moved_up

@@ -8,15 +8,15 @@ by a few seconds: the page says that it reads from the replica.
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import psycopg
 from django.conf import settings
 from django.db import connections
 from django.utils.connection import ConnectionDoesNotExist
+
+from organizer.lib.session_settings import LocalSettings
 
 REPORTS_ALIAS = "reports"
 _active: contextvars.ContextVar[bool] = contextvars.ContextVar("reports_replica", default=False)
@@ -30,7 +30,7 @@ def reports_alias() -> str:
     return REPORTS_ALIAS if _active.get() and replica_in_use() else "default"
 
 
-# How report statements run (set on the reports connection for the view, then reset):
+# How report statements run (set for each transaction of the view, ``LocalSettings``):
 # - no JIT: PostgreSQL compiles a plan to machine code when its estimated cost is high, which
 #   every report statement's is (it reads everyone); compiling took 1.7 s of a 3.5 s statement
 #   that then ran in under 2 s, on a hundred thousand people;
@@ -39,39 +39,8 @@ def reports_alias() -> str:
 # - no parallel workers: each worker rebuilds every hash and sort of a grouped report statement
 #   (the stage sets, the activity windows), three times the work for the same answer on a
 #   machine with few cores (measured: 15 s with two workers, 8.6 s without, a million people).
-REPORT_SESSION = (
-    "SET jit = off",
-    "SET work_mem = '64MB'",
-    "SET max_parallel_workers_per_gather = 0",
-)
-_RESET = ("RESET jit", "RESET work_mem", "RESET max_parallel_workers_per_gather")
-
-
-class _Session:
-    """An ``execute_wrapper`` that applies :data:`REPORT_SESSION` on the raw connection just
-    before the view's first statement (so query counts stay the view's). A SET made inside a
-    transaction that rolls back is undone, so it is made again for the next statement outside."""
-
-    def __init__(self) -> None:
-        self.armed = False
-        self.settled = False
-
-    def __call__(self, execute, sql, params, many, context):
-        if not self.settled:
-            in_transaction = context["connection"].in_atomic_block
-            if not self.armed or not in_transaction:
-                for statement in REPORT_SESSION:
-                    context["connection"].connection.execute(statement)
-                self.armed, self.settled = True, not in_transaction
-        return execute(sql, params, many, context)
-
-    def reset(self, alias: str) -> None:
-        raw = connections[alias].connection
-        if not self.armed or raw is None or raw.closed:
-            return
-        with contextlib.suppress(psycopg.Error):  # an aborted transaction: its rollback undid it
-            for statement in _RESET:
-                raw.execute(statement)
+REPORT_SETTINGS = {"jit": "off", "work_mem": "'64MB'", "max_parallel_workers_per_gather": "0"}
+REPORT_SESSION = tuple(f"SET {name} = {value}" for name, value in REPORT_SETTINGS.items())
 
 
 @contextmanager
@@ -83,12 +52,13 @@ def report_session(alias: str = "default") -> Iterator[None]:
     except ConnectionDoesNotExist:  # configured but never opened (tests of the router alone)
         yield
         return
-    session = _Session()
+    # In the message of each transaction's first statement (SET LOCAL), no round trips.
+    session = LocalSettings(REPORT_SETTINGS, outer=connection.in_atomic_block)
     try:
         with connection.execute_wrapper(session):
             yield
     finally:
-        session.reset(alias)
+        session.reset()
 
 
 @contextmanager

@@ -214,6 +214,44 @@ def test_report_reads_run_without_jit_and_reset_after():
 
 
 @pytest.mark.django_db(transaction=True)
+def test_report_settings_travel_with_each_transactions_first_statement_and_end_with_it():
+    """Outside a transaction (as in production): no SET of their own, nothing left after."""
+    from django.test.utils import CaptureQueriesContext
+
+    names = ("jit", "work_mem", "max_parallel_workers_per_gather")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit'), current_setting('work_mem')")
+        before = cursor.fetchone()
+    with CaptureQueriesContext(connection) as queries, reading_reports(), connection.cursor() as c:
+        c.execute(f"SELECT {', '.join(f'current_setting({n!r})' for n in names)}")
+        assert c.fetchone() == ("off", "64MB", "0")
+    assert queries.captured_queries[0]["sql"].startswith("SET LOCAL jit = off; SET LOCAL work_mem")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit'), current_setting('work_mem')")
+        assert cursor.fetchone() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_page_runs_with_its_settings_and_the_requests_timeout_together(
+    cast, town, client_for, settings
+):
+    """Both wrappers prefix their SET LOCALs to the same statements; each steps past its own."""
+    from django.test.utils import CaptureQueriesContext
+
+    settings.REQUEST_STATEMENT_TIMEOUT_MS = 4321
+    person_facts_refresh()
+    client = client_for(cast.staff)
+    for page in ("/reports/", "/reports/hubs/"):
+        assert client.get(page).status_code == 200, page
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/reports/organizers/").content.decode()
+    assert cast.organizer_a.name in html
+    report_sql = [q["sql"] for q in queries.captured_queries if "contacts_interaction" in q["sql"]]
+    assert report_sql[0].startswith("SET LOCAL jit = off; ")
+    assert "SET LOCAL statement_timeout = 4321; SELECT" in report_sql[0]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_the_task_refreshes_concurrently_outside_any_transaction(cast, town):
     """As in a worker: autocommit, the view already filled, so REFRESH ... CONCURRENTLY."""
     person_facts_refresh_task.apply()
