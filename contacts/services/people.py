@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import itertools
 from collections.abc import Callable, Iterator
@@ -297,11 +296,10 @@ def contact_create(
             summary=f"Added{f' from {source}' if source else ''}",
         ),
     ]
-    more = bool(data.tags or data.issues or contact.recruited_by_id)
-    # One statement is atomic by itself: a transaction only when more statements follow, and a
-    # savepoint only for tags and issues (a recruiter's credit is one more statement).
-    atomic = transaction.atomic(savepoint=bool(data.tags or data.issues))
-    with atomic if more else contextlib.nullcontext():
+    # One transaction with what follows (tags, issues, a recruiter's credit, the webhooks'
+    # outbox row): free inside a caller's (a public sign-up's), and a savepoint only for tags
+    # and issues.
+    with transaction.atomic(savepoint=bool(data.tags or data.issues)):
         guard = unless if unless and unless[0] else None
         created = insert_with_children(contact, rows, unless=guard) is not None
         if created and data.tags:

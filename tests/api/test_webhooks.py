@@ -251,6 +251,25 @@ def test_an_event_is_written_in_the_same_transaction_as_its_cause(cast, receiver
     assert not WebhookDelivery.objects.exists() and not WebhookEvent.objects.exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_person_is_not_created_without_their_event_when_the_outbox_write_fails(
+    cast, receiver, monkeypatch
+):
+    """No caller's transaction around it (the add-person page, the API): the person and the
+    outbox row still commit together or not at all."""
+    from api.webhooks import receivers
+
+    make_hook(receiver)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the outbox write failed")
+
+    monkeypatch.setattr(receivers, "emit", broken)
+    with pytest.raises(RuntimeError):
+        create_person(cast.staff)
+    assert not Contact.objects.filter(first_name="Rosa").exists()
+
+
 def test_each_subscribed_hook_gets_its_own_delivery(cast, receiver):
     make_hook(receiver)
     make_hook(receiver)
