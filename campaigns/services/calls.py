@@ -255,9 +255,9 @@ def call_next_target(*, user, call_list: CallList) -> CallTarget | None:
     """Claim the caller's next person (or give back the one they hold) and return the row with
     its person's name (what the caller's page needs; other fields of the person are not
     loaded), or None when nobody is left. One statement; the claim lasts ``claim_minutes``
-    from now. Planning it (three sub-selects, two joins) cost PostgreSQL half as much as
-    running it, on every "next" of every caller: it is prepared once per connection
-    (``organizer.lib.prepared``)."""
+    from now. Planning it (three sub-selects, two of them with the person's checks) cost
+    PostgreSQL half as much as running it, on every "next" of every caller: it is prepared once
+    per connection (``organizer.lib.prepared``)."""
     with connection.cursor() as cursor:
         prepared.execute(
             cursor,
