@@ -684,7 +684,13 @@ class CallTarget(models.Model):
         DO_NOT_CALL = "do_not_call", _("Do not call")
         TEXTED = "texted", _("Text sent")
 
-    call_list = models.ForeignKey(CallList, on_delete=models.CASCADE, related_name="targets")
+    # A claim is an UPDATE that writes an entry into every index whose predicate its row meets
+    # (it changes ``claimed_by``, so it is never a HOT update): the list's rows are found
+    # through call_target_once (its first column), and the indexes on what only a result sets
+    # hold worked rows only.
+    call_list = models.ForeignKey(
+        CallList, on_delete=models.CASCADE, related_name="targets", db_index=False
+    )
     contact = models.ForeignKey(
         "contacts.Contact", on_delete=models.CASCADE, related_name="call_targets"
     )
@@ -701,7 +707,12 @@ class CallTarget(models.Model):
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     interaction = models.ForeignKey(
-        "contacts.Interaction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "contacts.Interaction",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # call_target_interaction_idx: recorded rows only
     )
 
     class Meta:
@@ -728,7 +739,17 @@ class CallTarget(models.Model):
             # over every row already worked (and their dead index entries, which a busy
             # database may not clean for a while).
             models.Index(fields=["claimed_by", "call_list", "id"], name="call_target_caller_idx"),
-            models.Index(fields=["call_list", "completed_at"], name="call_target_done_idx"),
+            models.Index(
+                fields=["call_list", "completed_at"],
+                condition=models.Q(completed_at__isnull=False),
+                name="call_target_done_idx",
+            ),
+            # An interaction's rows, when it is deleted (SET NULL).
+            models.Index(
+                fields=["interaction"],
+                condition=models.Q(interaction__isnull=False),
+                name="call_target_interaction_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -220,6 +220,27 @@ def test_a_wrong_number_marks_that_phone_bad_for_every_list(cast, campaign, call
     assert not later.targets.filter(contact_id=target.contact_id).exists()
 
 
+def test_a_built_list_passes_over_people_and_numbers_blocked_since_and_no_one_else(
+    cast, calls, people
+):
+    """The claim checks the person and the number of every row it reaches, when it hands it."""
+    from tests.factories import PhoneFactory
+
+    Phone.objects.filter(contact=people[0]).update(wrong_number_at=timezone.now())
+    Contact.objects.filter(pk=people[1].pk).update(do_not_contact=True)
+    Contact.objects.filter(pk=people[2].pk).update(do_not_call=True)
+    # another of their numbers is wrong, not the one on the list: still called
+    PhoneFactory(contact=people[3], raw="(212) 555-9999", e164="+12125559999", is_primary=False,
+                 wrong_number_at=timezone.now())  # fmt: skip
+
+    handed = []
+    while (target_id := call_next(user=cast.organizer_a, call_list=calls)) is not None:
+        call_record(by=cast.organizer_a, call_list=calls, target_id=target_id, result="talked")
+        handed.append(CallTarget.objects.get(pk=target_id).contact_id)
+    assert handed == [people[3].pk, people[4].pk]
+    assert call_list_progress(calls).skipped == 3
+
+
 def test_call_back_becomes_a_follow_up_for_the_caller(cast, calls):
     target = held(cast.organizer_a, calls)
     day = timezone.localdate() + dt.timedelta(days=2)
