@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from html import escape
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -28,9 +29,10 @@ class QuickSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         chosen = set(self.format_value(value))
+        # Escaped as Django's escape does (html.escape), without its check for lazy strings.
         options = "\n".join(
-            f'<option value="{escape(v)}"{" selected" if v in chosen else ""}>{escape(label)}'
-            "</option>"
+            f'<option value="{escape(v)}"{" selected" if v in chosen else ""}>'
+            f"{escape(str(label))}</option>"
             for v, label in ((_text(v), label) for v, label in self.choices)
         )
         return format_html(

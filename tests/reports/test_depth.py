@@ -101,6 +101,25 @@ def test_the_hub_filter_narrows_staff_reports(client_for, cast, town):
     assert rows["South"].counts["leaders"] == 1
 
 
+def test_the_filter_menus_list_the_users_hubs_and_organizers_escaped_and_keep_the_choice(
+    client_for, cast, town
+):
+    from hubs.models import Hub
+
+    Hub.objects.filter(slug="hub-b").update(name='B & <b>"Bold"</b>')
+    html = client_for(cast.staff).get("/reports/depth/?hub=hub-b").content.decode()
+    assert (
+        '<option value="hub-b" selected>B &amp; &lt;b&gt;&quot;Bold&quot;&lt;/b&gt;</option>'
+        in html
+    )
+    assert "<b>" not in html.split('name="hub"')[1].split("</select>")[0]
+    organizer = cast.organizer_a
+    assert f'<option value="{organizer.pk}">{organizer.name or organizer.email}</option>' in html
+    captain_html = client_for(cast.captain_a).get("/reports/depth/").content.decode()
+    menu = captain_html.split('name="hub"')[1].split("</select>")[0]
+    assert 'value="hub-a"' in menu and 'value="hub-b"' not in menu
+
+
 def test_a_bad_drill_down_is_a_400_not_a_500(client_for, cast):
     client = client_for(cast.staff)
     assert client.get("/reports/people/?report=depth&metric=nope").status_code == 400
