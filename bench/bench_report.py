@@ -243,7 +243,7 @@ if __name__ == "__main__":  # python -m bench.bench_report pages: the pages on t
     from django.core.management import call_command
     from django.test.utils import setup_test_environment
 
-    setup_test_environment()
+    setup_test_environment(debug=False)  # as bench.lib.setup: no debug cursor, no query log
     call_command("migrate", verbosity=0, interactive=False)
     _districts()
     if "refresh" in sys.argv:

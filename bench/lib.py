@@ -182,7 +182,10 @@ def setup(*, scale: float) -> Context:
     from django.core.management import call_command
     from django.test.utils import setup_test_environment
 
-    setup_test_environment()  # test client hosts, locmem email, DEBUG off (no query log)
+    # Test client hosts, locmem email, and DEBUG off as in production: Django 5.2's default
+    # (debug=None) keeps settings.DEBUG, and with it every statement went through the debug
+    # cursor and the query log. CaptureQueriesContext turns the debug cursor on for itself.
+    setup_test_environment(debug=False)
     call_command("migrate", verbosity=0, interactive=False)
     return Context(scale=scale, database_url=url)
 

@@ -101,8 +101,24 @@ class ShiftForm(forms.ModelForm):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 
+class PostedShift(forms.Field):
+    """A POSTed shift as an id, and anything else (blank, not a number) as none: the form is
+    validated before the event is read, and which shifts the event has, and whether one is
+    required, is the service's check (``rsvps._shift``)."""
+
+    def to_python(self, value):
+        value = value.strip() if isinstance(value, str) else ""
+        return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
+
+
+POSTED_SHIFT = PostedShift(required=False)
+
+
 class RsvpForm(SharedFieldsMixin, forms.Form):
-    """The public RSVP. ``website`` is a honeypot: people never see it, bots fill it."""
+    """The public RSVP. ``website`` is a honeypot: people never see it, bots fill it.
+
+    ``shifts``: the event's (the shift is then one of them, and required when there are
+    any), or ``None`` for a POST validated before the event is read (``PostedShift``)."""
 
     first_name = forms.CharField(label=_("First name"), max_length=100)
     last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
@@ -115,6 +131,9 @@ class RsvpForm(SharedFieldsMixin, forms.Form):
 
     def __init__(self, *args, shifts=(), **kwargs):
         super().__init__(*args, **kwargs)
+        if shifts is None:
+            self.fields["shift"] = POSTED_SHIFT  # never changed: shared, as the others
+            return
         shifts = list(shifts)
         if shifts:
             shift = self.own_field("shift")

@@ -84,18 +84,22 @@ def _signup_sql() -> tuple[str, tuple[str, ...]]:
     return _SIGNUP_SQL.format(columns=columns), tuple(f.attname for f in fields)
 
 
-def signup_event(pk: int) -> Event:
-    """A public event as a POSTed RSVP needs it: a few fields and its shifts (``shift_list``)
-    in one statement, where the page reads two and far more columns (its hub and campaign).
-    Plain SQL: building this query through the ORM cost more than running it. A form with
-    errors is shown from :func:`public_event`."""
-    sql, attnames = _signup_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [pk])
-        row = cursor.fetchone()
-    if row is None:
+def signup_event_query(pk: int) -> tuple[str, list]:
+    """The statement reading a public event as a POSTed RSVP needs it: a few fields and its
+    shifts, where the page reads two and far more columns (its hub and campaign). Plain SQL:
+    building this query through the ORM cost more than running it. ``rsvp_submit`` sends it
+    in the same message as the person's locks and match; :func:`signup_event_from_rows` makes
+    the event of its rows. A form with errors is shown from :func:`public_event`."""
+    return _signup_sql()[0], [pk]
+
+
+def signup_event_from_rows(rows: list[tuple]) -> Event:
+    """The event of :func:`signup_event_query`'s rows, its shifts in ``shift_list`` (404 when
+    there is none)."""
+    if not rows:
         raise Http404
-    event = Event.from_db(connection.alias, attnames, row[:-1])
+    row = rows[0]
+    event = Event.from_db(connection.alias, _signup_sql()[1], row[:-1])
     shifts = json.loads(row[-1]) if isinstance(row[-1], str) else row[-1]
     event.shift_list = [
         Shift(

@@ -3,6 +3,8 @@ neighborhoods/ZIP only, never phones or emails)."""
 
 from __future__ import annotations
 
+import functools
+
 from django.db import connection
 from django.db.models import Count, QuerySet
 from django.http import Http404
@@ -18,24 +20,32 @@ def public_petition(pk: int) -> Petition:
     return petition
 
 
-def signup_petition(pk: int) -> Petition:
-    """A public petition as a POSTed signature needs it, in one statement: a few fields and
-    ``signer_hub_id``, the hub new signers join (``petition_sign``: the campaign's first).
-    Plain SQL, as ``signup_event``. A form with errors is shown from :func:`public_petition`."""
+@functools.cache
+def _signup_sql() -> tuple[str, tuple[str, ...]]:
     hubs = Campaign.hubs.through._meta.db_table
     fields = model_fields(Petition, ["id", "campaign", "title", "is_public"])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join(f'p.{f.column}' for f in fields)}, "
-            f"(SELECT min(h.hub_id) FROM {hubs} h WHERE h.campaign_id = p.campaign_id) "
-            f"FROM campaigns_petition p WHERE p.id = %s AND p.is_public",
-            [pk],
-        )
-        row = cursor.fetchone()
-    if row is None:
+    sql = (
+        f"SELECT {', '.join(f'p.{f.column}' for f in fields)}, "
+        f"(SELECT min(h.hub_id) FROM {hubs} h WHERE h.campaign_id = p.campaign_id) "
+        f"FROM campaigns_petition p WHERE p.id = %s AND p.is_public"
+    )
+    return sql, tuple(f.attname for f in fields)
+
+
+def signup_petition_query(pk: int) -> tuple[str, list]:
+    """The statement reading a public petition as a POSTed signature needs it: a few fields
+    and ``signer_hub_id``, the hub new signers join (``petition_sign``: the campaign's first).
+    Plain SQL, as ``signup_event_query``; ``petition_sign`` sends it in the same message as
+    the person's locks and match. A form with errors is shown from :func:`public_petition`."""
+    return _signup_sql()[0], [pk]
+
+
+def signup_petition_from_rows(rows: list[tuple]) -> Petition:
+    """The petition of :func:`signup_petition_query`'s rows (404 when there is none)."""
+    if not rows:
         raise Http404
-    petition = Petition.from_db(connection.alias, [f.attname for f in fields], row[:-1])
-    petition.signer_hub_id = row[-1]
+    petition = Petition.from_db(connection.alias, _signup_sql()[1], rows[0][:-1])
+    petition.signer_hub_id = rows[0][-1]
     return petition
 
 

@@ -21,7 +21,13 @@ from django.utils.translation import gettext_lazy
 
 from campaigns import signals
 from campaigns.models import Campaign, Petition, Signature
-from campaigns.services.rsvps import RsvpInput, _normalized, person_match_or_create
+from campaigns.selectors.petitions import signup_petition_from_rows, signup_petition_query
+from campaigns.services.rsvps import (
+    RsvpInput,
+    _normalized,
+    person_create,
+    person_lock_and_match,
+)
 from contacts.models import Activity, Contact
 from contacts.services.ladder import activity_for_new_row, activity_record, activity_recorded
 from organizer.lib.inserts import insert_or_update
@@ -108,8 +114,8 @@ class SignerInput:
 
 
 def _hub_id_of(petition: Petition) -> int | None:
-    """The hub new signers join: the campaign's first (``signup_petition`` reads it with the
-    petition, so the public form needs no query for it)."""
+    """The hub new signers join: the campaign's first (``signup_petition_query`` reads it
+    with the petition, so the public form needs no query for it)."""
     if hasattr(petition, "signer_hub_id"):
         return petition.signer_hub_id
     return petition.campaign.hubs.order_by("pk").values_list("pk", flat=True).first()
@@ -117,7 +123,8 @@ def _hub_id_of(petition: Petition) -> int | None:
 
 def petition_sign(
     *,
-    petition: Petition,
+    petition: Petition | None = None,
+    petition_id: int | None = None,
     data: SignerInput,
     source: str = Signature.Source.ONLINE,
     by=None,
@@ -125,25 +132,38 @@ def petition_sign(
     at: dt.datetime | None = None,
 ) -> tuple[Signature, bool]:
     """Someone signs (the public page, or a paper sheet's row): match or create them by phone
-    or email, then record their signature once."""
-    if not petition.is_public and source == Signature.Source.ONLINE:
+    or email, then record their signature once. The petition is ``petition``, or the public
+    petition ``petition_id`` (404 when there is none), read in the same message as the
+    person's locks and match."""
+    if petition is not None and not petition.is_public and source == Signature.Source.ONLINE:
         raise ValidationError(_("This petition is closed."))
     phone, email = _normalized(
         RsvpInput(first_name=data.first_name, phone=data.phone, email=data.email)
     )
     consent = str(CONTACT_CONSENT_TEXT)[:400] if data.consent else ""
     with transaction.atomic():
-        contact, _new = person_match_or_create(
-            first_name=data.first_name.strip(),
-            last_name=data.last_name.strip(),
-            phone=phone,
-            email=email,
-            hub_id=_hub_id_of(petition),
-            source=f"Petition: {petition.title}",
-            recruiter_id=recruiter_id,
-            sms_ok=data.consent and bool(phone),
-            address={"street": data.street.strip()[:200], "zip_code": data.zip_code.strip()[:10]},
-        )
+        if petition is None:
+            rows, contact = person_lock_and_match(
+                phone, email, read=signup_petition_query(petition_id)
+            )
+            petition = signup_petition_from_rows(rows)  # public, or 404
+        else:
+            _rows, contact = person_lock_and_match(phone, email)
+        if contact is None:
+            contact, _created = person_create(
+                first_name=data.first_name.strip(),
+                last_name=data.last_name.strip(),
+                phone=phone,
+                email=email,
+                hub_id=_hub_id_of(petition),
+                source=f"Petition: {petition.title}",
+                recruiter_id=recruiter_id,
+                sms_ok=data.consent and bool(phone),
+                address={
+                    "street": data.street.strip()[:200],
+                    "zip_code": data.zip_code.strip()[:10],
+                },
+            )
         return signature_record(
             petition=petition,
             contact=contact,

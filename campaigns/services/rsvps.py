@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from campaigns import signals
 from campaigns.models import Event, Rsvp, Shift
+from campaigns.selectors.events import signup_event_from_rows, signup_event_query
 from contacts.models import Activity, Contact, HubMember
 from contacts.services.ladder import activity_record
 from contacts.services.people import (
@@ -35,6 +36,7 @@ from contacts.services.people import (
     PhoneInput,
     contact_create,
     first_match,
+    first_match_after,
     normalize_email,
 )
 from organizer.lib.inserts import insert_or_update
@@ -126,24 +128,60 @@ def person_match_or_create(
     else's record).
 
     The public forms' fast path: one round trip for someone known — the advisory locks and the
-    match, two statements in one message (``first_match``; the match must be a statement of
+    match (:func:`person_lock_and_match`) — and one more for someone new
+    (:func:`person_create`). A recruiter's ladder credit adds one."""
+    _rows, match = person_lock_and_match(phone, email)
+    if match is not None:
+        return match, False
+    if hub is not None:
+        hub_id = hub.pk
+    return person_create(
+        first_name=first_name, last_name=last_name, phone=phone, email=email, hub_id=hub_id,
+        source=source, recruiter_id=recruiter_id, sms_ok=sms_ok, address=address,
+    )  # fmt: skip
+
+
+def person_lock_and_match(
+    phone: str, email: str, *, read: tuple[str, list] | None = None
+) -> tuple[list[tuple], Contact | None]:
+    """Take the advisory locks of this phone and email and match the person, in one message
+    (one round trip): two statements (``first_match_after``; the match must be a statement of
     its own, or it would read a snapshot taken before the locks were granted and miss a
-    person committed by whoever held them) — and one more for someone new: the person with
-    their phone, email, hub membership and history, a duplicate check inside it
-    (``contact_create``). A recruiter's ladder credit adds one."""
-    match = first_match(
+    person committed by whoever held them). ``read``: a statement sent first in the same
+    message — what the caller signs up for (the event, the petition); its rows come back with
+    the match. Call inside a transaction."""
+    statements = [read] if read is not None else []
+    locks = _person_locks(phone, email)
+    if locks is not None:
+        statements.append(locks)
+    rows, match = first_match_after(
+        statements,
         phones_e164=[phone] if phone else [],
         emails=[email] if email else [],
         fields=MATCH_FIELDS,
-        before=_person_locks(phone, email),
     )
-    if match is not None:
-        return match, False
+    return (rows if read is not None else []), match
+
+
+def person_create(
+    *,
+    first_name: str,
+    last_name: str,
+    phone: str,
+    email: str,
+    hub_id: int | None,
+    source: str,
+    recruiter_id: int | None = None,
+    sms_ok: bool = False,
+    address: dict | None = None,
+) -> tuple[Contact, bool]:
+    """A new person whom :func:`person_lock_and_match` did not find, under its locks: with
+    their phone, email, hub membership and history in one statement, a duplicate check inside
+    it (``contact_create``). Returns ``(person, True)``, or the person someone else created
+    meanwhile by a path that takes no locks and ``False``."""
     extra = {"sms_ok": sms_ok} | {k: v for k, v in (address or {}).items() if v}
     if recruiter_id:
         extra["recruited_by_id"] = recruiter_id
-    if hub is not None:
-        hub_id = hub.pk
     data = NewContact(
         first_name=first_name[:100],
         last_name=last_name[:100],
@@ -186,13 +224,16 @@ def _check_capacity(event: Event, shift: Shift | None, contact: Contact) -> None
 
 
 def _shift(event: Event, shift_id: int | None) -> Shift | None:
-    shifts = getattr(event, "shift_list", None)  # read with the event (``signup_event``)
+    """The picked shift: one of the event's, required when it has shifts. An event without
+    shifts takes none, and a shift posted anyway (a page from before they were removed) is
+    ignored, as the public form always did."""
+    shifts = getattr(event, "shift_list", None)  # read with the event (``signup_event_query``)
     if shifts is None:
         shifts = list(event.shifts.all())
-    if shift_id is None:
-        if shifts:
-            raise ValidationError({"shift": [_("Pick a shift.")]})
+    if not shifts:
         return None
+    if shift_id is None:
+        raise ValidationError({"shift": [_("Pick a shift.")]})
     shift = next((s for s in shifts if s.pk == shift_id), None)
     if shift is None:
         raise ValidationError({"shift": [_("Pick one of this event's shifts.")]})
@@ -201,7 +242,8 @@ def _shift(event: Event, shift_id: int | None) -> Shift | None:
 
 def rsvp_submit(
     *,
-    event: Event,
+    event: Event | None = None,
+    event_id: int | None = None,
     data: RsvpInput,
     recruiter_id: int | None = None,
     source: str = Rsvp.Source.PUBLIC,
@@ -209,30 +251,40 @@ def rsvp_submit(
 ) -> tuple[Rsvp, bool]:
     """Take an RSVP: match or create the person, record consent, plan the confirmation.
     Returns (rsvp, created). The same person twice is one RSVP (their shift and consent are
-    updated; nothing else).
+    updated; nothing else). The event is ``event``, or the public event ``event_id`` (404 when
+    there is none), read in the same message as the person's locks and match.
 
-    Round trips, in one transaction: the person's (see :func:`person_match_or_create`: 1 for
-    someone known, 2 for someone new) and the RSVP with, when it is new, its confirmation rows
-    (one ``INSERT … ON CONFLICT DO UPDATE`` for a first RSVP and a second alike; the task is
-    queued after commit). A capacity adds its check."""
+    Round trips, in one transaction: the person's (with ``event_id``, the event, the locks and
+    the match in one message; 1 for someone known, 2 for someone new) and the RSVP with, when
+    it is new, its confirmation rows (one ``INSERT … ON CONFLICT DO UPDATE`` for a first RSVP
+    and a second alike; the task is queued after commit). A capacity adds its check."""
     from campaigns.services.messages import confirmation_planned, confirmation_sql
 
     now = now or timezone.now()
     phone, email = _normalized(data)
-    _check_open(event, now)
+    if event is not None:
+        _check_open(event, now)
     consent_text = (data.consent_text or str(SMS_CONSENT_TEXT))[:400] if data.sms_consent else ""
     with transaction.atomic():
-        shift = _shift(event, data.shift_id)
-        contact, _is_new = person_match_or_create(
-            first_name=data.first_name.strip(),
-            last_name=data.last_name.strip(),
-            phone=phone,
-            email=email,
-            hub_id=event.hub_id,
-            source=f"RSVP: {event.title}",
-            recruiter_id=recruiter_id,
-            sms_ok=data.sms_consent and bool(phone),
-        )
+        if event is None:
+            rows, contact = person_lock_and_match(phone, email, read=signup_event_query(event_id))
+            event = signup_event_from_rows(rows)
+            _check_open(event, now)
+            shift = _shift(event, data.shift_id)
+        else:
+            shift = _shift(event, data.shift_id)
+            _rows, contact = person_lock_and_match(phone, email)
+        if contact is None:
+            contact, _created = person_create(
+                first_name=data.first_name.strip(),
+                last_name=data.last_name.strip(),
+                phone=phone,
+                email=email,
+                hub_id=event.hub_id,
+                source=f"RSVP: {event.title}",
+                recruiter_id=recruiter_id,
+                sms_ok=data.sms_consent and bool(phone),
+            )
         if recruiter_id == contact.pk:
             recruiter_id = None  # nobody recruits themselves
         _check_capacity(event, shift, contact)

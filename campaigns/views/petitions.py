@@ -31,7 +31,6 @@ from campaigns.selectors.petitions import (
     public_petition,
     recent_signatures,
     signature_count,
-    signup_petition,
     with_counts,
 )
 from campaigns.selectors.pressure import (
@@ -211,8 +210,8 @@ def public_page(request, pk: int):
     if request.method == "GET":
         form = SignForm(initial={"r": request.GET.get("r", "")[:16]})
         return _public(request, public_petition(pk), form, done=request.GET.get("done") == "1")
-    # A POST reads only what signing needs (one query); the page, only to show errors.
-    petition = signup_petition(pk)
+    # A POST reads the petition in the same message as the person's locks and match (the
+    # service); the page, only to show errors.
     wait = _limited(request)
     form = SignForm(request.POST)
     if wait:
@@ -228,7 +227,7 @@ def public_page(request, pk: int):
         return redirect(done_url)
     try:
         petition_sign(
-            petition=petition,
+            petition_id=pk,
             data=SignerInput(
                 first_name=data["first_name"],
                 last_name=data["last_name"],

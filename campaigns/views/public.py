@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from campaigns.forms import RsvpForm
-from campaigns.selectors.events import is_full, public_event, public_hub, signup_event
+from campaigns.selectors.events import is_full, public_event, public_hub
 from campaigns.services.events import recruiter_for_code
 from campaigns.services.rsvps import RsvpInput, rsvp_submit
 from organizer.lib import ratelimit
@@ -73,8 +73,8 @@ def event_page(request, pk: int):
         event = public_event(pk)
         form = RsvpForm(initial={"r": request.GET.get("r", "")[:16]}, shifts=event.shifts.all())
         return _page(request, event, form, done=request.GET.get("done") == "1")
-    # A POST reads only what the RSVP needs (one query); the page, only to show errors.
-    event = signup_event(pk)
+    # A POST reads the event in the same message as the person's locks and match (the
+    # service); the page, only to show errors.
     wait = _limited(request)
     if wait:
         event = public_event(pk)
@@ -84,37 +84,39 @@ def event_page(request, pk: int):
         response = _page(request, event, form, status=429)
         response["Retry-After"] = str(wait)
         return response
-    form = RsvpForm(request.POST, shifts=event.shift_list)
+    form = RsvpForm(request.POST, shifts=None)
     if not form.is_valid():
-        return _error_page(request, form, pk)
+        return _error_page(request, pk)
     data = form.cleaned_data
     if data["website"]:  # the honeypot: a bot; it sees the same thanks and nothing is saved
         return redirect(reverse("public_event", args=[pk]) + "?done=1")
     try:
         rsvp_submit(
-            event=event,
+            event_id=pk,
             data=RsvpInput(
                 first_name=data["first_name"],
                 last_name=data["last_name"],
                 phone=data["phone"],
                 email=data["email"],
-                shift_id=data.get("shift"),
+                shift_id=data["shift"],
                 sms_consent=data["sms_consent"],
             ),
             recruiter_id=recruiter_for_code(data["r"]),
         )
     except ValidationError as exc:
-        add_validation_error(form, exc)
-        return _error_page(request, form, pk)
+        return _error_page(request, pk, exc)
     return redirect(reverse("public_event", args=[pk]) + "?done=1")
 
 
-def _error_page(request, form: RsvpForm, pk: int):
-    """The page again with the POSTed form and its errors (its shifts marked full as the page
-    marks them)."""
+def _error_page(request, pk: int, error: ValidationError | None = None):
+    """The page again with the POSTed form and its errors. The form is validated again with
+    the event's shifts (marked full as the page marks them), so a shift that is not one of
+    them is the form's error, as on the page; the service's errors show when the form has
+    none of its own."""
     event = public_event(pk)
-    if "shift" in form.fields:
-        form.fields["shift"].choices = RsvpForm(shifts=event.shifts.all()).fields["shift"].choices
+    form = RsvpForm(request.POST, shifts=event.shifts.all())
+    if form.is_valid() and error is not None:
+        add_validation_error(form, error)
     return _page(request, event, form, status=400)
 
 

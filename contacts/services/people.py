@@ -116,24 +116,48 @@ def first_match(
     and without the ORM's cost of building it.
 
     ``before``: ``(sql, params)`` of a statement to run first in the same message (one round
-    trip) but as a statement of its own — the public forms' advisory locks: the match's
-    snapshot is taken once they are granted, so it sees a person committed by whoever held
-    them."""
+    trip) but as a statement of its own — see :func:`first_match_after`."""
+    return first_match_after(
+        [before] if before is not None else [],
+        phones_e164=phones_e164,
+        emails=emails,
+        fields=fields,
+    )[1]
+
+
+def first_match_after(
+    statements: list[tuple[str, list]],
+    *,
+    phones_e164: list[str],
+    emails: list[str],
+    fields: list[str],
+) -> tuple[list[tuple], Contact | None]:
+    """:func:`first_match` after ``statements`` (``(sql, params)`` each), all in one message:
+    one round trip. Returns the rows of the first statement and the match.
+
+    Each statement is a statement of its own: the public forms send the event (or petition)
+    they sign up for, then their advisory locks, then the match, whose snapshot is taken once
+    the locks are granted, so it sees a person committed by whoever held them."""
     sql, params = _match_ids(phones_e164, emails)
-    if not sql:
-        return None
-    columns, attnames = _match_columns(tuple(fields))
-    sql = f"SELECT {columns} FROM contacts_contact WHERE id IN ({sql}) ORDER BY id LIMIT 1"
-    if before is not None:
-        sql, params = f"{before[0]}; {sql}", [*before[1], *params]
+    parts = [statement for statement, _params in statements]
+    args = [value for _statement, values in statements for value in values]
+    if sql:
+        columns, attnames = _match_columns(tuple(fields))
+        parts.append(
+            f"SELECT {columns} FROM contacts_contact WHERE id IN ({sql}) ORDER BY id LIMIT 1"
+        )
+        args.extend(params)
+    if not parts:
+        return [], None
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute("; ".join(parts), args)
+        first = cursor.fetchall() if statements else []
         while cursor.nextset():  # to the last statement's result (the match)
             pass
-        row = cursor.fetchone()
+        row = cursor.fetchone() if sql else None
     if row is None:
-        return None
-    return Contact.from_db(connection.alias, attnames, row)
+        return first, None
+    return first, Contact.from_db(connection.alias, attnames, row)
 
 
 @functools.cache

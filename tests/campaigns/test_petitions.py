@@ -125,6 +125,16 @@ def test_a_closed_petition_has_no_public_page(petition, public_client):
     assert public_client().get(f"/p/{petition.pk}/").status_code == 404
 
 
+def test_signing_a_closed_or_missing_petition_is_a_404_and_writes_nothing(petition, public_client):
+    petition.is_public = False
+    petition.save()
+    assert sign(public_client(), petition).status_code == 404
+    petition.pk += 1000
+    assert sign(public_client(), petition, phone="718-555-0199").status_code == 404
+    assert not Signature.objects.exists()
+    assert not Contact.objects.filter(phones__e164__in=["+17185550142", "+17185550199"]).exists()
+
+
 def test_signing_creates_the_person_with_address_and_consent(cast, petition, public_client):
     response = sign(public_client(), petition, street="12 Elm St", zip_code="11211", consent="on")
     assert response.status_code == 302
@@ -191,7 +201,8 @@ def test_one_address_is_limited(petition, public_client):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_same_new_person_signing_at_once_is_one_person_and_one_signature(cast):
+@pytest.mark.parametrize("by_id", [False, True], ids=["petition", "petition_id (the public form)"])
+def test_the_same_new_person_signing_at_once_is_one_person_and_one_signature(cast, by_id):
     today = timezone.localdate()
     campaign = Campaign.objects.create(
         name="Race", slug="race", starts_on=today, ends_on=today + dt.timedelta(days=1)
@@ -205,7 +216,7 @@ def test_the_same_new_person_signing_at_once_is_one_person_and_one_signature(cas
         try:
             barrier.wait()
             petition_sign(
-                petition=petition,
+                **({"petition_id": petition.pk} if by_id else {"petition": petition}),
                 data=SignerInput(first_name="Rosa", phone="(718) 555-0142", consent=True),
             )
         except Exception as exc:  # pragma: no cover - reported below

@@ -28,16 +28,16 @@ pytestmark = pytest.mark.django_db
 
 # Whether a webhook wants a new person, RSVP or signature is no statement: the process's copy of
 # the hook table answers (api/webhooks/outbox.py; ``hooks_known`` below has read it).
-# The event with its shifts, BEGIN, the locks and the match (two statements, one message), the
-# person (one statement), the RSVP with its confirmation rows (one statement), COMMIT.
-RSVP_NEW_PERSON = 6
-# The event with its shifts, BEGIN, locks and match, the RSVP (upsert), COMMIT.
-RSVP_AGAIN = 5
-# Petition (with its hub), BEGIN, locks and match, the person, the signature with its ladder
-# activity (one statement), COMMIT.
-SIGN_NEW_PERSON = 6
-# Petition, BEGIN, locks and match, signature (a no-op), the first signature read, COMMIT.
-SIGN_AGAIN = 6
+# BEGIN, the event with its shifts, the locks and the match (three statements, one message),
+# the person (one statement), the RSVP with its confirmation rows (one statement), COMMIT.
+RSVP_NEW_PERSON = 5
+# BEGIN, the event, locks and match, the RSVP (upsert), COMMIT.
+RSVP_AGAIN = 4
+# BEGIN, the petition (with its hub), locks and match, the person, the signature with its
+# ladder activity (one statement), COMMIT.
+SIGN_NEW_PERSON = 5
+# BEGIN, petition, locks and match, signature (a no-op), the first signature read, COMMIT.
+SIGN_AGAIN = 5
 
 
 @pytest.fixture(autouse=True)
@@ -69,7 +69,7 @@ def post(client, url: str, **data) -> tuple[int, int]:
     return response.status_code, len(queries)
 
 
-def test_a_new_persons_rsvp_is_six_statements_and_writes_everything(event, cast, public_client):
+def test_a_new_persons_rsvp_is_five_statements_and_writes_everything(event, cast, public_client):
     url = f"/e/{event.pk}/"
     status, statements = post(public_client(), url, email="Rosa@Example.org", sms_consent="on")
     assert (status, statements) == (302, RSVP_NEW_PERSON)
@@ -111,7 +111,7 @@ def test_a_recruiter_link_adds_three_statements_and_credits_the_recruiter(event,
     assert credit.source_id == person.pk
 
 
-def test_rsvping_again_is_five_statements_and_keeps_the_first_rsvp(event, public_client):
+def test_rsvping_again_is_four_statements_and_keeps_the_first_rsvp(event, public_client):
     url = f"/e/{event.pk}/"
     assert post(public_client(), url)[0] == 302
     first = Rsvp.objects.get()
@@ -145,7 +145,7 @@ def test_a_known_persons_first_rsvp_plans_the_confirmation(event, public_client)
     assert EventMessage.objects.get().to == "rosa@example.org"
 
 
-def test_a_new_signers_signature_is_six_statements_and_writes_everything(
+def test_a_new_signers_signature_is_five_statements_and_writes_everything(
     petition, cast, public_client
 ):
     url = f"/p/{petition.pk}/"
@@ -166,7 +166,7 @@ def test_a_new_signers_signature_is_six_statements_and_writes_everything(
     assert person.needs_rescore
 
 
-def test_signing_again_is_six_statements_and_keeps_the_first(petition, public_client):
+def test_signing_again_is_five_statements_and_keeps_the_first(petition, public_client):
     known = ContactFactory()
     PhoneFactory(contact=known, raw="718-555-0142", e164="+17185550142")
     url = f"/p/{petition.pk}/"
@@ -221,13 +221,14 @@ def test_a_person_added_by_another_path_behind_the_match_is_matched_not_duplicat
 
     known = ContactFactory(first_name="Rosa")
     PhoneFactory(contact=known, raw="718-555-0142", e164="+17185550142")
-    real, calls = rsvps.first_match, []
+    real, calls = rsvps.first_match_after, []
 
-    def stale_first(**kwargs):  # the first lookup misses them, as a stale snapshot would
-        calls.append(kwargs)
-        return None if len(calls) == 1 else real(**kwargs)
+    def stale_first(statements, **kwargs):  # the match under the locks misses them, as a
+        calls.append(kwargs)  # stale snapshot would (the event's rows come back as read)
+        rows, _match = real(statements, **kwargs)
+        return rows, None
 
-    monkeypatch.setattr(rsvps, "first_match", stale_first)
+    monkeypatch.setattr(rsvps, "first_match_after", stale_first)
     assert post(public_client(), f"/e/{event.pk}/", first_name="Other")[0] == 302
     assert Contact.objects.filter(phones__e164="+17185550142").count() == 1
     assert Rsvp.objects.get().contact == known

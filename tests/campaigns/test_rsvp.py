@@ -88,6 +88,47 @@ def test_a_shift_must_be_picked_when_the_event_has_shifts(event, public_client):
     assert Rsvp.objects.get().shift == shift
 
 
+def test_a_shift_posted_to_an_event_without_shifts_is_ignored(event, public_client):
+    """The form is checked before the event is read; an event without shifts takes none, as
+    when its page was built before they were removed."""
+    assert rsvp(public_client(), event, shift="12345").status_code == 302
+    assert rsvp(public_client(), event, phone="718-555-0199", shift="abc").status_code == 302
+    assert list(Rsvp.objects.values_list("shift", flat=True)) == [None, None]
+
+
+def test_a_shift_that_is_not_the_events_shows_the_page_with_the_forms_error(
+    event, campaign, public_client
+):
+    from campaigns.models import Event
+
+    Shift.objects.create(event=event, label="Morning", starts_at=event.starts_at,
+                         ends_at=event.ends_at)  # fmt: skip
+    other = Event.objects.create(
+        title="Town hall", kind=event.kind, hub=event.hub, campaign=campaign,
+        starts_at=event.starts_at, ends_at=event.ends_at, place="Library",
+    )  # fmt: skip
+    elsewhere = Shift.objects.create(event=other, label="Evening", starts_at=other.starts_at,
+                                     ends_at=other.ends_at)  # fmt: skip
+    for shift in (elsewhere.pk, "abc"):
+        response = rsvp(public_client(), event, shift=shift)
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert "Select a valid choice" in page and "Morning" in page and "Evening" not in page
+        assert page.count('class="errorlist') == 1  # the form's error, not the service's too
+    assert not Rsvp.objects.exists()
+    assert not Contact.objects.filter(phones__e164="+17185550142").exists()
+
+
+def test_an_rsvp_to_a_private_or_missing_event_is_a_404_and_writes_nothing(event, public_client):
+    event.is_public = False
+    event.save()
+    assert rsvp(public_client(), event).status_code == 404
+    event.pk += 1000
+    assert rsvp(public_client(), event, phone="718-555-0199").status_code == 404
+    assert not Rsvp.objects.exists()
+    assert not Contact.objects.filter(phones__e164__in=["+17185550142", "+17185550199"]).exists()
+
+
 def test_one_events_shifts_never_reach_another_events_form(event, campaign, public_client):
     """The RSVP form shares its fields with the class (no copy per request): the shift field
     one event changes is its own copy."""
@@ -202,14 +243,18 @@ def test_the_hub_page_lists_upcoming_public_events(event, cast, public_client):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_submissions_of_the_same_new_person_make_one_person_and_one_rsvp(cast, event):
+@pytest.mark.parametrize("by_id", [False, True], ids=["event", "event_id (the public form)"])
+def test_concurrent_submissions_of_the_same_new_person_make_one_person_and_one_rsvp(
+    cast, event, by_id
+):
     barrier = threading.Barrier(6)
     errors = []
+    which = {"event_id": event.pk} if by_id else {"event": event}
 
     def submit():
         try:
             barrier.wait()
-            rsvp_submit(event=event, data=RsvpInput(first_name="Rosa", phone="718-555-0142"))
+            rsvp_submit(**which, data=RsvpInput(first_name="Rosa", phone="718-555-0142"))
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
