@@ -31,7 +31,7 @@ from django.db.models import NOT_PROVIDED, Model
 from psycopg.copy import FileWriter
 from psycopg.types.json import Jsonb
 
-from contacts.models import Contact, ContactEvent, Email, ExternalId, Phone
+from contacts.models import Contact, ContactEvent, Email, ExternalId, Phone, SearchDoc
 from contacts.services.imports.columns import TEXT_FIELDS
 from organizer.lib.text import fold
 
@@ -332,17 +332,22 @@ SEARCH_BATCH = 100_000
 
 
 def search_rows(contact_ids: Iterable[int], pg: psycopg.Connection | None = None) -> None:
-    """Write the search rows of ``contact_ids`` (people written under ``search_deferred``) in
-    a few set-based statements, with the index's own function."""
+    """Write the search rows of ``contact_ids``, people written under ``search_deferred`` in
+    this transaction (so without a row yet), in a few set-based statements: the words come
+    from the index's own function (migration ``0021``), inserted without an upsert's check."""
+    sql = (
+        f"INSERT INTO {table(SearchDoc)} (contact_id, doc) "
+        "SELECT contact_id, doc FROM contacts_search_docs(%s::bigint[])"
+    )
     batch = array("q")
     with _cursor(pg) as cursor:
         for pid in contact_ids:
             batch.append(pid)
             if len(batch) >= SEARCH_BATCH:
-                cursor.execute("SELECT contacts_search_refresh(%s::bigint[])", [list(batch)])
+                cursor.execute(sql, [list(batch)])
                 batch = array("q")
         if batch:
-            cursor.execute("SELECT contacts_search_refresh(%s::bigint[])", [list(batch)])
+            cursor.execute(sql, [list(batch)])
 
 
 def _remove(contact_ids: list[int]) -> None:
