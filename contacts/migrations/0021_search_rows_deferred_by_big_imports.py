@@ -1,11 +1,12 @@
-"""An import writes its new people's search rows at the end, in a few set-based statements,
-rather than through the insert triggers chunk by chunk; and the rows are built by joins.
+"""An import writes its new people's search rows with one set-based INSERT per chunk, rather
+than through the insert triggers; and the rows are built by joins.
 
 The insert triggers on people and emails (0011, 0018) step aside while the transaction-local
 setting ``organizer.search_deferred`` is ``on``: the import sets it around the COPYs of its
 new people only (``contacts.services.imports.spool.search_deferred``), then writes their
-search rows before it commits (``spool.search_rows``, 100,000 people a statement). Nothing else sets it, and ``set_config(…, true)`` ends with the
-transaction, so every other write keeps the triggers.
+search rows in one statement per chunk (``spool.search_rows``) in the same transaction.
+Nothing else sets it, and ``set_config(…, true)`` ends with the transaction, so every other
+write keeps the triggers.
 
 The rows' words are now defined once, in ``contacts_search_docs(ids)``: the same as before (a
 tsvector's lexemes are sorted and unique, so the order the words come in does not matter), with

@@ -105,9 +105,10 @@ def _words(person: Contact) -> set[str]:
 
 
 @pytest.mark.parametrize("chunks", ["small", "one"])
-def test_the_new_people_get_their_search_rows_once_every_chunk_is_in(db, request, chunks):
-    # Their rows are written at the end, set-based, with the triggers stepped aside while the
-    # chunks go in; the matched person's new email still reaches their row through the trigger.
+def test_the_new_people_get_their_search_rows_with_their_chunk(db, request, chunks):
+    # Their rows are written set-based after each chunk's COPYs, with the triggers stepped
+    # aside while the chunks go in; the matched person's new email still reaches their row
+    # through the trigger.
     if chunks == "small":
         request.getfixturevalue("small_chunks")
     old = _existing()

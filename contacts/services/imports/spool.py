@@ -9,8 +9,9 @@ Writing a chunk: emails, phones, IDs and tags first, the people last (the foreig
 checked at the end of the chunk), with the search index's insert triggers stepped aside
 (``search_deferred``); then the "imported" history entries; then the chunk's deferred
 foreign-key checks, while the rows they read are still in PostgreSQL's buffers (checked at
-COMMIT instead, a million rows' checks would read back pages long evicted). Once every chunk is
-in, the new people's search rows are written in a few set-based statements (``search_rows``).
+COMMIT instead, a million rows' checks would read back pages long evicted). The chunk's search
+rows are written by one set-based statement after its COPYs (``search_rows``), still on the
+worker thread, so they overlap with the reading of the file as the triggers' did.
 """
 
 from __future__ import annotations
@@ -274,6 +275,7 @@ class NewPeople:
         with search_deferred(pg):
             for kind in ("emails", "phones", "ids", "contacts"):
                 _stream(self.layouts[kind][0], chunk.path(kind), set(), pg)
+        search_rows(chunk.ids, pg)
         created_events(list(chunk.ids), now=self.now, by_id=self.by_id, summary=self.summary,
                        pg=pg)  # fmt: skip
         check_constraints(pg)
@@ -303,6 +305,7 @@ class NewPeople:
                 for kind in ("emails", "phones", "ids", "contacts"):
                     _stream(self.layouts[kind][0], chunk.path(kind), skipped)
             ids = [pid for pid in chunk.ids if pid not in skip] if skip else list(chunk.ids)
+            search_rows(ids)
             created_events(ids, now=self.now, by_id=self.by_id, summary=self.summary)
             check_constraints()
         sql, rest = copy_layout(Contact.tags.through, TAG_COLUMNS)
@@ -314,7 +317,6 @@ class NewPeople:
                         for pid in pids:
                             if pid not in skip:
                                 copy.write_row((pid, tag_id, *rest))
-        search_rows(pid for chunk in self.chunks for pid in chunk.ids if pid not in skip)
 
 
 @contextmanager
