@@ -10,9 +10,13 @@ and checked, detect, normalize, match, write everything in one transaction, the 
 ``IMPORT_FILE_ROWS`` sets the file's rows apart from SCALE (``IMPORT_FILE_ROWS=1000000`` imports
 a real 1M-row file); ``import_peak_rss_mb`` is the process's peak resident memory during the
 import (reset just before it, Linux ``/proc/self/clear_refs``), its floor the memory before.
-``IMPORT_COMMAND_ROWS=1000000`` also writes a file of that many rows to disk (streamed) and
-imports it with ``manage.py import_contacts`` in a child process: its wall time and peak RSS
-(``getrusage``) are the ``import_command_*`` lines — a real 1M-row import in bounded memory.
+Then a file of ``IMPORT_COMMAND_ROWS`` rows (1,000,000 × SCALE by default; 0: none) is written
+to disk (streamed) and imported with ``manage.py import_contacts`` in a child process, into the
+database the first import grew: its wall time and peak RSS (``getrusage``) are the
+``import_command_*`` lines — a real 1M-row import in bounded memory, and at 1,000,000 rows the
+line that carries the issue's ``<=60s`` target (its floor: the floor COPY's rate, at 1M rows).
+``import_1m_seconds_extrapolated`` (the first import's time × 1M / its rows) is information: a
+real million-row file lands in a table that grows tenfold while it is written, and costs more.
 Floor: the same rows, already normalized in Python (untimed), COPied into contacts_contact,
 contacts_phone and contacts_email with all their indexes, in a transaction rolled back after.
 Every row is inserted as a new person there (no matching at all), so the floor is the least
@@ -151,7 +155,7 @@ def _reset_peak_rss() -> None:
         Path("/proc/self/clear_refs").write_text("5")
 
 
-def _command_run(ctx: Context, existing: list[lib.Person], rows: int) -> None:
+def _command_run(ctx: Context, existing: list[lib.Person], rows: int, floor_rate: float) -> None:
     """Write ``rows`` rows to a file (streamed) and import it with the management command in a
     child process; print its wall time and peak RSS."""
     rng = ctx.rng("import-command")
@@ -193,7 +197,12 @@ def _command_run(ctx: Context, existing: list[lib.Person], rows: int) -> None:
     summary = [line for line in done.stdout.splitlines() if line.startswith("created")]
     print(f"# command: {rows} rows ({size / 1e6:.1f} MB), exit {done.returncode}, "
           f"{summary[:1]} {done.stderr[-300:] if done.returncode else ''}", flush=True)  # fmt: skip
-    lib.report(f"import_command_{rows}_rows_seconds", seconds, "s", floor=0, target="info")
+    if rows == 1_000_000:
+        lib.report(f"import_command_{rows}_rows_seconds", seconds, "s",
+                   floor=rows / floor_rate, target="<=60s", max_value=60)  # fmt: skip
+    else:
+        lib.report(f"import_command_{rows}_rows_seconds", seconds, "s", floor=rows / floor_rate,
+                   target="info")  # fmt: skip
     print(
         bench_line("import_command_peak_rss_mb", peak, "MB", floor=0, target="<=1024MB",
                    ok=peak <= 1024),
@@ -265,14 +274,13 @@ def run(ctx: Context) -> None:
                    ok=peak <= 1024),
         flush=True,
     )  # fmt: skip
-    if os.environ.get("IMPORT_COMMAND_ROWS"):
-        _command_run(ctx, data.people, int(os.environ["IMPORT_COMMAND_ROWS"]))
-    label = "import_1m_seconds" if rows >= 1_000_000 else "import_1m_seconds_extrapolated"
-    lib.report(
-        label,
-        seconds * 1_000_000 / rows,
-        "s",
-        floor=1_000_000 / floor_rate,
-        target="<=60s",
-        max_value=60,
-    )
+    if rows >= 1_000_000:
+        lib.report("import_1m_seconds", seconds * 1_000_000 / rows, "s",
+                   floor=1_000_000 / floor_rate, target="<=60s", max_value=60)  # fmt: skip
+    else:
+        lib.report("import_1m_seconds_extrapolated", seconds * 1_000_000 / rows, "s",
+                   floor=1_000_000 / floor_rate, target="info")  # fmt: skip
+    given = os.environ.get("IMPORT_COMMAND_ROWS", "")
+    command_rows = int(given) if given.strip() else ctx.n(1_000_000, minimum=1000)
+    if command_rows:
+        _command_run(ctx, data.people, command_rows, floor_rate)

@@ -91,6 +91,54 @@ def test_people_written_while_the_file_is_read_follow_the_rules(db, request, chu
     assert old.emails.filter(address="dee@example.org").exists()  # line 5 added to Old Ray
 
 
+def _docs() -> dict[int, set[str]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT contact_id, tsvector_to_array(doc) FROM contacts_searchdoc")
+        return {contact_id: set(words) for contact_id, words in cursor.fetchall()}
+
+
+def _words(person: Contact) -> set[str]:
+    """The search row's words, spelled out: the folded name's words and the emails."""
+    return {f"n{w}" for w in person.name_search.split()} | {
+        f"e{address}" for address in person.emails.values_list("address", flat=True)
+    }
+
+
+@pytest.mark.parametrize("chunks", ["small", "one"])
+def test_the_new_people_get_their_search_rows_with_their_chunk(db, request, chunks):
+    # Their rows are written set-based after each chunk's COPYs, with the triggers stepped
+    # aside while the chunks go in; the matched person's new email still reaches their row
+    # through the trigger.
+    if chunks == "small":
+        request.getfixturevalue("small_chunks")
+    old = _existing()
+
+    _import()
+
+    docs = _docs()
+    assert set(docs) == set(Contact.objects.values_list("pk", flat=True))
+    for person in Contact.objects.exclude(pk=old.pk):
+        assert docs[person.pk] == _words(person), person
+    assert docs[old.pk] == {"nold", "nray", "edee@example.org"}
+    assert docs[Contact.objects.get(first_name="Ana").pk] == {
+        "nana", "ndiaz", "eana@example.org", "eana.work@example.org"
+    }  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_an_import_commits_the_search_triggers_are_on_again(small_chunks):
+    _import()
+    assert connection.in_atomic_block is False
+
+    late = ContactFactory(first_name="Zoe", last_name="Late", pronouns="")
+    Email.objects.create(contact=late, address="zoe@example.org", is_primary=True)
+
+    assert _docs()[late.pk] == {"nzoe", "nlate", "ezoe@example.org"}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('organizer.search_deferred', true)")
+        assert cursor.fetchone()[0] in (None, "", "off")
+
+
 def test_a_dry_run_in_small_chunks_counts_the_same_and_writes_nothing(db, small_chunks):
     _existing()
 
@@ -123,3 +171,4 @@ def test_a_failure_while_a_chunk_is_written_leaves_the_database_as_it_was(
     assert Contact.objects.count() == 1 and Phone.objects.count() == 1
     assert not Email.objects.exists() and not ContactEvent.objects.exists()
     assert not Tag.objects.exists()
+    assert set(_docs()) == {Contact.objects.get().pk}

@@ -6,11 +6,12 @@ its phones, emails, external IDs and tags are spooled with it. Rows the planner 
 later row turned out to share a phone with them) are skipped when the chunks are streamed.
 
 Writing a chunk: emails, phones, IDs and tags first, the people last (the foreign keys are
-checked at the end of the chunk), so the search index's triggers build each new person's search
-document once, with their emails, instead of once for the person and again for the emails; then
-the "imported" history entries; then the chunk's deferred foreign-key checks, while the rows
-they read are still in PostgreSQL's buffers (checked at COMMIT instead, a million rows' checks
-would read back pages long evicted).
+checked at the end of the chunk), with the search index's insert triggers stepped aside
+(``search_deferred``); then the "imported" history entries; then the chunk's deferred
+foreign-key checks, while the rows they read are still in PostgreSQL's buffers (checked at
+COMMIT instead, a million rows' checks would read back pages long evicted). The chunk's search
+rows are written by one set-based statement after its COPYs (``search_rows``), still on the
+worker thread, so they overlap with the reading of the file as the triggers' did.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from __future__ import annotations
 import shutil
 import tempfile
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -30,7 +32,7 @@ from django.db.models import NOT_PROVIDED, Model
 from psycopg.copy import FileWriter
 from psycopg.types.json import Jsonb
 
-from contacts.models import Contact, ContactEvent, Email, ExternalId, Phone
+from contacts.models import Contact, ContactEvent, Email, ExternalId, Phone, SearchDoc
 from contacts.services.imports.columns import TEXT_FIELDS
 from organizer.lib.text import fold
 
@@ -270,8 +272,10 @@ class NewPeople:
         """COPY a full chunk's people with their emails, phones and IDs (not their tags), their
         history entries, then the chunk's foreign-key checks; on ``pg`` (the import's
         connection, from the thread that writes while the file is read) or Django's."""
-        for kind in ("emails", "phones", "ids", "contacts"):
-            _stream(self.layouts[kind][0], chunk.path(kind), set(), pg)
+        with search_deferred(pg):
+            for kind in ("emails", "phones", "ids", "contacts"):
+                _stream(self.layouts[kind][0], chunk.path(kind), set(), pg)
+        search_rows(chunk.ids, pg)
         created_events(list(chunk.ids), now=self.now, by_id=self.by_id, summary=self.summary,
                        pg=pg)  # fmt: skip
         check_constraints(pg)
@@ -297,9 +301,11 @@ class NewPeople:
         for chunk in self.chunks:
             if chunk.written:
                 continue
-            for kind in ("emails", "phones", "ids", "contacts"):
-                _stream(self.layouts[kind][0], chunk.path(kind), skipped)
+            with search_deferred():
+                for kind in ("emails", "phones", "ids", "contacts"):
+                    _stream(self.layouts[kind][0], chunk.path(kind), skipped)
             ids = [pid for pid in chunk.ids if pid not in skip] if skip else list(chunk.ids)
+            search_rows(ids)
             created_events(ids, now=self.now, by_id=self.by_id, summary=self.summary)
             check_constraints()
         sql, rest = copy_layout(Contact.tags.through, TAG_COLUMNS)
@@ -311,6 +317,39 @@ class NewPeople:
                         for pid in pids:
                             if pid not in skip:
                                 copy.write_row((pid, tag_id, *rest))
+
+
+@contextmanager
+def search_deferred(pg: psycopg.Connection | None = None) -> Iterator[None]:
+    """The search index's insert triggers step aside for the statements run inside (migration
+    ``0021``): the new people's search rows are written by ``search_rows``, once, before the
+    import commits."""
+    with _cursor(pg) as cursor:
+        cursor.execute("SELECT set_config('organizer.search_deferred', 'on', true)")
+        yield
+        cursor.execute("SELECT set_config('organizer.search_deferred', 'off', true)")
+
+
+SEARCH_BATCH = 100_000
+
+
+def search_rows(contact_ids: Iterable[int], pg: psycopg.Connection | None = None) -> None:
+    """Write the search rows of ``contact_ids``, people written under ``search_deferred`` in
+    this transaction (so without a row yet), in a few set-based statements: the words come
+    from the index's own function (migration ``0021``), inserted without an upsert's check."""
+    sql = (
+        f"INSERT INTO {table(SearchDoc)} (contact_id, doc) "
+        "SELECT contact_id, doc FROM contacts_search_docs(%s::bigint[])"
+    )
+    batch = array("q")
+    with _cursor(pg) as cursor:
+        for pid in contact_ids:
+            batch.append(pid)
+            if len(batch) >= SEARCH_BATCH:
+                cursor.execute(sql, [list(batch)])
+                batch = array("q")
+        if batch:
+            cursor.execute(sql, [list(batch)])
 
 
 def _remove(contact_ids: list[int]) -> None:
