@@ -270,10 +270,9 @@ def rsvp_submit(
             rows, contact = person_lock_and_match(phone, email, read=signup_event_query(event_id))
             event = signup_event_from_rows(rows)
             _check_open(event, now)
-            shift = _shift(event, data.shift_id)
         else:
-            shift = _shift(event, data.shift_id)
             _rows, contact = person_lock_and_match(phone, email)
+        shift = _shift(event, data.shift_id)
         if contact is None:
             contact, _created = person_create(
                 first_name=data.first_name.strip(),
